@@ -1,0 +1,131 @@
+//! JSON bodies of the HTTP API (`/api/...`). Times are Unix milliseconds.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::codes::{EndReason, ErrorCode};
+use crate::messages::SystemInfo;
+
+/// Every error response body. `message` is a safe, human-readable summary; the
+/// detail stays in the server log under `request_id`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+    pub request_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+/// Creates the first administrator from the one-time setup link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SetupRequest {
+    pub setup_token: String,
+    pub email: String,
+    pub display_name: String,
+    pub password: String,
+}
+
+/// The signed-in technician.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct UserView {
+    pub id: String,
+    pub company_id: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+}
+
+/// Answer to sign-in and `GET /api/auth/me`. State-changing requests must echo
+/// `csrf_token` in the `X-CSRF-Token` header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SignedIn {
+    pub user: UserView,
+    pub csrf_token: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DeviceView {
+    pub id: String,
+    pub nickname: String,
+    pub hostname: String,
+    pub os: String,
+    pub ip_addresses: Vec<String>,
+    pub device_group: Option<String>,
+    pub online: bool,
+    #[ts(type = "number | null")]
+    pub last_seen: Option<i64>,
+    #[ts(type = "number")]
+    pub enrolled_at: i64,
+    pub revoked: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CreateEnrollmentToken {
+    pub max_uses: u32,
+    /// Lifetime in seconds from now.
+    #[ts(type = "number")]
+    pub expires_in_secs: u64,
+    /// Device group the enrolled devices join (created if missing).
+    pub device_group: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct EnrollmentTokenView {
+    pub id: String,
+    pub max_uses: u32,
+    pub uses: u32,
+    #[ts(type = "number")]
+    pub expires_at: i64,
+    pub device_group: Option<String>,
+    pub revoked: bool,
+    #[ts(type = "number")]
+    pub created_at: i64,
+}
+
+/// Answer to creating an enrollment token: the secret is shown this once only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct EnrollmentTokenCreated {
+    pub token: String,
+    pub view: EnrollmentTokenView,
+    /// SHA-256 fingerprint of the server key, for `reach agent enroll --fingerprint`.
+    pub server_fingerprint: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AgentEnrollRequest {
+    pub token: String,
+    /// Base64 Ed25519 public key generated on the device.
+    pub public_key: String,
+    pub nickname: String,
+    pub system: SystemInfo,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AgentEnrollResponse {
+    pub device_id: String,
+    pub company_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CreateSession {
+    pub device_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SessionView {
+    pub id: String,
+    pub device_id: String,
+    pub device_nickname: String,
+    pub technician_id: String,
+    pub technician_name: String,
+    #[ts(type = "number")]
+    pub started_at: i64,
+    #[ts(type = "number | null")]
+    pub ended_at: Option<i64>,
+    pub end_reason: Option<EndReason>,
+}

@@ -1,0 +1,21 @@
+//! The Reach wire protocol: every type that crosses a process boundary between
+//! agent, server, CLI and console. TypeScript declarations for the console are
+//! generated from these definitions (`cargo xtask codegen`), never copied by hand.
+//!
+//! This crate owns shapes and limits only; it must not do I/O or hold policy.
+
+pub mod api;
+pub mod codes;
+pub mod frame;
+pub mod messages;
+pub mod typescript;
+
+/// Version of the WebSocket protocol. A peer that announces another version is
+/// refused during the handshake with [`codes::ErrorCode::ProtocolVersion`].
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Largest control (text) message any peer may send, in bytes.
+pub const MAX_CONTROL_MESSAGE: usize = 64 * 1024;
+
+/// Largest bulk (binary) frame any peer may send, in bytes.
+pub const MAX_BULK_FRAME: usize = 4 * 1024 * 1024;

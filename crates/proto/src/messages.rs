@@ -1,0 +1,203 @@
+//! Control messages: small typed JSON messages carried in WebSocket text frames.
+//! There are three links: agent ⇄ server (`/api/agent/ws`), console ⇄ server for one
+//! session (`/api/sessions/{id}/ws`), and the console's live event feed (`/api/events`).
+//! Every link starts with a handshake that names [`crate::PROTOCOL_VERSION`].
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::api::{DeviceView, SessionView};
+use crate::codes::{EndReason, ErrorCode};
+
+/// One input event from the technician, in remote-screen pixel coordinates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum InputEvent {
+    /// The pointer moved.
+    PointerMove { x: u16, y: u16 },
+    /// A pointer button changed state. Buttons follow X11: 1 left, 2 middle, 3 right.
+    PointerButton {
+        x: u16,
+        y: u16,
+        button: u8,
+        pressed: bool,
+    },
+    /// Wheel movement in notches; positive `delta_y` scrolls down.
+    Wheel {
+        x: u16,
+        y: u16,
+        delta_x: i16,
+        delta_y: i16,
+    },
+    /// A key changed state. `keysym` is an X11 keysym, so the agent can type the
+    /// character the technician meant whatever the device's keyboard layout.
+    Key { keysym: u32, pressed: bool },
+    /// Release every key and button still held (the console lost focus).
+    ReleaseAll,
+}
+
+/// What the agent reports about the device on every connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+pub struct SystemInfo {
+    pub hostname: String,
+    /// Operating system name and version, e.g. "Debian GNU/Linux 12 (bookworm)".
+    pub os: String,
+    /// Non-loopback IP addresses of the device.
+    pub ip_addresses: Vec<String>,
+    pub agent_version: String,
+}
+
+/// Agent → server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AgentMessage {
+    /// First message on the link.
+    Hello {
+        protocol_version: u32,
+        device_id: String,
+    },
+    /// Answer to [`ServerToAgent::Challenge`]: base64 Ed25519 signature of
+    /// [`agent_auth_transcript`].
+    Auth { signature: String },
+    /// Sent after authentication and whenever it changes.
+    SystemInfo { info: SystemInfo },
+    /// Liveness; the server answers with [`ServerToAgent::HeartbeatAck`].
+    Heartbeat,
+    /// Size of the screen streamed on `channel` (sent at start and on resize).
+    ScreenInfo {
+        channel: u32,
+        width: u16,
+        height: u16,
+    },
+    /// The agent ended the session on `channel`.
+    SessionEnded { channel: u32, message: String },
+}
+
+/// Server → agent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerToAgent {
+    /// Base64 random nonce to sign.
+    Challenge {
+        nonce: String,
+    },
+    /// Authentication succeeded.
+    Welcome {
+        heartbeat_interval_secs: u32,
+    },
+    HeartbeatAck,
+    /// Start streaming the screen on `channel` and accept its input.
+    StartSession {
+        channel: u32,
+        session_id: String,
+        technician: String,
+    },
+    /// Stop the session on `channel`.
+    EndSession {
+        channel: u32,
+    },
+    Input {
+        channel: u32,
+        event: InputEvent,
+    },
+    /// The console painted frame `seq`; the agent may send more.
+    FrameAck {
+        channel: u32,
+        seq: u32,
+    },
+    /// Send a full frame (the console lost its picture).
+    Refresh {
+        channel: u32,
+    },
+    /// Sent before the server closes the link because of an error.
+    Error {
+        code: ErrorCode,
+        message: String,
+    },
+}
+
+/// Console → server, on a session link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ConsoleMessage {
+    Hello {
+        protocol_version: u32,
+    },
+    Input {
+        event: InputEvent,
+    },
+    FrameAck {
+        seq: u32,
+    },
+    Refresh,
+    /// End the session for everyone.
+    End,
+}
+
+/// Server → console, on a session link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerToConsole {
+    Ready { session_id: String },
+    ScreenInfo { width: u16, height: u16 },
+    Ended { reason: EndReason },
+    Error { code: ErrorCode, message: String },
+}
+
+/// Server → console, on the live event feed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ConsoleEvent {
+    /// A device appeared or changed (status, name, addresses).
+    DeviceChanged { device: DeviceView },
+    /// A session started or ended.
+    SessionChanged { session: SessionView },
+}
+
+/// The bytes an agent signs to prove it holds its device key. Binding the server's
+/// key fingerprint means a signature made for one server is useless to another.
+pub fn agent_auth_transcript(nonce: &[u8], server_key_sha256: &[u8], device_id: &str) -> Vec<u8> {
+    const DOMAIN: &[u8] = b"reach-agent-auth-v1\0";
+    let mut out = Vec::with_capacity(
+        DOMAIN.len() + nonce.len() + server_key_sha256.len() + device_id.len() + 2,
+    );
+    out.extend_from_slice(DOMAIN);
+    for part in [nonce, server_key_sha256, device_id.as_bytes()] {
+        out.extend_from_slice(&(part.len() as u16).to_be_bytes());
+        out.extend_from_slice(part);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_use_snake_case_tags() {
+        let json = serde_json::to_string(&ConsoleMessage::Input {
+            event: InputEvent::Key {
+                keysym: 0x61,
+                pressed: true,
+            },
+        })
+        .unwrap_or_default();
+        assert_eq!(
+            json,
+            r#"{"type":"input","event":{"kind":"key","keysym":97,"pressed":true}}"#
+        );
+    }
+
+    #[test]
+    fn unknown_message_is_an_error() {
+        assert!(serde_json::from_str::<AgentMessage>(r#"{"type":"rm_rf"}"#).is_err());
+    }
+
+    #[test]
+    fn transcript_separates_fields() {
+        assert_ne!(
+            agent_auth_transcript(b"ab", b"c", "d"),
+            agent_auth_transcript(b"a", b"bc", "d")
+        );
+    }
+}

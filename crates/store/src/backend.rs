@@ -1,0 +1,692 @@
+//! The one implementation of every store trait, written once and instantiated for
+//! each sqlx backend by [`impl_store!`]. The SQL is the common dialect of SQLite and
+//! PostgreSQL (`$N` parameters, `RETURNING`, `ON CONFLICT`), so a query fixed here is
+//! fixed for both; the schemas differ only in column types (see `migrations/`).
+
+use reach_core::Millis;
+use sqlx::FromRow;
+
+use crate::model::*;
+use crate::StoreError;
+
+#[derive(FromRow)]
+pub(crate) struct CompanyRow {
+    id: String,
+    name: String,
+    created_at: i64,
+}
+
+impl From<CompanyRow> for Company {
+    fn from(row: CompanyRow) -> Self {
+        Self {
+            id: row.id,
+            name: row.name,
+            created_at: row.created_at,
+        }
+    }
+}
+
+#[derive(FromRow)]
+pub(crate) struct UserRow {
+    id: String,
+    company_id: String,
+    email: String,
+    display_name: String,
+    password_hash: String,
+    role: String,
+    disabled: bool,
+    created_at: i64,
+}
+
+impl From<UserRow> for User {
+    fn from(row: UserRow) -> Self {
+        Self {
+            id: row.id,
+            company_id: row.company_id,
+            email: row.email,
+            display_name: row.display_name,
+            password_hash: row.password_hash,
+            role: row.role,
+            disabled: row.disabled,
+            created_at: row.created_at,
+        }
+    }
+}
+
+#[derive(FromRow)]
+pub(crate) struct WebSessionRow {
+    token_hash: String,
+    user_id: String,
+    company_id: String,
+    csrf_token: String,
+    created_at: i64,
+    expires_at: i64,
+}
+
+impl From<WebSessionRow> for WebSession {
+    fn from(row: WebSessionRow) -> Self {
+        Self {
+            token_hash: row.token_hash,
+            user_id: row.user_id,
+            company_id: row.company_id,
+            csrf_token: row.csrf_token,
+            created_at: row.created_at,
+            expires_at: row.expires_at,
+        }
+    }
+}
+
+#[derive(FromRow)]
+pub(crate) struct EnrollmentTokenRow {
+    id: String,
+    company_id: String,
+    device_group: Option<String>,
+    max_uses: i64,
+    uses: i64,
+    expires_at: i64,
+    created_by: Option<String>,
+    created_at: i64,
+    revoked_at: Option<i64>,
+}
+
+impl From<EnrollmentTokenRow> for EnrollmentToken {
+    fn from(row: EnrollmentTokenRow) -> Self {
+        Self {
+            id: row.id,
+            company_id: row.company_id,
+            device_group: row.device_group,
+            max_uses: row.max_uses,
+            uses: row.uses,
+            expires_at: row.expires_at,
+            created_by: row.created_by,
+            created_at: row.created_at,
+            revoked_at: row.revoked_at,
+        }
+    }
+}
+
+/// Token columns with the group's name joined in.
+pub(crate) const TOKEN_SELECT: &str =
+    "SELECT t.id, t.company_id, g.name AS device_group, t.max_uses, t.uses, \
+     t.expires_at, t.created_by, t.created_at, t.revoked_at \
+     FROM enrollment_tokens t LEFT JOIN device_groups g ON g.id = t.device_group_id";
+
+#[derive(FromRow)]
+pub(crate) struct DeviceRow {
+    id: String,
+    company_id: String,
+    device_group: Option<String>,
+    nickname: String,
+    hostname: String,
+    os: String,
+    ip_addresses: String,
+    agent_version: String,
+    public_key: String,
+    enrolled_at: i64,
+    last_seen: Option<i64>,
+    revoked_at: Option<i64>,
+}
+
+impl TryFrom<DeviceRow> for Device {
+    type Error = StoreError;
+
+    fn try_from(row: DeviceRow) -> Result<Self, StoreError> {
+        let ip_addresses = serde_json::from_str(&row.ip_addresses)
+            .map_err(|err| StoreError::Corrupt(format!("device {} ip_addresses: {err}", row.id)))?;
+        Ok(Self {
+            id: row.id,
+            company_id: row.company_id,
+            device_group: row.device_group,
+            nickname: row.nickname,
+            system: DeviceSystem {
+                hostname: row.hostname,
+                os: row.os,
+                ip_addresses,
+                agent_version: row.agent_version,
+            },
+            public_key: row.public_key,
+            enrolled_at: row.enrolled_at,
+            last_seen: row.last_seen,
+            revoked_at: row.revoked_at,
+        })
+    }
+}
+
+pub(crate) const DEVICE_SELECT: &str =
+    "SELECT d.id, d.company_id, g.name AS device_group, d.nickname, d.hostname, \
+     d.os, d.ip_addresses, d.agent_version, d.public_key, d.enrolled_at, d.last_seen, d.revoked_at \
+     FROM devices d LEFT JOIN device_groups g ON g.id = d.device_group_id";
+
+pub(crate) fn ip_addresses_json(addresses: &[String]) -> String {
+    serde_json::to_string(addresses).unwrap_or_else(|_| "[]".to_string())
+}
+
+#[derive(FromRow)]
+pub(crate) struct SessionRow {
+    id: String,
+    company_id: String,
+    device_id: String,
+    technician_id: String,
+    started_at: i64,
+    ended_at: Option<i64>,
+    end_reason: Option<String>,
+    device_nickname: String,
+    technician_name: String,
+}
+
+impl From<SessionRow> for SessionRecord {
+    fn from(row: SessionRow) -> Self {
+        Self {
+            id: row.id,
+            company_id: row.company_id,
+            device_id: row.device_id,
+            technician_id: row.technician_id,
+            started_at: row.started_at,
+            ended_at: row.ended_at,
+            end_reason: row.end_reason,
+            device_nickname: row.device_nickname,
+            technician_name: row.technician_name,
+        }
+    }
+}
+
+pub(crate) const SESSION_SELECT: &str =
+    "SELECT s.id, s.company_id, s.device_id, s.technician_id, s.started_at, \
+     s.ended_at, s.end_reason, d.nickname AS device_nickname, u.display_name AS technician_name \
+     FROM sessions s JOIN devices d ON d.id = s.device_id JOIN users u ON u.id = s.technician_id";
+
+/// Maps a unique-constraint violation to `Conflict`, anything else to `Database`.
+pub(crate) fn conflict_or(err: sqlx::Error, what: &'static str) -> StoreError {
+    match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
+        _ => StoreError::Database(err),
+    }
+}
+
+/// Why an enrollment token cannot be used right now.
+pub(crate) fn token_refusal(
+    uses: i64,
+    max_uses: i64,
+    expires_at: Millis,
+    revoked: bool,
+    now: Millis,
+) -> StoreError {
+    if revoked {
+        StoreError::EnrollmentTokenInvalid
+    } else if expires_at <= now {
+        StoreError::EnrollmentTokenExpired
+    } else if uses >= max_uses {
+        StoreError::EnrollmentTokenExhausted
+    } else {
+        StoreError::EnrollmentTokenInvalid
+    }
+}
+
+/// Implements every store trait for `$store`, a struct with a `pool: sqlx::Pool<$db>`.
+macro_rules! impl_store {
+    ($store:ty, $db:ty, $backend:literal) => {
+        use async_trait::async_trait;
+        use reach_core::Millis;
+
+        use crate::backend::*;
+        use crate::model::*;
+        use crate::{Result, StoreError};
+
+        impl crate::Store for $store {
+            fn backend(&self) -> &'static str {
+                $backend
+            }
+        }
+
+        #[async_trait]
+        impl crate::CompanyStore for $store {
+            async fn ensure_default_company(&self, name: &str, now: Millis) -> Result<Company> {
+                let existing: Option<CompanyRow> =
+                    sqlx::query_as("SELECT id, name, created_at FROM companies ORDER BY created_at, id LIMIT 1")
+                        .fetch_optional(&self.pool)
+                        .await?;
+                if let Some(row) = existing {
+                    return Ok(row.into());
+                }
+                let company = Company {
+                    id: uuid::Uuid::new_v4().to_string(),
+                    name: name.to_string(),
+                    created_at: now,
+                };
+                sqlx::query("INSERT INTO companies (id, name, created_at) VALUES ($1, $2, $3)")
+                    .bind(&company.id)
+                    .bind(&company.name)
+                    .bind(company.created_at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(company)
+            }
+
+            async fn company(&self, id: &str) -> Result<Company> {
+                let row: Option<CompanyRow> =
+                    sqlx::query_as("SELECT id, name, created_at FROM companies WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map(Into::into).ok_or(StoreError::NotFound)
+            }
+        }
+
+        #[async_trait]
+        impl crate::UserStore for $store {
+            async fn count_users(&self) -> Result<i64> {
+                let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(count)
+            }
+
+            async fn create_user(&self, user: &User) -> Result<()> {
+                insert_user(&self.pool, user).await
+            }
+
+            async fn user_by_email(&self, email: &str) -> Result<User> {
+                let row: Option<UserRow> = sqlx::query_as(
+                    "SELECT id, company_id, email, display_name, password_hash, role, disabled, created_at \
+                     FROM users WHERE email = $1",
+                )
+                .bind(email)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(Into::into).ok_or(StoreError::NotFound)
+            }
+
+            async fn user(&self, id: &str) -> Result<User> {
+                let row: Option<UserRow> = sqlx::query_as(
+                    "SELECT id, company_id, email, display_name, password_hash, role, disabled, created_at \
+                     FROM users WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(Into::into).ok_or(StoreError::NotFound)
+            }
+        }
+
+        async fn insert_user<'e, E>(executor: E, user: &User) -> Result<()>
+        where
+            E: sqlx::Executor<'e, Database = $db>,
+        {
+            sqlx::query(
+                "INSERT INTO users (id, company_id, email, display_name, password_hash, role, disabled, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(&user.id)
+            .bind(&user.company_id)
+            .bind(&user.email)
+            .bind(&user.display_name)
+            .bind(&user.password_hash)
+            .bind(&user.role)
+            .bind(user.disabled)
+            .bind(user.created_at)
+            .execute(executor)
+            .await
+            .map_err(|err| conflict_or(err, "a user with this e-mail"))?;
+            Ok(())
+        }
+
+        #[async_trait]
+        impl crate::WebSessionStore for $store {
+            async fn create_web_session(&self, session: &WebSession) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO web_sessions (token_hash, user_id, company_id, csrf_token, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&session.token_hash)
+                .bind(&session.user_id)
+                .bind(&session.company_id)
+                .bind(&session.csrf_token)
+                .bind(session.created_at)
+                .bind(session.expires_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn web_session(&self, token_hash: &str, now: Millis) -> Result<WebSession> {
+                let row: Option<WebSessionRow> = sqlx::query_as(
+                    "SELECT token_hash, user_id, company_id, csrf_token, created_at, expires_at \
+                     FROM web_sessions WHERE token_hash = $1 AND expires_at > $2",
+                )
+                .bind(token_hash)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(Into::into).ok_or(StoreError::NotFound)
+            }
+
+            async fn delete_web_session(&self, token_hash: &str) -> Result<()> {
+                sqlx::query("DELETE FROM web_sessions WHERE token_hash = $1")
+                    .bind(token_hash)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn delete_expired_web_sessions(&self, now: Millis) -> Result<u64> {
+                let done = sqlx::query("DELETE FROM web_sessions WHERE expires_at <= $1")
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected())
+            }
+        }
+
+        #[async_trait]
+        impl crate::SetupStore for $store {
+            async fn create_setup_token(&self, token_hash: &str, now: Millis, expires_at: Millis) -> Result<()> {
+                sqlx::query("INSERT INTO setup_tokens (token_hash, created_at, expires_at) VALUES ($1, $2, $3)")
+                    .bind(token_hash)
+                    .bind(now)
+                    .bind(expires_at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn complete_setup(&self, token_hash: &str, now: Millis, admin: &User) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                let used = sqlx::query(
+                    "UPDATE setup_tokens SET used_at = $2 \
+                     WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
+                     AND NOT EXISTS (SELECT 1 FROM users)",
+                )
+                .bind(token_hash)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                if used.rows_affected() != 1 {
+                    return Err(StoreError::SetupTokenInvalid);
+                }
+                insert_user(&mut *tx, admin).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+        }
+
+        #[async_trait]
+        impl crate::EnrollmentStore for $store {
+            async fn create_enrollment_token(&self, token: &NewEnrollmentToken) -> Result<EnrollmentToken> {
+                let mut tx = self.pool.begin().await?;
+                let group_id = match &token.device_group {
+                    Some(name) => {
+                        sqlx::query(
+                            "INSERT INTO device_groups (id, company_id, name, created_at) VALUES ($1, $2, $3, $4) \
+                             ON CONFLICT (company_id, name) DO NOTHING",
+                        )
+                        .bind(uuid::Uuid::new_v4().to_string())
+                        .bind(&token.company_id)
+                        .bind(name)
+                        .bind(token.created_at)
+                        .execute(&mut *tx)
+                        .await?;
+                        let (id,): (String,) =
+                            sqlx::query_as("SELECT id FROM device_groups WHERE company_id = $1 AND name = $2")
+                                .bind(&token.company_id)
+                                .bind(name)
+                                .fetch_one(&mut *tx)
+                                .await?;
+                        Some(id)
+                    }
+                    None => None,
+                };
+                sqlx::query(
+                    "INSERT INTO enrollment_tokens \
+                     (id, company_id, token_hash, device_group_id, max_uses, uses, expires_at, created_by, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8)",
+                )
+                .bind(&token.id)
+                .bind(&token.company_id)
+                .bind(&token.token_hash)
+                .bind(&group_id)
+                .bind(token.max_uses)
+                .bind(token.expires_at)
+                .bind(&token.created_by)
+                .bind(token.created_at)
+                .execute(&mut *tx)
+                .await
+                .map_err(|err| conflict_or(err, "an enrollment token with this id"))?;
+                tx.commit().await?;
+                Ok(EnrollmentToken {
+                    id: token.id.clone(),
+                    company_id: token.company_id.clone(),
+                    device_group: token.device_group.clone(),
+                    max_uses: token.max_uses,
+                    uses: 0,
+                    expires_at: token.expires_at,
+                    created_by: token.created_by.clone(),
+                    created_at: token.created_at,
+                    revoked_at: None,
+                })
+            }
+
+            async fn list_enrollment_tokens(&self, company_id: &str) -> Result<Vec<EnrollmentToken>> {
+                let rows: Vec<EnrollmentTokenRow> =
+                    sqlx::query_as(&format!("{TOKEN_SELECT} WHERE t.company_id = $1 ORDER BY t.created_at DESC, t.id"))
+                        .bind(company_id)
+                        .fetch_all(&self.pool)
+                        .await?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn revoke_enrollment_token(&self, company_id: &str, id: &str, now: Millis) -> Result<EnrollmentToken> {
+                sqlx::query(
+                    "UPDATE enrollment_tokens SET revoked_at = $3 \
+                     WHERE company_id = $1 AND id = $2 AND revoked_at IS NULL",
+                )
+                .bind(company_id)
+                .bind(id)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+                let row: Option<EnrollmentTokenRow> =
+                    sqlx::query_as(&format!("{TOKEN_SELECT} WHERE t.company_id = $1 AND t.id = $2"))
+                        .bind(company_id)
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map(Into::into).ok_or(StoreError::NotFound)
+            }
+
+            async fn enroll_device(&self, token_hash: &str, device: &NewDevice) -> Result<Device> {
+                let now = device.enrolled_at;
+                let mut tx = self.pool.begin().await?;
+                let spent: Option<(String, String, Option<String>)> = sqlx::query_as(
+                    "UPDATE enrollment_tokens SET uses = uses + 1 \
+                     WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2 AND uses < max_uses \
+                     RETURNING id, company_id, device_group_id",
+                )
+                .bind(token_hash)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((token_id, company_id, group_id)) = spent else {
+                    let found: Option<(i64, i64, i64, Option<i64>)> = sqlx::query_as(
+                        "SELECT uses, max_uses, expires_at, revoked_at FROM enrollment_tokens WHERE token_hash = $1",
+                    )
+                    .bind(token_hash)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    return Err(match found {
+                        Some((uses, max_uses, expires_at, revoked_at)) => {
+                            token_refusal(uses, max_uses, expires_at, revoked_at.is_some(), now)
+                        }
+                        None => StoreError::EnrollmentTokenInvalid,
+                    });
+                };
+                sqlx::query(
+                    "INSERT INTO devices (id, company_id, device_group_id, nickname, hostname, os, ip_addresses, \
+                     agent_version, public_key, enrollment_token_id, enrolled_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                )
+                .bind(&device.id)
+                .bind(&company_id)
+                .bind(&group_id)
+                .bind(&device.nickname)
+                .bind(&device.system.hostname)
+                .bind(&device.system.os)
+                .bind(ip_addresses_json(&device.system.ip_addresses))
+                .bind(&device.system.agent_version)
+                .bind(&device.public_key)
+                .bind(&token_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(|err| conflict_or(err, "a device with this key"))?;
+                let row: DeviceRow = sqlx::query_as(&format!("{DEVICE_SELECT} WHERE d.id = $1"))
+                    .bind(&device.id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                row.try_into()
+            }
+        }
+
+        #[async_trait]
+        impl crate::DeviceStore for $store {
+            async fn list_devices(&self, company_id: &str) -> Result<Vec<Device>> {
+                let rows: Vec<DeviceRow> =
+                    sqlx::query_as(&format!("{DEVICE_SELECT} WHERE d.company_id = $1 ORDER BY d.nickname, d.id"))
+                        .bind(company_id)
+                        .fetch_all(&self.pool)
+                        .await?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+
+            async fn device(&self, id: &str) -> Result<Device> {
+                let row: Option<DeviceRow> = sqlx::query_as(&format!("{DEVICE_SELECT} WHERE d.id = $1"))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.ok_or(StoreError::NotFound)?.try_into()
+            }
+
+            async fn device_in_company(&self, company_id: &str, id: &str) -> Result<Device> {
+                let row: Option<DeviceRow> =
+                    sqlx::query_as(&format!("{DEVICE_SELECT} WHERE d.company_id = $1 AND d.id = $2"))
+                        .bind(company_id)
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.ok_or(StoreError::NotFound)?.try_into()
+            }
+
+            async fn update_device_system(&self, id: &str, system: &DeviceSystem, now: Millis) -> Result<()> {
+                let done = sqlx::query(
+                    "UPDATE devices SET hostname = $2, os = $3, ip_addresses = $4, agent_version = $5, last_seen = $6 \
+                     WHERE id = $1",
+                )
+                .bind(id)
+                .bind(&system.hostname)
+                .bind(&system.os)
+                .bind(ip_addresses_json(&system.ip_addresses))
+                .bind(&system.agent_version)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                Ok(())
+            }
+
+            async fn touch_device(&self, id: &str, now: Millis) -> Result<()> {
+                sqlx::query("UPDATE devices SET last_seen = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn revoke_device(&self, company_id: &str, id: &str, now: Millis) -> Result<Device> {
+                sqlx::query(
+                    "UPDATE devices SET revoked_at = $3 WHERE company_id = $1 AND id = $2 AND revoked_at IS NULL",
+                )
+                .bind(company_id)
+                .bind(id)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+                self.device_in_company(company_id, id).await
+            }
+        }
+
+        #[async_trait]
+        impl crate::SessionStore for $store {
+            async fn create_session(&self, session: &SessionRecord) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO sessions (id, company_id, device_id, technician_id, started_at, ended_at, end_reason) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(&session.id)
+                .bind(&session.company_id)
+                .bind(&session.device_id)
+                .bind(&session.technician_id)
+                .bind(session.started_at)
+                .bind(session.ended_at)
+                .bind(&session.end_reason)
+                .execute(&self.pool)
+                .await
+                .map_err(|err| conflict_or(err, "a session with this id"))?;
+                Ok(())
+            }
+
+            async fn end_session(&self, id: &str, ended_at: Millis, reason: &str) -> Result<SessionRecord> {
+                let done = sqlx::query(
+                    "UPDATE sessions SET ended_at = $2, end_reason = $3 WHERE id = $1 AND ended_at IS NULL",
+                )
+                .bind(id)
+                .bind(ended_at)
+                .bind(reason)
+                .execute(&self.pool)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                let row: SessionRow = sqlx::query_as(&format!("{SESSION_SELECT} WHERE s.id = $1"))
+                    .bind(id)
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(row.into())
+            }
+
+            async fn session(&self, company_id: &str, id: &str) -> Result<SessionRecord> {
+                let row: Option<SessionRow> =
+                    sqlx::query_as(&format!("{SESSION_SELECT} WHERE s.company_id = $1 AND s.id = $2"))
+                        .bind(company_id)
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map(Into::into).ok_or(StoreError::NotFound)
+            }
+
+            async fn list_sessions(&self, company_id: &str, limit: i64) -> Result<Vec<SessionRecord>> {
+                let rows: Vec<SessionRow> = sqlx::query_as(&format!(
+                    "{SESSION_SELECT} WHERE s.company_id = $1 ORDER BY s.started_at DESC, s.id LIMIT $2"
+                ))
+                .bind(company_id)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn end_open_sessions(&self, ended_at: Millis, reason: &str) -> Result<u64> {
+                let done = sqlx::query("UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE ended_at IS NULL")
+                    .bind(ended_at)
+                    .bind(reason)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected())
+            }
+        }
+    };
+}
+
+pub(crate) use impl_store;

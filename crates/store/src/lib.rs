@@ -1,0 +1,153 @@
+//! Reach storage. One interface ([`Store`], split by capability) with two
+//! implementations held to the same conformance suite (`tests/conformance.rs`):
+//! SQLite (default, embedded, WAL) and PostgreSQL. Migrations are versioned, embedded
+//! and run on open. This crate owns SQL and nothing else: no HTTP, no policy.
+
+mod backend;
+pub mod model;
+mod postgres;
+mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use reach_core::Millis;
+use thiserror::Error;
+
+pub use model::*;
+
+/// Storage failures. Domain outcomes (token expired, e-mail taken) are variants of
+/// their own so callers can answer them precisely; everything else is `Database`.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("already exists: {0}")]
+    Conflict(&'static str),
+    #[error("enrollment token unknown or revoked")]
+    EnrollmentTokenInvalid,
+    #[error("enrollment token expired")]
+    EnrollmentTokenExpired,
+    #[error("enrollment token has no uses left")]
+    EnrollmentTokenExhausted,
+    #[error("setup link unknown, used or expired")]
+    SetupTokenInvalid,
+    #[error("invalid database location `{0}`: {1}")]
+    Location(String, String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[async_trait]
+pub trait CompanyStore {
+    /// Returns the company to put first users and devices in, creating it on first start.
+    async fn ensure_default_company(&self, name: &str, now: Millis) -> Result<Company>;
+    async fn company(&self, id: &str) -> Result<Company>;
+}
+
+#[async_trait]
+pub trait UserStore {
+    async fn count_users(&self) -> Result<i64>;
+    /// Fails with `Conflict` when the e-mail is taken.
+    async fn create_user(&self, user: &User) -> Result<()>;
+    async fn user_by_email(&self, email: &str) -> Result<User>;
+    async fn user(&self, id: &str) -> Result<User>;
+}
+
+#[async_trait]
+pub trait WebSessionStore {
+    async fn create_web_session(&self, session: &WebSession) -> Result<()>;
+    /// The unexpired sign-in session with this token hash.
+    async fn web_session(&self, token_hash: &str, now: Millis) -> Result<WebSession>;
+    async fn delete_web_session(&self, token_hash: &str) -> Result<()>;
+    async fn delete_expired_web_sessions(&self, now: Millis) -> Result<u64>;
+}
+
+#[async_trait]
+pub trait SetupStore {
+    async fn create_setup_token(
+        &self,
+        token_hash: &str,
+        now: Millis,
+        expires_at: Millis,
+    ) -> Result<()>;
+    /// Uses the setup link and creates the first administrator in one transaction;
+    /// refuses when the link is unknown, used or expired, or any user already exists.
+    async fn complete_setup(&self, token_hash: &str, now: Millis, admin: &User) -> Result<()>;
+}
+
+#[async_trait]
+pub trait EnrollmentStore {
+    /// Stores a new token; `device_group` is created in the company if missing.
+    async fn create_enrollment_token(&self, token: &NewEnrollmentToken) -> Result<EnrollmentToken>;
+    async fn list_enrollment_tokens(&self, company_id: &str) -> Result<Vec<EnrollmentToken>>;
+    async fn revoke_enrollment_token(
+        &self,
+        company_id: &str,
+        id: &str,
+        now: Millis,
+    ) -> Result<EnrollmentToken>;
+    /// Spends one use of the token and registers the device, atomically: a token
+    /// with one use left enrolls exactly one device however many try at once.
+    async fn enroll_device(&self, token_hash: &str, device: &NewDevice) -> Result<Device>;
+}
+
+#[async_trait]
+pub trait DeviceStore {
+    async fn list_devices(&self, company_id: &str) -> Result<Vec<Device>>;
+    /// Any company's device: the agent link knows only the device id.
+    async fn device(&self, id: &str) -> Result<Device>;
+    async fn device_in_company(&self, company_id: &str, id: &str) -> Result<Device>;
+    /// Records what the agent reported on connecting.
+    async fn update_device_system(
+        &self,
+        id: &str,
+        system: &DeviceSystem,
+        now: Millis,
+    ) -> Result<()>;
+    async fn touch_device(&self, id: &str, now: Millis) -> Result<()>;
+    async fn revoke_device(&self, company_id: &str, id: &str, now: Millis) -> Result<Device>;
+}
+
+#[async_trait]
+pub trait SessionStore {
+    async fn create_session(&self, session: &SessionRecord) -> Result<()>;
+    /// Ends an open session; `NotFound` when it does not exist or already ended.
+    async fn end_session(&self, id: &str, ended_at: Millis, reason: &str) -> Result<SessionRecord>;
+    async fn session(&self, company_id: &str, id: &str) -> Result<SessionRecord>;
+    async fn list_sessions(&self, company_id: &str, limit: i64) -> Result<Vec<SessionRecord>>;
+    /// Closes sessions a previous run left open (crash, kill) with `reason`.
+    async fn end_open_sessions(&self, ended_at: Millis, reason: &str) -> Result<u64>;
+}
+
+/// Everything the server stores.
+pub trait Store:
+    CompanyStore
+    + UserStore
+    + WebSessionStore
+    + SetupStore
+    + EnrollmentStore
+    + DeviceStore
+    + SessionStore
+    + Send
+    + Sync
+{
+    /// "sqlite" or "postgres", for logs.
+    fn backend(&self) -> &'static str;
+}
+
+/// Opens (creating if needed) and migrates the database at `location`: a
+/// `postgres://` or `postgresql://` URL, a `sqlite:` URL, or a path to a SQLite file.
+pub async fn open(location: &str) -> Result<Arc<dyn Store>> {
+    if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+        Ok(Arc::new(postgres::PostgresStore::open(location).await?))
+    } else {
+        Ok(Arc::new(sqlite::SqliteStore::open(location).await?))
+    }
+}

@@ -1,0 +1,5 @@
+//! Test helpers that start real parts: throwaway PostgreSQL databases, Xvfb
+//! displays, whole Reach servers and agents. Every end-to-end test is a few lines
+//! on top of these. A missing prerequisite fails loudly with how to install it.
+
+pub mod postgres;

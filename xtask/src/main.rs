@@ -1,0 +1,158 @@
+//! `cargo xtask`: the project's build and test driver. It builds the web console,
+//! regenerates the TypeScript wire types, installs test prerequisites and runs every
+//! check. It is the only place that calls npm; build scripts stay offline.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+
+mod prerequisites;
+
+const USAGE: &str = "\
+cargo xtask <command>
+
+Commands:
+  run [ARGS...]   build the web console and the release binary, then `reach server ARGS`
+  test            install test prerequisites and run every check (fmt, clippy, tsc,
+                  Rust tests on SQLite and PostgreSQL, browser end-to-end tests)
+  web             build the web console into web/dist
+  codegen         regenerate web/src/gen/proto.ts from crates/proto
+  dist            build the release binary with the console embedded (target/release/reach)
+";
+
+fn main() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let command = args.next().unwrap_or_default();
+    let rest: Vec<String> = args.collect();
+    match command.as_str() {
+        "run" => run(&rest),
+        "test" => test(),
+        "web" => build_web(),
+        "codegen" => codegen(),
+        "dist" => dist(),
+        _ => {
+            eprint!("{USAGE}");
+            if command.is_empty() || command == "help" || command == "--help" {
+                Ok(())
+            } else {
+                bail!("unknown xtask command `{command}`")
+            }
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Runs a command in `dir`, failing with the command line when it fails.
+pub(crate) fn sh(dir: &Path, program: &str, args: &[&str]) -> Result<()> {
+    eprintln!("xtask: {program} {}", args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .with_context(|| format!("could not start `{program}`: is it installed?"))?;
+    if !status.success() {
+        bail!("`{program} {}` failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
+
+fn codegen() -> Result<()> {
+    let path = root().join("web/src/gen/proto.ts");
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&path, reach_proto::typescript::declarations())
+        .with_context(|| format!("writing {}", path.display()))?;
+    eprintln!("xtask: wrote {}", path.display());
+    Ok(())
+}
+
+fn npm_install(web: &Path) -> Result<()> {
+    if web.join("node_modules/.package-lock.json").exists() {
+        return Ok(());
+    }
+    sh(web, "npm", &["ci", "--no-audit", "--no-fund"])
+}
+
+fn build_web() -> Result<()> {
+    prerequisites::require_node()?;
+    codegen()?;
+    let web = root().join("web");
+    npm_install(&web)?;
+    sh(&web, "npm", &["run", "build"])
+}
+
+fn dist() -> Result<()> {
+    build_web()?;
+    sh(
+        &root(),
+        "cargo",
+        &["build", "--release", "--package", "reach"],
+    )
+}
+
+fn run(server_args: &[String]) -> Result<()> {
+    dist()?;
+    let binary = target_dir().join("release/reach");
+    let status = Command::new(&binary)
+        .arg("server")
+        .args(server_args)
+        .status()
+        .with_context(|| format!("starting {}", binary.display()))?;
+    if !status.success() {
+        bail!("reach server exited with {status}");
+    }
+    Ok(())
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+}
+
+fn test() -> Result<()> {
+    let root = root();
+    prerequisites::install_for_tests()?;
+    build_web()?;
+    let web = root.join("web");
+    sh(&root, "cargo", &["fmt", "--all", "--check"])?;
+    sh(&web, "npm", &["run", "typecheck"])?;
+    sh(
+        &root,
+        "cargo",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    sh(
+        &root,
+        "cargo",
+        &[
+            "build",
+            "--release",
+            "--package",
+            "reach",
+            "--package",
+            "reach-testkit",
+        ],
+    )?;
+    sh(
+        &root,
+        "cargo",
+        &["nextest", "run", "--workspace", "--no-fail-fast"],
+    )?;
+    sh(&web, "npm", &["run", "e2e"])
+}
