@@ -3,3 +3,4 @@
 //! on top of these. A missing prerequisite fails loudly with how to install it.
 
 pub mod postgres;
+pub mod xvfb;

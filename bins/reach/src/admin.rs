@@ -1,0 +1,120 @@
+//! `reach admin`: operator commands that work on the server's database directly,
+//! so they run on the server machine without a browser or an API token.
+
+use anyhow::{Context, Result};
+use reach_core::now_millis;
+use reach_proto::api::CreateEnrollmentToken;
+use reach_server::api::enrollment::create_token;
+
+use crate::StorageArgs;
+
+#[derive(clap::Subcommand)]
+pub enum AdminCommand {
+    /// Enrollment tokens, which let agents register devices.
+    #[command(subcommand)]
+    EnrollToken(EnrollTokenCommand),
+}
+
+#[derive(clap::Subcommand)]
+pub enum EnrollTokenCommand {
+    /// Create a token; prints the token alone on standard output.
+    Create {
+        /// How many devices may enroll with it
+        #[arg(long, value_name = "N")]
+        max_uses: u32,
+        /// Lifetime, e.g. 30m, 24h, 7d
+        #[arg(long, value_name = "DURATION")]
+        expires: String,
+        /// Device group the devices join (created if missing)
+        #[arg(long, value_name = "GROUP")]
+        group: Option<String>,
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
+    /// List tokens (the secrets themselves are never stored, so never shown).
+    List {
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
+}
+
+async fn open(storage: &StorageArgs) -> Result<(std::sync::Arc<dyn reach_store::Store>, String)> {
+    let config = storage.server_config()?;
+    let location = config.database_location();
+    if config.database.is_none() && !std::path::Path::new(&location).exists() {
+        anyhow::bail!(
+            "no database at {location}: start `reach server` once with this --data-dir, or pass the same --data-dir/--database as the server"
+        );
+    }
+    let store = reach_store::open(&location)
+        .await
+        .with_context(|| format!("opening the database at {location}"))?;
+    let company = store
+        .ensure_default_company(&config.company_name, now_millis())
+        .await?;
+    Ok((store, company.id))
+}
+
+pub async fn run(command: AdminCommand) -> Result<()> {
+    match command {
+        AdminCommand::EnrollToken(EnrollTokenCommand::Create {
+            max_uses,
+            expires,
+            group,
+            storage,
+        }) => {
+            let expires = crate::parse_duration(&expires)?;
+            let (store, company_id) = open(&storage).await?;
+            let request = CreateEnrollmentToken {
+                max_uses,
+                expires_in_secs: expires.as_secs(),
+                device_group: group,
+            };
+            let (secret, token) = create_token(store.as_ref(), &company_id, None, &request)
+                .await
+                .map_err(|err| anyhow::anyhow!("{}", err.message))?;
+            eprintln!(
+                "Enrollment token {} created: {} use(s), expires in {}{}.",
+                token.id,
+                token.max_uses,
+                humantime::format_duration(expires),
+                token
+                    .device_group
+                    .map(|g| format!(", device group {g}"))
+                    .unwrap_or_default()
+            );
+            println!("{secret}");
+            Ok(())
+        }
+        AdminCommand::EnrollToken(EnrollTokenCommand::List { storage }) => {
+            let (store, company_id) = open(&storage).await?;
+            let tokens = store.list_enrollment_tokens(&company_id).await?;
+            if tokens.is_empty() {
+                println!(
+                    "No enrollment tokens. Create one with `reach admin enroll-token create`."
+                );
+            }
+            let now = now_millis();
+            for token in tokens {
+                let state = if token.revoked_at.is_some() {
+                    "revoked"
+                } else if token.expires_at <= now {
+                    "expired"
+                } else if token.uses >= token.max_uses {
+                    "used up"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{}  {}/{} uses  {}  {}",
+                    token.id,
+                    token.uses,
+                    token.max_uses,
+                    state,
+                    token.device_group.unwrap_or_default()
+                );
+            }
+            Ok(())
+        }
+    }
+}

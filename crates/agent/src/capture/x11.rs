@@ -1,0 +1,295 @@
+//! X11 capture of the root window.
+//!
+//! Owns one X connection used only for capture, the MIT-SHM segment and the
+//! frame buffer. It must not inject input or keep more than the current frame.
+//!
+//! MIT-SHM: the server creates the segment (SHM 1.2 `CreateSegment`) and passes
+//! its file descriptor over the socket; we map it and, after each `ShmGetImage`,
+//! copy the pixels out of the mapping into the frame. Servers without SHM 1.2 or
+//! fd passing fall back to core `GetImage`, whose reply buffer becomes the frame
+//! without a copy. Replies are not bound
+//! by the maximum request length, so a full-screen `GetImage` needs neither
+//! BIG-REQUESTS nor strips.
+//!
+//! Resizes: RandR `ScreenChangeNotify` marks the geometry stale; without RandR
+//! the geometry is queried on every grab. A `Match` error (the root shrank
+//! before the notify arrived) re-queries the geometry and retries once.
+
+use std::fs::File;
+
+use memmap2::{Mmap, MmapOptions};
+use reach_screen::Frame;
+use x11rb::connection::{Connection, RequestConnection};
+use x11rb::errors::ReplyError;
+use x11rb::protocol::randr::{self, ConnectionExt as _};
+use x11rb::protocol::shm::{self, ConnectionExt as _};
+use x11rb::protocol::xproto::{
+    ConnectionExt as _, ImageFormat, ImageOrder, Screen, Setup, VisualClass, Window,
+};
+use x11rb::protocol::{ErrorKind, Event};
+use x11rb::rust_connection::RustConnection;
+
+use super::{CaptureError, ScreenCapture};
+
+/// How pixels travel from the X server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaptureMethod {
+    /// MIT-SHM: the server writes into shared memory; only a small reply
+    /// crosses the socket.
+    Shm,
+    /// Core `GetImage`: the whole image crosses the socket.
+    GetImage,
+}
+
+/// A server-created shared memory segment attached to our connection.
+struct Segment {
+    id: shm::Seg,
+    map: Mmap,
+}
+
+/// Captures the root window of an X display.
+pub struct X11Capture {
+    conn: RustConnection,
+    root: Window,
+    frame: Frame,
+    /// Whether to use MIT-SHM; cleared for good when a segment cannot be made.
+    shm_enabled: bool,
+    segment: Option<Segment>,
+    /// RandR reports resizes; without it the geometry is queried every grab.
+    randr: bool,
+    geometry_stale: bool,
+}
+
+impl X11Capture {
+    /// Connects to `display` (`None`: $DISPLAY) and captures with MIT-SHM when
+    /// the server supports it, core `GetImage` otherwise.
+    pub fn connect(display: Option<&str>) -> Result<Self, CaptureError> {
+        Self::connect_with(display, CaptureMethod::Shm)
+    }
+
+    /// Like [`X11Capture::connect`], but `CaptureMethod::GetImage` never tries
+    /// MIT-SHM (for measurements, and servers whose SHM is broken).
+    pub fn connect_with(
+        display: Option<&str>,
+        preferred: CaptureMethod,
+    ) -> Result<Self, CaptureError> {
+        let (conn, screen_num) = x11rb::connect(display)?;
+        let screen = conn.setup().roots.get(screen_num).ok_or_else(|| {
+            CaptureError::Unsupported(format!("the display has no screen {screen_num}"))
+        })?;
+        check_format(conn.setup(), screen)?;
+        let root = screen.root;
+        let randr = select_resize_events(&conn, root)?;
+        let shm_enabled = preferred == CaptureMethod::Shm && shm_segments_supported(&conn)?;
+        let mut capture = Self {
+            conn,
+            root,
+            frame: Frame::default(),
+            shm_enabled,
+            segment: None,
+            randr,
+            geometry_stale: true,
+        };
+        capture.refresh_geometry()?;
+        Ok(capture)
+    }
+
+    /// The method in use now.
+    pub fn method(&self) -> CaptureMethod {
+        if self.segment.is_some() {
+            CaptureMethod::Shm
+        } else {
+            CaptureMethod::GetImage
+        }
+    }
+
+    fn drain_events(&mut self) -> Result<(), CaptureError> {
+        while let Some(event) = self.conn.poll_for_event()? {
+            match event {
+                Event::RandrScreenChangeNotify(_) => self.geometry_stale = true,
+                // Only unchecked requests (segment detach) can produce these.
+                Event::Error(error) => {
+                    tracing::debug!(?error, "X11 error on the capture connection")
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn refresh_geometry(&mut self) -> Result<(), CaptureError> {
+        let geometry = self.conn.get_geometry(self.root)?.reply()?;
+        if (geometry.width, geometry.height) != (self.frame.width, self.frame.height) {
+            self.frame = Frame::new(geometry.width, geometry.height);
+            if self.shm_enabled {
+                self.ensure_segment(self.frame.data.len())?;
+            }
+        }
+        self.geometry_stale = false;
+        Ok(())
+    }
+
+    fn ensure_segment(&mut self, size: usize) -> Result<(), CaptureError> {
+        if matches!(&self.segment, Some(segment) if segment.map.len() >= size) {
+            return Ok(());
+        }
+        if let Some(old) = self.segment.take() {
+            // Unchecked: a failure only leaks server memory until disconnect.
+            self.conn.shm_detach(old.id)?;
+        }
+        match create_segment(&self.conn, size) {
+            Ok(segment) => self.segment = Some(segment),
+            Err(error) => {
+                tracing::warn!(%error, "MIT-SHM segment unavailable; capturing with GetImage");
+                self.shm_enabled = false;
+            }
+        }
+        Ok(())
+    }
+
+    fn fetch(&mut self) -> Result<(), CaptureError> {
+        let (width, height) = (self.frame.width, self.frame.height);
+        let expected = self.frame.data.len();
+        if let Some(segment) = &self.segment {
+            let format = ImageFormat::Z_PIXMAP.into();
+            let reply = self
+                .conn
+                .shm_get_image(self.root, 0, 0, width, height, !0, format, segment.id, 0)?
+                .reply()?;
+            let got = usize::try_from(reply.size).unwrap_or(usize::MAX);
+            if got != expected {
+                return Err(CaptureError::ImageSize { expected, got });
+            }
+            let pixels = segment.map.get(..expected).ok_or(CaptureError::ImageSize {
+                expected,
+                got: segment.map.len(),
+            })?;
+            self.frame.data.copy_from_slice(pixels);
+        } else {
+            let reply = self
+                .conn
+                .get_image(ImageFormat::Z_PIXMAP, self.root, 0, 0, width, height, !0)?
+                .reply()?;
+            if reply.data.len() != expected {
+                return Err(CaptureError::ImageSize {
+                    expected,
+                    got: reply.data.len(),
+                });
+            }
+            self.frame.data = reply.data;
+        }
+        Ok(())
+    }
+}
+
+impl ScreenCapture for X11Capture {
+    fn grab(&mut self) -> Result<&Frame, CaptureError> {
+        self.drain_events()?;
+        if self.geometry_stale || !self.randr {
+            self.refresh_geometry()?;
+        }
+        match self.fetch() {
+            Err(CaptureError::Request(ReplyError::X11Error(error)))
+                if error.error_kind == ErrorKind::Match =>
+            {
+                tracing::debug!("root window shrank during capture; retrying at the new size");
+                self.refresh_geometry()?;
+                self.fetch()?;
+            }
+            other => other?,
+        }
+        Ok(&self.frame)
+    }
+}
+
+/// Refuses screens whose pixels are not 32-bit little-endian B, G, R, X, the
+/// only layout [`Frame`] describes.
+fn check_format(setup: &Setup, screen: &Screen) -> Result<(), CaptureError> {
+    let depth = screen.root_depth;
+    if depth != 24 && depth != 32 {
+        return Err(CaptureError::Unsupported(format!(
+            "root window depth {depth}; only 24 and 32-bit colour are supported"
+        )));
+    }
+    if setup.image_byte_order != ImageOrder::LSB_FIRST {
+        return Err(CaptureError::Unsupported(
+            "MSB-first image byte order".into(),
+        ));
+    }
+    let bits_per_pixel = setup
+        .pixmap_formats
+        .iter()
+        .find(|format| format.depth == depth)
+        .map(|format| format.bits_per_pixel);
+    if bits_per_pixel != Some(32) {
+        return Err(CaptureError::Unsupported(format!(
+            "depth {depth} stored with {bits_per_pixel:?} bits per pixel; 32 is required"
+        )));
+    }
+    let visual = screen
+        .allowed_depths
+        .iter()
+        .filter(|allowed| allowed.depth == depth)
+        .flat_map(|allowed| &allowed.visuals)
+        .find(|visual| visual.visual_id == screen.root_visual)
+        .ok_or_else(|| {
+            CaptureError::Unsupported("the root visual is not listed by the server".into())
+        })?;
+    let rgb_masks =
+        (visual.red_mask, visual.green_mask, visual.blue_mask) == (0xff_0000, 0xff00, 0xff);
+    if visual.class != VisualClass::TRUE_COLOR || !rgb_masks {
+        return Err(CaptureError::Unsupported(format!(
+            "root visual {:?} with masks {:#x}/{:#x}/{:#x}; 8-bit-per-channel TrueColor is required",
+            visual.class, visual.red_mask, visual.green_mask, visual.blue_mask
+        )));
+    }
+    Ok(())
+}
+
+/// Asks RandR for screen size changes on `root`; false when RandR is missing.
+fn select_resize_events(conn: &RustConnection, root: Window) -> Result<bool, CaptureError> {
+    if conn
+        .extension_information(randr::X11_EXTENSION_NAME)?
+        .is_none()
+    {
+        return Ok(false);
+    }
+    // RandR requires the version handshake before any other request.
+    conn.randr_query_version(1, 2)?.reply()?;
+    conn.randr_select_input(root, randr::NotifyMask::SCREEN_CHANGE)?
+        .check()?;
+    Ok(true)
+}
+
+/// True when the server can create segments and pass their fds (SHM ≥ 1.2).
+fn shm_segments_supported(conn: &RustConnection) -> Result<bool, CaptureError> {
+    if conn
+        .extension_information(shm::X11_EXTENSION_NAME)?
+        .is_none()
+    {
+        return Ok(false);
+    }
+    let version = conn.shm_query_version()?.reply()?;
+    Ok((version.major_version, version.minor_version) >= (1, 2))
+}
+
+fn create_segment(conn: &RustConnection, size: usize) -> Result<Segment, CaptureError> {
+    let wire_size = u32::try_from(size).map_err(|_| {
+        CaptureError::Unsupported(format!("a {size}-byte frame is too large for MIT-SHM"))
+    })?;
+    let id = conn.generate_id()?;
+    let reply = conn.shm_create_segment(id, wire_size, false)?.reply()?;
+    let file = File::from(reply.shm_fd);
+    // SAFETY: the segment is shared only with the X server, which writes to it
+    // only while it handles our `ShmGetImage`; we read it after the reply, when
+    // that write is over, and nobody truncates the file while it is mapped.
+    let map = match unsafe { MmapOptions::new().len(size).map(&file) } {
+        Ok(map) => map,
+        Err(error) => {
+            // Unchecked: a failed detach only leaks until disconnect.
+            conn.shm_detach(id)?;
+            return Err(CaptureError::SharedMemory(error));
+        }
+    };
+    Ok(Segment { id, map })
+}

@@ -1,0 +1,234 @@
+//! Tile diffing: decides which 64×64 tiles of a frame the receiver has not seen
+//! yet and appends them, encoded, as one batch.
+//!
+//! Owns the copy of what the receiver was last sent and the batch size cap. It
+//! must not choose codecs (that is [`crate::codec`]) or define the wire layout
+//! (that is [`crate::batch`]), and it never writes anything but one batch.
+
+use thiserror::Error;
+
+use crate::{batch, codec, Frame, BYTES_PER_PIXEL};
+
+/// Side of a square tile in pixels; tiles on the right and bottom edges are
+/// smaller when the screen size is not a multiple of it.
+pub const TILE_SIZE: u16 = 64;
+
+/// Default cap on one batch: leaves room under the 4 MiB bulk frame limit for
+/// the frame header, and keeps one message short enough that input and other
+/// channels are not stuck behind it for long on a slow link.
+pub const DEFAULT_MAX_BATCH_BYTES: usize = 3 * 1024 * 1024;
+
+/// The smallest accepted cap: the batch header plus one worst-case PNG tile
+/// (64×64×3 stored bytes and PNG framing) fit with room to spare, so every call
+/// makes progress.
+pub const MIN_MAX_BATCH_BYTES: usize = 64 * 1024;
+
+/// Why a frame could not be encoded. The encoder's state is reset so that the
+/// next call sends every tile again.
+#[derive(Debug, Error)]
+pub enum EncodeError {
+    /// The frame has no pixels.
+    #[error("frame is {width}x{height}; a screen frame needs at least one pixel")]
+    EmptyFrame { width: u16, height: u16 },
+    /// Rows overlap.
+    #[error("frame stride {stride} is shorter than a row of {row} bytes")]
+    StrideTooSmall { stride: usize, row: usize },
+    /// The buffer ends before the last row does.
+    #[error("frame buffer holds {actual} bytes but its size needs {needed}")]
+    BufferTooSmall { actual: usize, needed: usize },
+    /// The PNG encoder failed.
+    #[error("PNG encoding failed: {0}")]
+    Png(#[from] png::EncodingError),
+    /// A tile's encoded length does not fit the u32 length field.
+    #[error("encoded tile of {0} bytes does not fit a batch")]
+    TileTooLarge(usize),
+}
+
+/// What one [`TileEncoder::encode`] call appended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EncodeOutcome {
+    /// Tiles in the appended batch; 0 means nothing was appended.
+    pub tiles: usize,
+    /// Changed tiles were left out because of the size cap: call again (with a
+    /// fresh frame or the same one) to send them.
+    pub pending: bool,
+}
+
+/// A tile's position and size in screen pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TileRect {
+    pub x: u16,
+    pub y: u16,
+    pub w: u16,
+    pub h: u16,
+}
+
+/// Encodes successive frames of one screen as batches of changed tiles.
+#[derive(Debug)]
+pub struct TileEncoder {
+    max_batch_bytes: usize,
+    width: u16,
+    height: u16,
+    /// What the receiver holds, tightly packed BGRX rows of `width` pixels.
+    previous: Vec<u8>,
+    /// Per tile: `previous` holds exactly what was sent for it. False after a
+    /// resize, a forced refresh or an error, until the tile is sent again.
+    in_sync: Vec<bool>,
+    /// Tile index where the next scan starts. After a capped batch it points at
+    /// the first tile left out, so a region that changes on every frame cannot
+    /// starve the tiles after it.
+    resume_at: usize,
+    /// Scratch RGB buffer reused for every PNG tile.
+    rgb: Vec<u8>,
+}
+
+impl Default for TileEncoder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TileEncoder {
+    /// An encoder with the [`DEFAULT_MAX_BATCH_BYTES`] cap.
+    pub fn new() -> Self {
+        Self::with_max_batch_bytes(DEFAULT_MAX_BATCH_BYTES)
+    }
+
+    /// An encoder whose batches never exceed `max_batch_bytes` (raised to
+    /// [`MIN_MAX_BATCH_BYTES`] if smaller).
+    pub fn with_max_batch_bytes(max_batch_bytes: usize) -> Self {
+        Self {
+            max_batch_bytes: max_batch_bytes.max(MIN_MAX_BATCH_BYTES),
+            width: 0,
+            height: 0,
+            previous: Vec::new(),
+            in_sync: Vec::new(),
+            resume_at: 0,
+            rgb: Vec::with_capacity(usize::from(TILE_SIZE) * usize::from(TILE_SIZE) * 3),
+        }
+    }
+
+    /// Appends to `out` a batch (see [`crate::batch`]) holding the tiles of
+    /// `frame` that differ from what this encoder sent before, or every tile
+    /// when `force_full` is set or the frame size changed. Appends nothing when
+    /// no tile changed. On error `out` is left as it was.
+    pub fn encode(
+        &mut self,
+        frame: &Frame,
+        force_full: bool,
+        seq: u32,
+        out: &mut Vec<u8>,
+    ) -> Result<EncodeOutcome, EncodeError> {
+        frame.validate()?;
+        if (frame.width, frame.height) != (self.width, self.height) {
+            self.reset(frame.width, frame.height);
+        } else if force_full {
+            self.in_sync.fill(false);
+        }
+        let batch_start = out.len();
+        let result = self.append_changed(frame, seq, out, batch_start);
+        if result.is_err() {
+            out.truncate(batch_start);
+            // Some tiles were recorded as sent although the batch is dropped.
+            self.in_sync.fill(false);
+        }
+        result
+    }
+
+    fn append_changed(
+        &mut self,
+        frame: &Frame,
+        seq: u32,
+        out: &mut Vec<u8>,
+        batch_start: usize,
+    ) -> Result<EncodeOutcome, EncodeError> {
+        let count = self.in_sync.len();
+        let mut outcome = EncodeOutcome::default();
+        let mut next_resume = 0;
+        for step in 0..count {
+            let index = (self.resume_at + step) % count;
+            let rect = self.tile_rect(index);
+            if self.in_sync[index] && !self.differs(frame, rect) {
+                continue;
+            }
+            if outcome.tiles == 0 {
+                batch::write_header(out, seq, self.width, self.height);
+            }
+            if outcome.tiles == usize::from(u16::MAX) {
+                outcome.pending = true;
+                next_resume = index;
+                break;
+            }
+            let tile_start = out.len();
+            codec::write_tile(out, frame, rect, &mut self.rgb)?;
+            if out.len() - batch_start > self.max_batch_bytes {
+                out.truncate(tile_start);
+                outcome.pending = true;
+                next_resume = index;
+                break;
+            }
+            self.remember(frame, rect);
+            self.in_sync[index] = true;
+            outcome.tiles += 1;
+        }
+        self.resume_at = next_resume;
+        if outcome.tiles == 0 {
+            out.truncate(batch_start);
+        } else {
+            // The cap above keeps the count within u16.
+            let tiles = u16::try_from(outcome.tiles).unwrap_or(u16::MAX);
+            batch::set_tile_count(out, batch_start, tiles);
+        }
+        Ok(outcome)
+    }
+
+    fn reset(&mut self, width: u16, height: u16) {
+        self.width = width;
+        self.height = height;
+        self.previous.clear();
+        self.previous.resize(
+            usize::from(width) * usize::from(height) * BYTES_PER_PIXEL,
+            0,
+        );
+        let tiles_x = usize::from(width.div_ceil(TILE_SIZE));
+        let tiles_y = usize::from(height.div_ceil(TILE_SIZE));
+        self.in_sync.clear();
+        self.in_sync.resize(tiles_x * tiles_y, false);
+        self.resume_at = 0;
+    }
+
+    fn tile_rect(&self, index: usize) -> TileRect {
+        let tiles_x = usize::from(self.width.div_ceil(TILE_SIZE));
+        // Both quotients are below the u16 tile count of a u16-sized screen.
+        let tx = u16::try_from(index % tiles_x).unwrap_or(0);
+        let ty = u16::try_from(index / tiles_x).unwrap_or(0);
+        let x = tx * TILE_SIZE;
+        let y = ty * TILE_SIZE;
+        TileRect {
+            x,
+            y,
+            w: TILE_SIZE.min(self.width - x),
+            h: TILE_SIZE.min(self.height - y),
+        }
+    }
+
+    fn previous_row(&self, rect: TileRect, y: u16) -> std::ops::Range<usize> {
+        let start =
+            (usize::from(y) * usize::from(self.width) + usize::from(rect.x)) * BYTES_PER_PIXEL;
+        start..start + usize::from(rect.w) * BYTES_PER_PIXEL
+    }
+
+    /// Byte comparison including the undefined X byte: a spurious difference
+    /// there costs one resent tile, while masking it would slow every compare.
+    fn differs(&self, frame: &Frame, rect: TileRect) -> bool {
+        (rect.y..rect.y + rect.h)
+            .any(|y| frame.row(rect.x, y, rect.w) != &self.previous[self.previous_row(rect, y)])
+    }
+
+    fn remember(&mut self, frame: &Frame, rect: TileRect) {
+        for y in rect.y..rect.y + rect.h {
+            let range = self.previous_row(rect, y);
+            self.previous[range].copy_from_slice(frame.row(rect.x, y, rect.w));
+        }
+    }
+}

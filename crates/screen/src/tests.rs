@@ -1,0 +1,361 @@
+//! Encoder and batch tests: round trips through [`batch::decode`] and what each
+//! call chooses to send.
+
+use crate::batch::{self, DecodeError, TileEncoding};
+use crate::{Frame, TileEncoder, TILE_SIZE};
+
+/// Deterministic noise so failures reproduce.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+/// A frame with a noisy left part, a gradient in the middle and a solid strip,
+/// so PNG and SOLID tiles both occur and edge tiles are partial.
+fn synthetic_frame(width: u16, height: u16, seed: u64) -> Frame {
+    let mut rng = XorShift(seed);
+    let mut frame = Frame::new(width, height);
+    for y in 0..height {
+        for x in 0..width {
+            let rgb = if x < width / 3 {
+                let n = rng.next().to_le_bytes();
+                [n[0], n[1], n[2]]
+            } else if x < 2 * width / 3 {
+                [(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8]
+            } else {
+                [0, 0x80, 0xff]
+            };
+            frame.set_rgb(x, y, rgb);
+        }
+    }
+    frame
+}
+
+fn frame_rgb(frame: &Frame) -> Vec<u8> {
+    let mut rgb = Vec::new();
+    for y in 0..frame.height {
+        for x in 0..frame.width {
+            rgb.extend_from_slice(&frame.rgb_at(x, y).unwrap());
+        }
+    }
+    rgb
+}
+
+fn encode(
+    encoder: &mut TileEncoder,
+    frame: &Frame,
+    force_full: bool,
+    seq: u32,
+) -> (crate::EncodeOutcome, Vec<u8>) {
+    let mut out = Vec::new();
+    let outcome = encoder.encode(frame, force_full, seq, &mut out).unwrap();
+    (outcome, out)
+}
+
+fn tile_count(width: u16, height: u16) -> usize {
+    usize::from(width.div_ceil(TILE_SIZE)) * usize::from(height.div_ceil(TILE_SIZE))
+}
+
+#[test]
+fn round_trip_is_exact_and_appends_after_the_callers_header() {
+    let frame = synthetic_frame(150, 100, 1);
+    let mut encoder = TileEncoder::new();
+    let mut out = vec![1, 0, 0, 0, 7];
+    let outcome = encoder.encode(&frame, false, 42, &mut out).unwrap();
+    assert_eq!(&out[..5], &[1, 0, 0, 0, 7]);
+    assert_eq!(outcome.tiles, tile_count(150, 100));
+    assert!(!outcome.pending);
+
+    let decoded = batch::decode(&out[5..]).unwrap();
+    assert_eq!((decoded.seq, decoded.width, decoded.height), (42, 150, 100));
+    assert_eq!(decoded.tiles.len(), outcome.tiles);
+    let mut canvas = Vec::new();
+    decoded.paint(&mut canvas);
+    assert_eq!(canvas, frame_rgb(&frame));
+}
+
+#[test]
+fn padded_stride_and_padding_bytes_are_handled() {
+    let packed = synthetic_frame(70, 65, 2);
+    let mut padded = Frame {
+        width: 70,
+        height: 65,
+        stride: 70 * 4 + 24,
+        data: vec![0xee; (70 * 4 + 24) * 65],
+    };
+    for y in 0..65 {
+        for x in 0..70 {
+            padded.set_rgb(x, y, packed.rgb_at(x, y).unwrap());
+        }
+    }
+    let (_, out) = encode(&mut TileEncoder::new(), &padded, false, 0);
+    let mut canvas = Vec::new();
+    batch::decode(&out).unwrap().paint(&mut canvas);
+    assert_eq!(canvas, frame_rgb(&packed));
+}
+
+#[test]
+fn only_changed_tiles_are_resent() {
+    let mut frame = synthetic_frame(200, 130, 3);
+    let mut encoder = TileEncoder::new();
+    encode(&mut encoder, &frame, false, 1);
+
+    let (outcome, out) = encode(&mut encoder, &frame, false, 2);
+    assert_eq!(outcome.tiles, 0);
+    assert!(out.is_empty(), "an unchanged frame appends nothing");
+
+    frame.set_rgb(70, 10, [1, 2, 3]);
+    frame.set_rgb(199, 129, [4, 5, 6]);
+    let (outcome, out) = encode(&mut encoder, &frame, false, 3);
+    assert_eq!(outcome.tiles, 2);
+    let decoded = batch::decode(&out).unwrap();
+    let places: Vec<_> = decoded
+        .tiles
+        .iter()
+        .map(|t| (t.x, t.y, t.width, t.height))
+        .collect();
+    assert_eq!(places, vec![(64, 0, 64, 64), (192, 128, 8, 2)]);
+    let tile = &decoded.tiles[0];
+    let at = ((10 * usize::from(tile.width)) + (70 - 64)) * 3;
+    assert_eq!(&tile.rgb[at..at + 3], &[1, 2, 3]);
+}
+
+#[test]
+fn force_full_resends_every_tile() {
+    let frame = synthetic_frame(130, 70, 4);
+    let mut encoder = TileEncoder::new();
+    encode(&mut encoder, &frame, false, 1);
+    let (outcome, out) = encode(&mut encoder, &frame, true, 2);
+    assert_eq!(outcome.tiles, tile_count(130, 70));
+    assert_eq!(batch::decode(&out).unwrap().tiles.len(), outcome.tiles);
+}
+
+#[test]
+fn uniform_tiles_are_sent_solid_whatever_the_padding_byte() {
+    let mut frame = Frame::new(100, 64);
+    for y in 0..64 {
+        for x in 0..100 {
+            frame.set_rgb(x, y, [0x12, 0x34, 0x56]);
+        }
+    }
+    // The X byte is undefined in captures; it must not defeat SOLID.
+    frame.data[3] = 0xff;
+    let (outcome, out) = encode(&mut TileEncoder::new(), &frame, false, 0);
+    assert_eq!(outcome.tiles, 2);
+    let decoded = batch::decode(&out).unwrap();
+    for tile in &decoded.tiles {
+        assert_eq!(tile.encoding, TileEncoding::Solid);
+    }
+    assert_eq!(
+        out.len(),
+        batch::BATCH_HEADER_LEN + 2 * (batch::TILE_HEADER_LEN + 3)
+    );
+    let mut canvas = Vec::new();
+    decoded.paint(&mut canvas);
+    assert_eq!(canvas, frame_rgb(&frame));
+}
+
+#[test]
+fn size_change_resends_everything_at_the_new_size() {
+    let mut encoder = TileEncoder::new();
+    encode(&mut encoder, &synthetic_frame(128, 128, 5), false, 1);
+    let smaller = synthetic_frame(100, 60, 5);
+    let (outcome, out) = encode(&mut encoder, &smaller, false, 2);
+    assert_eq!(outcome.tiles, tile_count(100, 60));
+    let decoded = batch::decode(&out).unwrap();
+    assert_eq!((decoded.width, decoded.height), (100, 60));
+    let mut canvas = Vec::new();
+    decoded.paint(&mut canvas);
+    assert_eq!(canvas, frame_rgb(&smaller));
+}
+
+#[test]
+fn capped_batches_leave_the_rest_pending_until_all_is_sent() {
+    let cap = crate::MIN_MAX_BATCH_BYTES;
+    let mut frame = Frame::new(320, 256);
+    let mut rng = XorShift(6);
+    for byte in frame.data.iter_mut() {
+        *byte = rng.next() as u8;
+    }
+    let mut encoder = TileEncoder::with_max_batch_bytes(cap);
+    let mut canvas = Vec::new();
+    let mut sent = 0;
+    let mut calls = 0;
+    loop {
+        let (outcome, out) = encode(&mut encoder, &frame, false, calls);
+        calls += 1;
+        assert!(
+            out.len() <= cap,
+            "batch of {} bytes exceeds the cap",
+            out.len()
+        );
+        let decoded = batch::decode(&out).unwrap();
+        decoded.paint(&mut canvas);
+        sent += outcome.tiles;
+        if !outcome.pending {
+            break;
+        }
+        assert!(outcome.tiles > 0, "a capped call must still make progress");
+    }
+    assert!(calls > 1, "noise this large must need several batches");
+    assert_eq!(sent, tile_count(320, 256));
+    assert_eq!(canvas, frame_rgb(&frame));
+    assert_eq!(encode(&mut encoder, &frame, false, 99).0.tiles, 0);
+}
+
+#[test]
+fn capped_batches_do_not_starve_later_tiles() {
+    let cap = crate::MIN_MAX_BATCH_BYTES;
+    let mut rng = XorShift(7);
+    let mut frame = Frame::new(640, 128);
+    let mut encoder = TileEncoder::with_max_batch_bytes(cap);
+    let mut seen = vec![false; tile_count(640, 128)];
+    // Everything changes on every call, yet each tile gets its turn.
+    for seq in 0..20 {
+        for byte in frame.data.iter_mut() {
+            *byte = rng.next() as u8;
+        }
+        let (_, out) = encode(&mut encoder, &frame, false, seq);
+        for tile in batch::decode(&out).unwrap().tiles {
+            let index = usize::from(tile.y / TILE_SIZE) * 10 + usize::from(tile.x / TILE_SIZE);
+            seen[index] = true;
+        }
+    }
+    assert!(seen.iter().all(|s| *s));
+}
+
+#[test]
+fn invalid_frames_are_refused_and_leave_out_untouched() {
+    let mut frame = Frame::new(10, 10);
+    frame.data.truncate(10);
+    let mut out = vec![9];
+    assert!(TileEncoder::new()
+        .encode(&frame, false, 0, &mut out)
+        .is_err());
+    assert_eq!(out, vec![9]);
+}
+
+fn valid_batch() -> Vec<u8> {
+    let mut frame = synthetic_frame(130, 70, 8);
+    for y in 0..64 {
+        for x in 64..128 {
+            frame.set_rgb(x, y, [9, 9, 9]);
+        }
+    }
+    let (_, out) = encode(&mut TileEncoder::new(), &frame, false, 5);
+    let decoded = batch::decode(&out).unwrap();
+    assert!(decoded
+        .tiles
+        .iter()
+        .any(|t| t.encoding == TileEncoding::Solid));
+    assert!(decoded
+        .tiles
+        .iter()
+        .any(|t| t.encoding == TileEncoding::Png));
+    out
+}
+
+#[test]
+fn every_truncation_is_an_error() {
+    let batch = valid_batch();
+    for len in 0..batch.len() {
+        assert!(
+            batch::decode(&batch[..len]).is_err(),
+            "prefix of {len} bytes decoded"
+        );
+    }
+}
+
+#[test]
+fn trailing_bytes_are_an_error() {
+    let mut batch = valid_batch();
+    batch.push(0);
+    assert!(matches!(
+        batch::decode(&batch),
+        Err(DecodeError::TrailingBytes(1))
+    ));
+}
+
+/// A one-tile batch with the given rectangle, encoding and data.
+fn one_tile(rect: [u16; 4], encoding: u8, data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(&1u32.to_be_bytes());
+    out.extend_from_slice(&100u16.to_be_bytes());
+    out.extend_from_slice(&100u16.to_be_bytes());
+    out.extend_from_slice(&1u16.to_be_bytes());
+    for v in rect {
+        out.extend_from_slice(&v.to_be_bytes());
+    }
+    out.push(encoding);
+    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    out.extend_from_slice(data);
+    out
+}
+
+#[test]
+fn bad_tiles_are_errors() {
+    assert!(batch::decode(&one_tile([0, 0, 10, 10], 2, &[1, 2, 3])).is_ok());
+    assert!(matches!(
+        batch::decode(&one_tile([0, 0, 10, 10], 7, &[1, 2, 3])),
+        Err(DecodeError::UnknownEncoding(7))
+    ));
+    for rect in [
+        [95, 0, 10, 10],
+        [0, 99, 1, 2],
+        [0, 0, 0, 5],
+        [0, 0, 65, 1],
+        [65535, 0, 2, 2],
+    ] {
+        assert!(
+            matches!(
+                batch::decode(&one_tile(rect, 2, &[1, 2, 3])),
+                Err(DecodeError::BadTileRect { .. })
+            ),
+            "{rect:?}"
+        );
+    }
+    assert!(matches!(
+        batch::decode(&one_tile([0, 0, 10, 10], 2, &[1, 2])),
+        Err(DecodeError::BadSolidLength(2))
+    ));
+    assert!(matches!(
+        batch::decode(&one_tile([0, 0, 10, 10], 1, b"not a png")),
+        Err(DecodeError::Png(_))
+    ));
+}
+
+#[test]
+fn png_of_the_wrong_size_is_an_error() {
+    let (_, good) = encode(
+        &mut TileEncoder::new(),
+        &synthetic_frame(20, 20, 9),
+        false,
+        0,
+    );
+    let png = &good[batch::BATCH_HEADER_LEN + batch::TILE_HEADER_LEN..];
+    assert!(matches!(
+        batch::decode(&one_tile([0, 0, 20, 19], 1, png)),
+        Err(DecodeError::PngFormat { .. })
+    ));
+}
+
+#[test]
+fn corrupted_batches_never_panic() {
+    let batch = valid_batch();
+    let mut rng = XorShift(10);
+    for _ in 0..2000 {
+        let mut bad = batch.clone();
+        for _ in 0..1 + rng.next() % 4 {
+            let at = (rng.next() as usize) % bad.len();
+            bad[at] = rng.next() as u8;
+        }
+        // Any result is fine; reaching here without a panic is the test.
+        let _ = batch::decode(&bad);
+    }
+}

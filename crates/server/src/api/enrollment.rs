@@ -1,0 +1,193 @@
+//! Enrollment tokens (created by administrators) and the agent's enrollment call
+//! that spends one. Token secrets are shown once and stored only as hashes.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::Json;
+use base64::Engine;
+use reach_core::credentials::{self, ENROLLMENT_TOKEN_PREFIX};
+use reach_core::policy::{authorize, Action, Resource};
+use reach_core::{fingerprint, now_millis, validate};
+use reach_proto::api::{
+    AgentEnrollRequest, AgentEnrollResponse, CreateEnrollmentToken, EnrollmentTokenCreated,
+    EnrollmentTokenView,
+};
+use reach_store::{DeviceSystem, EnrollmentToken, NewDevice, NewEnrollmentToken, Store};
+
+use super::JsonBody;
+use crate::auth::Authenticated;
+use crate::error::ApiFailure;
+use crate::AppState;
+
+/// Upper bounds that keep a typo from minting a token that never dies.
+pub const MAX_TOKEN_USES: u32 = 100_000;
+pub const MAX_TOKEN_LIFETIME_SECS: u64 = 366 * 24 * 3600;
+
+pub fn token_view(token: &EnrollmentToken) -> EnrollmentTokenView {
+    EnrollmentTokenView {
+        id: token.id.clone(),
+        max_uses: u32::try_from(token.max_uses).unwrap_or(u32::MAX),
+        uses: u32::try_from(token.uses).unwrap_or(u32::MAX),
+        expires_at: token.expires_at,
+        device_group: token.device_group.clone(),
+        revoked: token.revoked_at.is_some(),
+        created_at: token.created_at,
+    }
+}
+
+/// Creates a token in `company_id`; shared by the API and `reach admin enroll-token create`.
+pub async fn create_token(
+    store: &dyn Store,
+    company_id: &str,
+    created_by: Option<String>,
+    request: &CreateEnrollmentToken,
+) -> Result<(String, EnrollmentToken), ApiFailure> {
+    if request.max_uses == 0 || request.max_uses > MAX_TOKEN_USES {
+        return Err(ApiFailure::bad_request(format!(
+            "max uses must be between 1 and {MAX_TOKEN_USES}"
+        )));
+    }
+    if request.expires_in_secs == 0 || request.expires_in_secs > MAX_TOKEN_LIFETIME_SECS {
+        return Err(ApiFailure::bad_request(
+            "the expiry must be between 1 second and 366 days",
+        ));
+    }
+    let device_group = request
+        .device_group
+        .as_deref()
+        .filter(|name| !name.trim().is_empty())
+        .map(|name| validate::name("device group", name, 64))
+        .transpose()?;
+    let secret = credentials::new_secret(ENROLLMENT_TOKEN_PREFIX);
+    let now = now_millis();
+    let lifetime_ms = i64::try_from(request.expires_in_secs).unwrap_or(i64::MAX / 1000) * 1000;
+    let token = store
+        .create_enrollment_token(&NewEnrollmentToken {
+            id: uuid::Uuid::new_v4().to_string(),
+            company_id: company_id.to_string(),
+            token_hash: credentials::secret_hash(&secret),
+            device_group,
+            max_uses: i64::from(request.max_uses),
+            expires_at: now.saturating_add(lifetime_ms),
+            created_by,
+            created_at: now,
+        })
+        .await?;
+    Ok((secret, token))
+}
+
+pub async fn create(
+    State(state): State<Arc<AppState>>,
+    auth: Authenticated,
+    body: JsonBody<CreateEnrollmentToken>,
+) -> Result<Json<EnrollmentTokenCreated>, ApiFailure> {
+    let Json(request) = body?;
+    let company = &auth.principal.company_id;
+    authorize(
+        &auth.principal,
+        Action::ManageEnrollmentTokens,
+        Resource::company(company),
+    )?;
+    let (secret, token) = create_token(
+        state.store.as_ref(),
+        company,
+        Some(auth.user.id.clone()),
+        &request,
+    )
+    .await?;
+    tracing::info!(token_id = %token.id, by = %auth.user.id, max_uses = token.max_uses, "enrollment token created");
+    Ok(Json(EnrollmentTokenCreated {
+        token: secret,
+        view: token_view(&token),
+        server_fingerprint: fingerprint::to_hex(&state.fingerprint),
+    }))
+}
+
+pub async fn list(
+    State(state): State<Arc<AppState>>,
+    auth: Authenticated,
+) -> Result<Json<Vec<EnrollmentTokenView>>, ApiFailure> {
+    let company = &auth.principal.company_id;
+    authorize(
+        &auth.principal,
+        Action::ManageEnrollmentTokens,
+        Resource::company(company),
+    )?;
+    let tokens = state.store.list_enrollment_tokens(company).await?;
+    Ok(Json(tokens.iter().map(token_view).collect()))
+}
+
+pub async fn revoke(
+    State(state): State<Arc<AppState>>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<EnrollmentTokenView>, ApiFailure> {
+    let company = &auth.principal.company_id;
+    authorize(
+        &auth.principal,
+        Action::ManageEnrollmentTokens,
+        Resource::company(company),
+    )?;
+    let token = state
+        .store
+        .revoke_enrollment_token(company, &id, now_millis())
+        .await?;
+    Ok(Json(token_view(&token)))
+}
+
+/// `POST /api/agent/enroll`: the agent presents a token and its new public key.
+pub async fn enroll_agent(
+    State(state): State<Arc<AppState>>,
+    body: JsonBody<AgentEnrollRequest>,
+) -> Result<Json<AgentEnrollResponse>, ApiFailure> {
+    let Json(request) = body?;
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(&request.public_key)
+        .map_err(|_| ApiFailure::bad_request("public_key is not base64"))?;
+    let key: [u8; 32] = key
+        .try_into()
+        .map_err(|_| ApiFailure::bad_request("public_key must be a 32-byte Ed25519 key"))?;
+    ed25519_dalek::VerifyingKey::from_bytes(&key)
+        .map_err(|_| ApiFailure::bad_request("public_key is not a valid Ed25519 key"))?;
+    let nickname = validate::name("nickname", &request.nickname, 64)?;
+    let system = &request.system;
+    let device = state
+        .store
+        .enroll_device(
+            &credentials::secret_hash(request.token.trim()),
+            &NewDevice {
+                id: uuid::Uuid::new_v4().to_string(),
+                nickname,
+                public_key: request.public_key.clone(),
+                system: DeviceSystem {
+                    hostname: truncate(&system.hostname, 255),
+                    os: truncate(&system.os, 255),
+                    ip_addresses: system
+                        .ip_addresses
+                        .iter()
+                        .take(32)
+                        .map(|ip| truncate(ip, 64))
+                        .collect(),
+                    agent_version: truncate(&system.agent_version, 64),
+                },
+                enrolled_at: now_millis(),
+            },
+        )
+        .await?;
+    tracing::info!(device_id = %device.id, nickname = %device.nickname, "device enrolled");
+    state.hub.publish_device(&device, false);
+    Ok(Json(AgentEnrollResponse {
+        device_id: device.id,
+        company_id: device.company_id,
+    }))
+}
+
+/// Cuts agent-reported text to a bound (by characters, never inside one).
+pub fn truncate(value: &str, max_chars: usize) -> String {
+    value
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(max_chars)
+        .collect()
+}

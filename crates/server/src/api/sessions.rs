@@ -1,0 +1,116 @@
+//! Sessions: start one on an online device, end it, list the company's history.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::Json;
+use reach_core::now_millis;
+use reach_core::policy::{authorize, Action, Resource};
+use reach_proto::api::{CreateSession, SessionView};
+use reach_proto::codes::{EndReason, ErrorCode};
+use reach_store::SessionRecord;
+
+use super::JsonBody;
+use crate::auth::Authenticated;
+use crate::error::ApiFailure;
+use crate::hub::{session_view, HubError};
+use crate::AppState;
+
+/// How many sessions the history returns.
+const HISTORY_LIMIT: i64 = 200;
+
+pub async fn create(
+    State(state): State<Arc<AppState>>,
+    auth: Authenticated,
+    body: JsonBody<CreateSession>,
+) -> Result<Json<SessionView>, ApiFailure> {
+    let Json(request) = body?;
+    let company = &auth.principal.company_id;
+    authorize(
+        &auth.principal,
+        Action::ConnectDevice,
+        Resource::company(company),
+    )?;
+    let device = state
+        .store
+        .device_in_company(company, &request.device_id)
+        .await?;
+    if device.revoked_at.is_some() {
+        return Err(ApiFailure::new(
+            ErrorCode::DeviceRevoked,
+            "this device was revoked",
+        ));
+    }
+    if !state.hub.is_online(&device.id) {
+        return Err(ApiFailure::new(
+            ErrorCode::DeviceOffline,
+            "the device is offline",
+        ));
+    }
+    let record = SessionRecord {
+        id: uuid::Uuid::new_v4().to_string(),
+        company_id: company.clone(),
+        device_id: device.id.clone(),
+        technician_id: auth.user.id.clone(),
+        started_at: now_millis(),
+        ended_at: None,
+        end_reason: None,
+        device_nickname: device.nickname.clone(),
+        technician_name: auth.user.display_name.clone(),
+    };
+    state.store.create_session(&record).await?;
+    if let Err(HubError::DeviceOffline | HubError::SessionEnded) =
+        state.hub.open_session(record.clone())
+    {
+        // The agent left between the check and now: record the session as over.
+        let _ = state
+            .store
+            .end_session(
+                &record.id,
+                now_millis(),
+                EndReason::AgentDisconnected.as_str(),
+            )
+            .await;
+        return Err(ApiFailure::new(
+            ErrorCode::DeviceOffline,
+            "the device is offline",
+        ));
+    }
+    tracing::info!(session_id = %record.id, device_id = %device.id, technician = %auth.user.id, "session started");
+    state.hub.publish_session(&record);
+    Ok(Json(session_view(&record)))
+}
+
+pub async fn end(
+    State(state): State<Arc<AppState>>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<SessionView>, ApiFailure> {
+    let record = state.store.session(&auth.principal.company_id, &id).await?;
+    authorize(
+        &auth.principal,
+        Action::UseSession,
+        Resource::owned(&record.company_id, &record.technician_id),
+    )?;
+    match state.hub.end_session(&id, EndReason::TechnicianEnded).await {
+        Some(ended) => Ok(Json(session_view(&ended))),
+        None => Err(ApiFailure::new(
+            ErrorCode::SessionEnded,
+            "the session has already ended",
+        )),
+    }
+}
+
+pub async fn list(
+    State(state): State<Arc<AppState>>,
+    auth: Authenticated,
+) -> Result<Json<Vec<SessionView>>, ApiFailure> {
+    let company = &auth.principal.company_id;
+    authorize(
+        &auth.principal,
+        Action::ListSessions,
+        Resource::company(company),
+    )?;
+    let sessions = state.store.list_sessions(company, HISTORY_LIMIT).await?;
+    Ok(Json(sessions.iter().map(session_view).collect()))
+}

@@ -1,0 +1,295 @@
+//! Signing in and out, the first-administrator setup, and the extractor that
+//! turns a request's cookie into an authenticated principal. The extractor also
+//! enforces CSRF on every state-changing request, so handlers cannot forget it.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use reach_core::credentials::{self, WEB_SESSION_PREFIX};
+use reach_core::policy::{Principal, Role};
+use reach_core::{now_millis, validate};
+use reach_proto::api::{LoginRequest, SetupRequest, SignedIn, UserView};
+use reach_proto::codes::ErrorCode;
+use reach_store::{User, WebSession};
+
+use crate::error::ApiFailure;
+use crate::AppState;
+
+/// `__Host-` binds the cookie to this origin: Secure, path `/`, no Domain.
+pub const SESSION_COOKIE: &str = "__Host-reach_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// A signed-in request.
+pub struct Authenticated {
+    pub principal: Principal,
+    pub user: User,
+    pub session: WebSession,
+}
+
+fn cookie_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| cookie::Cookie::parse(pair.trim().to_string()).ok())
+        .find(|c| c.name() == SESSION_COOKIE)
+        .map(|c| c.value().to_string())
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl FromRequestParts<Arc<AppState>> for Authenticated {
+    type Rejection = ApiFailure;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        let token = cookie_token(&parts.headers).ok_or_else(ApiFailure::unauthenticated)?;
+        let session = match state
+            .store
+            .web_session(&credentials::secret_hash(&token), now_millis())
+            .await
+        {
+            Ok(session) => session,
+            Err(reach_store::StoreError::NotFound) => return Err(ApiFailure::unauthenticated()),
+            Err(err) => return Err(err.into()),
+        };
+        let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if !safe {
+            let sent = parts
+                .headers
+                .get(CSRF_HEADER)
+                .map(|v| v.as_bytes())
+                .unwrap_or_default();
+            if !constant_time_eq(sent, session.csrf_token.as_bytes()) {
+                return Err(ApiFailure::new(
+                    ErrorCode::CsrfMismatch,
+                    "missing or wrong CSRF token",
+                ));
+            }
+        }
+        let user = state.store.user(&session.user_id).await?;
+        if user.disabled {
+            return Err(ApiFailure::unauthenticated());
+        }
+        let role = Role::parse(&user.role).ok_or_else(|| {
+            ApiFailure::internal(format!("user {} has unknown role {}", user.id, user.role))
+        })?;
+        Ok(Self {
+            principal: Principal {
+                user_id: user.id.clone(),
+                company_id: user.company_id.clone(),
+                role,
+            },
+            user,
+            session,
+        })
+    }
+}
+
+pub fn user_view(user: &User) -> UserView {
+    UserView {
+        id: user.id.clone(),
+        company_id: user.company_id.clone(),
+        email: user.email.clone(),
+        display_name: user.display_name.clone(),
+        role: user.role.clone(),
+    }
+}
+
+async fn start_web_session(state: &AppState, user: &User) -> Result<Response, ApiFailure> {
+    let token = credentials::new_secret(WEB_SESSION_PREFIX);
+    let csrf_token = credentials::new_secret("");
+    let now = now_millis();
+    let ttl = state.config.web_session_ttl_secs;
+    let session = WebSession {
+        token_hash: credentials::secret_hash(&token),
+        user_id: user.id.clone(),
+        company_id: user.company_id.clone(),
+        csrf_token: csrf_token.clone(),
+        created_at: now,
+        expires_at: now.saturating_add(
+            i64::try_from(ttl)
+                .unwrap_or(i64::MAX / 2)
+                .saturating_mul(1000),
+        ),
+    };
+    state.store.create_web_session(&session).await?;
+    let cookie = format!(
+        "{SESSION_COOKIE}={token}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age={ttl}"
+    );
+    let mut response = Json(SignedIn {
+        user: user_view(user),
+        csrf_token,
+    })
+    .into_response();
+    response.headers_mut().insert(
+        SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(ApiFailure::internal)?,
+    );
+    Ok(response)
+}
+
+pub async fn login(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    body: Result<Json<LoginRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiFailure> {
+    let Json(request) = body?;
+    let email = request.email.trim().to_lowercase();
+    let keys = [format!("account:{email}"), format!("ip:{}", peer.ip())];
+    if let Some(wait) = state.throttle.wait_for(&keys) {
+        return Err(ApiFailure {
+            detail: Some(format!(
+                "{email} from {} must wait {}s",
+                peer.ip(),
+                wait.as_secs()
+            )),
+            ..ApiFailure::new(
+                ErrorCode::Throttled,
+                format!(
+                    "too many failed sign-ins; try again in {} seconds",
+                    wait.as_secs().max(1)
+                ),
+            )
+        });
+    }
+    let user = match state.store.user_by_email(&email).await {
+        Ok(user) => Some(user),
+        Err(reach_store::StoreError::NotFound) => None,
+        Err(err) => return Err(err.into()),
+    };
+    let hash = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| credentials::dummy_password_hash().to_string());
+    let password = request.password;
+    let matches =
+        tokio::task::spawn_blocking(move || credentials::verify_password(&hash, &password))
+            .await
+            .map_err(ApiFailure::internal)?;
+    match user {
+        Some(user) if matches && !user.disabled => {
+            state.throttle.record_success(&keys[0]);
+            tracing::info!(user_id = %user.id, ip = %peer.ip(), "signed in");
+            start_web_session(&state, &user).await
+        }
+        _ => {
+            state.throttle.record_failure(&keys);
+            Err(ApiFailure {
+                detail: Some(format!("failed sign-in for {email} from {}", peer.ip())),
+                ..ApiFailure::new(ErrorCode::InvalidCredentials, "wrong e-mail or password")
+            })
+        }
+    }
+}
+
+pub async fn logout(
+    State(state): State<Arc<AppState>>,
+    auth: Authenticated,
+) -> Result<Response, ApiFailure> {
+    state
+        .store
+        .delete_web_session(&auth.session.token_hash)
+        .await?;
+    let mut response = axum::http::StatusCode::NO_CONTENT.into_response();
+    let expired =
+        format!("{SESSION_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
+    response.headers_mut().insert(
+        SET_COOKIE,
+        HeaderValue::from_str(&expired).map_err(ApiFailure::internal)?,
+    );
+    Ok(response)
+}
+
+pub async fn me(auth: Authenticated) -> Json<SignedIn> {
+    Json(SignedIn {
+        user: user_view(&auth.user),
+        csrf_token: auth.session.csrf_token,
+    })
+}
+
+/// Builds the first administrator of the default company.
+pub async fn new_administrator(
+    state: &AppState,
+    email: &str,
+    display_name: &str,
+    password: String,
+) -> Result<User, ApiFailure> {
+    let email = validate::normalize_email(email)?;
+    let display_name = validate::name("display name", display_name, 128)?;
+    let password_hash = tokio::task::spawn_blocking(move || credentials::hash_password(&password))
+        .await
+        .map_err(ApiFailure::internal)??;
+    let company = state
+        .store
+        .ensure_default_company(&state.config.company_name, now_millis())
+        .await?;
+    Ok(User {
+        id: uuid::Uuid::new_v4().to_string(),
+        company_id: company.id,
+        email,
+        display_name,
+        password_hash,
+        role: Role::Administrator.as_str().to_string(),
+        disabled: false,
+        created_at: now_millis(),
+    })
+}
+
+pub async fn setup(
+    State(state): State<Arc<AppState>>,
+    body: Result<Json<SetupRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiFailure> {
+    let Json(request) = body?;
+    let admin = new_administrator(
+        &state,
+        &request.email,
+        &request.display_name,
+        request.password,
+    )
+    .await?;
+    state
+        .store
+        .complete_setup(
+            &credentials::secret_hash(&request.setup_token),
+            now_millis(),
+            &admin,
+        )
+        .await?;
+    tracing::info!(user_id = %admin.id, email = %admin.email, "first administrator created through the setup link");
+    start_web_session(&state, &admin).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_session_cookie_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            COOKIE,
+            HeaderValue::from_static("a=1; __Host-reach_session=rws_x; b=2"),
+        );
+        assert_eq!(cookie_token(&headers).as_deref(), Some("rws_x"));
+        assert_eq!(cookie_token(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn compares_in_constant_time() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+}

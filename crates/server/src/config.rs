@@ -1,0 +1,181 @@
+//! Server configuration: the optional TOML file's shape, its documented defaults,
+//! and the rules for merging it with flags and environment variables (flags and
+//! variables win). Unknown keys are refused so a typo never silently does nothing.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Default listen address: every interface, port 8443.
+pub const DEFAULT_LISTEN: &str = "0.0.0.0:8443";
+/// Default data directory, relative to the working directory.
+pub const DEFAULT_DATA_DIR: &str = "reach-data";
+
+/// Everything `reach server` needs to start.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Address and port to listen on (HTTPS only).
+    pub listen: SocketAddr,
+    /// Holds the SQLite database, the TLS certificate and key.
+    pub data_dir: PathBuf,
+    /// `postgres://...` to use PostgreSQL; `None` = SQLite in `data_dir`.
+    pub database: Option<String>,
+    /// URL users and agents reach the server at, when it differs from the listen
+    /// address (behind NAT or a TCP load balancer). Used in printed links.
+    pub public_url: Option<String>,
+    /// PEM certificate chain and PKCS#8 key to use instead of the generated pair.
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    /// Name of the company created on first start.
+    pub company_name: String,
+    /// How long a sign-in lasts, in seconds.
+    pub web_session_ttl_secs: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: DEFAULT_LISTEN
+                .parse()
+                .unwrap_or(SocketAddr::from(([0, 0, 0, 0], 8443))),
+            data_dir: PathBuf::from(DEFAULT_DATA_DIR),
+            database: None,
+            public_url: None,
+            tls_cert: None,
+            tls_key: None,
+            company_name: "My company".to_string(),
+            web_session_ttl_secs: 12 * 3600,
+        }
+    }
+}
+
+impl ServerConfig {
+    /// Where the store lives: the PostgreSQL URL, or the SQLite file in the data dir.
+    pub fn database_location(&self) -> String {
+        self.database
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("reach.db").display().to_string())
+    }
+}
+
+/// The TOML file. Every key is optional; missing keys keep their defaults.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub listen: Option<SocketAddr>,
+    pub data_dir: Option<PathBuf>,
+    pub database: Option<String>,
+    pub public_url: Option<String>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    pub company_name: Option<String>,
+    pub web_session_ttl_secs: Option<u64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {0}: {1}")]
+    Read(PathBuf, std::io::Error),
+    #[error("{0} is not valid: {1}")]
+    Parse(PathBuf, String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl FileConfig {
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|err| ConfigError::Read(path.to_path_buf(), err))?;
+        toml::from_str(&text).map_err(|err| ConfigError::Parse(path.to_path_buf(), err.to_string()))
+    }
+
+    /// Applies the file over the defaults.
+    pub fn apply(self, config: &mut ServerConfig) {
+        if let Some(v) = self.listen {
+            config.listen = v;
+        }
+        if let Some(v) = self.data_dir {
+            config.data_dir = v;
+        }
+        if self.database.is_some() {
+            config.database = self.database;
+        }
+        if self.public_url.is_some() {
+            config.public_url = self.public_url;
+        }
+        if self.tls_cert.is_some() {
+            config.tls_cert = self.tls_cert;
+        }
+        if self.tls_key.is_some() {
+            config.tls_key = self.tls_key;
+        }
+        if let Some(v) = self.company_name {
+            config.company_name = v;
+        }
+        if let Some(v) = self.web_session_ttl_secs {
+            config.web_session_ttl_secs = v;
+        }
+    }
+}
+
+impl ServerConfig {
+    /// Checks combinations that each value alone cannot.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.tls_cert.is_some() != self.tls_key.is_some() {
+            return Err(ConfigError::Invalid(
+                "tls_cert and tls_key must be given together".into(),
+            ));
+        }
+        if self.web_session_ttl_secs < 60 {
+            return Err(ConfigError::Invalid(
+                "web_session_ttl_secs must be at least 60".into(),
+            ));
+        }
+        if let Some(url) = &self.public_url {
+            if !url.starts_with("https://") {
+                return Err(ConfigError::Invalid(format!(
+                    "public_url `{url}` must start with https://"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let err = toml::from_str::<FileConfig>("lisen = \"0.0.0.0:1\"").err();
+        assert!(err.is_some_and(|e| e.to_string().contains("unknown field")));
+    }
+
+    #[test]
+    fn file_overrides_defaults() {
+        let file: FileConfig =
+            toml::from_str("listen = \"127.0.0.1:9000\"\ncompany_name = \"Acme\"").unwrap();
+        let mut config = ServerConfig::default();
+        file.apply(&mut config);
+        assert_eq!(config.listen.port(), 9000);
+        assert_eq!(config.company_name, "Acme");
+        assert!(config.database_location().ends_with("reach.db"));
+    }
+
+    #[test]
+    fn validation() {
+        let config = ServerConfig {
+            tls_cert: Some("a".into()),
+            ..ServerConfig::default()
+        };
+        assert!(config.validate().is_err());
+        let config = ServerConfig {
+            public_url: Some("http://x".into()),
+            ..ServerConfig::default()
+        };
+        assert!(config.validate().is_err());
+        assert!(ServerConfig::default().validate().is_ok());
+    }
+}

@@ -1,0 +1,276 @@
+//! Console links: `GET /api/sessions/{id}/ws` (one session's screen and input)
+//! and `GET /api/events` (the company's live event feed). Both require a signed-in
+//! user and a same-origin request (browsers send cookies with cross-site WebSocket
+//! requests, so the Origin check is what stops cross-site WebSocket hijacking).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use futures_util::{SinkExt, StreamExt};
+use reach_core::policy::{authorize, Action, Resource};
+use reach_proto::codes::{EndReason, ErrorCode};
+use reach_proto::messages::{ConsoleMessage, ServerToAgent, ServerToConsole};
+use reach_proto::{MAX_CONTROL_MESSAGE, PROTOCOL_VERSION};
+use tokio::sync::{broadcast, mpsc};
+
+use crate::auth::Authenticated;
+use crate::error::ApiFailure;
+use crate::hub::{HubError, ToConsole, CONSOLE_QUEUE};
+use crate::AppState;
+
+const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// True when the request's Origin is this server (scheme https, same host and port).
+fn same_origin(headers: &HeaderMap) -> bool {
+    let origin = headers.get("origin").and_then(|v| v.to_str().ok());
+    let host = headers.get("host").and_then(|v| v.to_str().ok());
+    matches!((origin, host), (Some(origin), Some(host)) if origin == format!("https://{host}"))
+}
+
+pub async fn session_upgrade(
+    State(state): State<Arc<AppState>>,
+    auth: Authenticated,
+    headers: HeaderMap,
+    Path(session_id): Path<String>,
+    ws: WebSocketUpgrade,
+) -> Result<Response, ApiFailure> {
+    if !same_origin(&headers) {
+        return Err(ApiFailure::forbidden());
+    }
+    let record = state
+        .store
+        .session(&auth.principal.company_id, &session_id)
+        .await?;
+    authorize(
+        &auth.principal,
+        Action::UseSession,
+        Resource::owned(&record.company_id, &record.technician_id),
+    )?;
+    if state.hub.live_session(&session_id).is_none() {
+        return Err(ApiFailure::new(
+            ErrorCode::SessionEnded,
+            "the session has ended",
+        ));
+    }
+    Ok(ws
+        .max_message_size(MAX_CONTROL_MESSAGE)
+        .max_frame_size(MAX_CONTROL_MESSAGE)
+        .on_upgrade(move |socket| run_session(state, socket, session_id))
+        .into_response())
+}
+
+async fn send_json(socket: &mut WebSocket, message: &ServerToConsole) -> bool {
+    match serde_json::to_string(message) {
+        Ok(text) => socket.send(Message::Text(text.into())).await.is_ok(),
+        Err(_) => false,
+    }
+}
+
+async fn refuse(socket: &mut WebSocket, code: ErrorCode, message: &str) {
+    tracing::info!(code = %code, message, "console link refused");
+    send_json(
+        socket,
+        &ServerToConsole::Error {
+            code,
+            message: message.to_string(),
+        },
+    )
+    .await;
+    let _ = socket
+        .send(Message::Close(Some(CloseFrame {
+            code: 4000,
+            reason: Utf8Bytes::from(code.as_str()),
+        })))
+        .await;
+}
+
+async fn run_session(state: Arc<AppState>, mut socket: WebSocket, session_id: String) {
+    let hello = tokio::time::timeout(HELLO_TIMEOUT, socket.recv()).await;
+    let version = match hello {
+        Ok(Some(Ok(Message::Text(text)))) => match serde_json::from_str::<ConsoleMessage>(&text) {
+            Ok(ConsoleMessage::Hello { protocol_version }) => protocol_version,
+            _ => {
+                return refuse(
+                    &mut socket,
+                    ErrorCode::ProtocolViolation,
+                    "the first message must be hello",
+                )
+                .await
+            }
+        },
+        _ => return refuse(&mut socket, ErrorCode::ProtocolViolation, "no hello").await,
+    };
+    if version != PROTOCOL_VERSION {
+        let message = format!("the server speaks protocol {PROTOCOL_VERSION}: reload the console");
+        return refuse(&mut socket, ErrorCode::ProtocolVersion, &message).await;
+    }
+    let (tx, mut rx) = mpsc::channel::<ToConsole>(CONSOLE_QUEUE);
+    // Ready first, so it precedes anything the agent sends once streaming starts.
+    if !send_json(
+        &mut socket,
+        &ServerToConsole::Ready {
+            session_id: session_id.clone(),
+        },
+    )
+    .await
+    {
+        return;
+    }
+    let connection = match state.hub.attach_console(&session_id, tx) {
+        Ok(connection) => connection,
+        Err(HubError::DeviceOffline) => {
+            return refuse(
+                &mut socket,
+                ErrorCode::DeviceOffline,
+                "the device is offline",
+            )
+            .await
+        }
+        Err(HubError::SessionEnded) => {
+            return refuse(
+                &mut socket,
+                ErrorCode::SessionEnded,
+                "the session has ended",
+            )
+            .await
+        }
+    };
+    let (mut sink, mut stream) = socket.split();
+    let mut ended = false;
+    let violation = loop {
+        tokio::select! {
+            incoming = stream.next() => {
+                let text = match incoming {
+                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break None,
+                    Some(Ok(Message::Text(text))) => text,
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                    Some(Ok(Message::Binary(_))) => break Some("binary frames are not accepted from consoles"),
+                };
+                let Ok(message) = serde_json::from_str::<ConsoleMessage>(&text) else {
+                    break Some("malformed control message");
+                };
+                let forwarded = match message {
+                    ConsoleMessage::Input { event } => state.hub.to_agent(&session_id, |channel| ServerToAgent::Input { channel, event }).await,
+                    ConsoleMessage::FrameAck { seq } => state.hub.to_agent(&session_id, |channel| ServerToAgent::FrameAck { channel, seq }).await,
+                    ConsoleMessage::Refresh => state.hub.to_agent(&session_id, |channel| ServerToAgent::Refresh { channel }).await,
+                    ConsoleMessage::End => {
+                        ended = true;
+                        state.hub.end_session(&session_id, EndReason::TechnicianEnded).await;
+                        Ok(())
+                    }
+                    ConsoleMessage::Hello { .. } => break Some("hello after the handshake"),
+                };
+                if let Err(err) = forwarded {
+                    // The hub has already queued the Ended message for this link.
+                    tracing::debug!(session_id, error = %err, "console message not forwarded");
+                }
+            }
+            outgoing = rx.recv() => {
+                let sent = match outgoing {
+                    None | Some(ToConsole::Close) => break None,
+                    Some(ToConsole::Bulk(frame)) => sink.send(Message::Binary(frame.into())).await,
+                    Some(ToConsole::Control(message)) => match serde_json::to_string(&message) {
+                        Ok(text) => sink.send(Message::Text(text.into())).await,
+                        Err(_) => continue,
+                    },
+                };
+                if sent.is_err() {
+                    break None;
+                }
+            }
+        }
+    };
+    // Flush what the hub queued before closing (the Ended message).
+    while let Ok(ToConsole::Control(message)) = rx.try_recv() {
+        if let Ok(text) = serde_json::to_string(&message) {
+            let _ = sink.send(Message::Text(text.into())).await;
+        }
+    }
+    if let Some(reason) = violation {
+        tracing::warn!(
+            session_id,
+            reason,
+            "console link closed: protocol violation"
+        );
+        if let Ok(mut socket) = sink.reunite(stream) {
+            refuse(&mut socket, ErrorCode::ProtocolViolation, reason).await;
+        }
+    } else {
+        let _ = sink.close().await;
+    }
+    if !ended {
+        state.hub.detach_console(&session_id, connection);
+    }
+}
+
+pub async fn events_upgrade(
+    State(state): State<Arc<AppState>>,
+    auth: Authenticated,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Result<Response, ApiFailure> {
+    if !same_origin(&headers) {
+        return Err(ApiFailure::forbidden());
+    }
+    let company_id = auth.principal.company_id.clone();
+    authorize(
+        &auth.principal,
+        Action::ListDevices,
+        Resource::company(&company_id),
+    )?;
+    let events = state.hub.subscribe();
+    Ok(ws
+        .max_message_size(MAX_CONTROL_MESSAGE)
+        .on_upgrade(move |socket| run_events(socket, events, company_id))
+        .into_response())
+}
+
+async fn run_events(
+    socket: WebSocket,
+    mut events: broadcast::Receiver<crate::hub::CompanyEvent>,
+    company_id: String,
+) {
+    let (mut sink, mut stream) = socket.split();
+    loop {
+        tokio::select! {
+            incoming = stream.next() => match incoming {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
+                // The feed is one-way; anything else from the browser is ignored.
+                Some(Ok(_)) => {}
+            },
+            event = events.recv() => match event {
+                Ok(event) if event.company_id == company_id => {
+                    let Ok(text) = serde_json::to_string(&event.event) else { continue };
+                    if sink.send(Message::Text(text.into())).await.is_err() {
+                        break;
+                    }
+                }
+                Ok(_) => {}
+                // Too slow to keep up: close, and the console reconnects and reloads.
+                Err(broadcast::error::RecvError::Lagged(_)) | Err(broadcast::error::RecvError::Closed) => break,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origin_must_match_host() {
+        let mut headers = HeaderMap::new();
+        headers.insert("host", "reach.example:8443".parse().unwrap());
+        assert!(!same_origin(&headers));
+        headers.insert("origin", "https://evil.example".parse().unwrap());
+        assert!(!same_origin(&headers));
+        headers.insert("origin", "http://reach.example:8443".parse().unwrap());
+        assert!(!same_origin(&headers));
+        headers.insert("origin", "https://reach.example:8443".parse().unwrap());
+        assert!(same_origin(&headers));
+    }
+}

@@ -1,0 +1,155 @@
+//! The one place errors become HTTP responses. Clients get a stable code, a
+//! safe message and a request id; the log gets the detail under the same id.
+//! Handlers return `Result<_, ApiFailure>` and never build error responses by hand.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use reach_proto::api::ApiError;
+use reach_proto::codes::ErrorCode;
+use reach_store::StoreError;
+
+#[derive(Debug)]
+pub struct ApiFailure {
+    pub code: ErrorCode,
+    pub message: String,
+    /// Logged, never sent.
+    pub detail: Option<String>,
+}
+
+impl ApiFailure {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            detail: None,
+        }
+    }
+
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        Self {
+            code: ErrorCode::Internal,
+            message: "internal error".into(),
+            detail: Some(detail.to_string()),
+        }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::BadRequest, message)
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(ErrorCode::NotFound, "not found")
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(ErrorCode::Forbidden, "you are not allowed to do this")
+    }
+
+    pub fn unauthenticated() -> Self {
+        Self::new(ErrorCode::Unauthenticated, "sign in first")
+    }
+}
+
+/// HTTP status for each code: the only such table.
+pub fn status_of(code: ErrorCode) -> StatusCode {
+    match code {
+        ErrorCode::BadRequest | ErrorCode::ProtocolViolation | ErrorCode::ProtocolVersion => {
+            StatusCode::BAD_REQUEST
+        }
+        ErrorCode::Unauthenticated
+        | ErrorCode::InvalidCredentials
+        | ErrorCode::UnknownAgentKey
+        | ErrorCode::AgentAuthFailed => StatusCode::UNAUTHORIZED,
+        ErrorCode::Throttled => StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::Forbidden | ErrorCode::CsrfMismatch | ErrorCode::DeviceRevoked => {
+            StatusCode::FORBIDDEN
+        }
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::Conflict | ErrorCode::DeviceOffline | ErrorCode::SessionEnded => {
+            StatusCode::CONFLICT
+        }
+        ErrorCode::EnrollmentTokenInvalid
+        | ErrorCode::EnrollmentTokenExpired
+        | ErrorCode::EnrollmentTokenExhausted
+        | ErrorCode::SetupTokenInvalid => StatusCode::FORBIDDEN,
+        ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+impl IntoResponse for ApiFailure {
+    fn into_response(self) -> Response {
+        let request_id = uuid::Uuid::new_v4().to_string();
+        let status = status_of(self.code);
+        if status.is_server_error() {
+            tracing::error!(%request_id, code = %self.code, detail = ?self.detail, "request failed");
+        } else {
+            tracing::info!(%request_id, code = %self.code, detail = ?self.detail, message = %self.message, "request refused");
+        }
+        let body = ApiError {
+            code: self.code,
+            message: self.message,
+            request_id,
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+impl From<StoreError> for ApiFailure {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => Self::not_found(),
+            StoreError::Conflict(what) => {
+                Self::new(ErrorCode::Conflict, format!("{what} already exists"))
+            }
+            StoreError::EnrollmentTokenInvalid => Self::new(
+                ErrorCode::EnrollmentTokenInvalid,
+                "the enrollment token is unknown or was revoked",
+            ),
+            StoreError::EnrollmentTokenExpired => Self::new(
+                ErrorCode::EnrollmentTokenExpired,
+                "the enrollment token has expired",
+            ),
+            StoreError::EnrollmentTokenExhausted => Self::new(
+                ErrorCode::EnrollmentTokenExhausted,
+                "the enrollment token has no uses left",
+            ),
+            StoreError::SetupTokenInvalid => Self::new(
+                ErrorCode::SetupTokenInvalid,
+                "the setup link was already used or has expired",
+            ),
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl From<reach_core::policy::Denied> for ApiFailure {
+    fn from(denied: reach_core::policy::Denied) -> Self {
+        Self {
+            detail: Some(denied.to_string()),
+            ..Self::forbidden()
+        }
+    }
+}
+
+impl From<reach_core::validate::ValidationError> for ApiFailure {
+    fn from(err: reach_core::validate::ValidationError) -> Self {
+        Self::bad_request(err.to_string())
+    }
+}
+
+impl From<reach_core::credentials::CredentialError> for ApiFailure {
+    fn from(err: reach_core::credentials::CredentialError) -> Self {
+        match err {
+            reach_core::credentials::CredentialError::Hashing(_) => Self::internal(err),
+            other => Self::bad_request(other.to_string()),
+        }
+    }
+}
+
+/// Rejections of axum's JSON extractor, reworded as our bad-request error.
+impl From<axum::extract::rejection::JsonRejection> for ApiFailure {
+    fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
+        Self::bad_request(rejection.body_text())
+    }
+}

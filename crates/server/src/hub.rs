@@ -1,0 +1,460 @@
+//! Live state of one server node: which agents are connected, which sessions are
+//! live, and which console and agent channel each session is wired to. It routes
+//! frames between them and publishes console events. Durable facts (sessions,
+//! last-seen times) go to the store; this holds only what dies with the process.
+//!
+//! Flow control: every queue here is bounded. Screen frames are paced end to end
+//! by the console's FrameAck (the agent keeps a couple of batches in flight), so a
+//! full console queue means a misbehaving peer: the frame is dropped and the agent
+//! asked for a full refresh, which restores a correct picture without buffering.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use reach_core::now_millis;
+use reach_proto::api::{DeviceView, SessionView};
+use reach_proto::codes::{EndReason, ErrorCode};
+use reach_proto::messages::{ConsoleEvent, ServerToAgent, ServerToConsole};
+use reach_store::{Device, SessionRecord, Store};
+use tokio::sync::{broadcast, mpsc};
+
+/// Queue bound towards one agent (control messages and input).
+pub const AGENT_QUEUE: usize = 256;
+/// Queue bound towards one console (screen batches and control messages).
+pub const CONSOLE_QUEUE: usize = 16;
+/// How long a session waits for its console to come back (page reload, network blip).
+pub const CONSOLE_GRACE: Duration = Duration::from_secs(30);
+
+/// What an agent link writes.
+#[derive(Debug)]
+pub enum ToAgent {
+    Control(ServerToAgent),
+    /// Send the error, then close the link.
+    Close(ErrorCode, String),
+}
+
+/// What a console link writes.
+#[derive(Debug)]
+pub enum ToConsole {
+    Control(ServerToConsole),
+    Bulk(Vec<u8>),
+    /// Close the link (after an `Ended` or `Error` message).
+    Close,
+}
+
+struct AgentEntry {
+    connection: u64,
+    tx: mpsc::Sender<ToAgent>,
+    next_channel: u32,
+}
+
+struct LiveSession {
+    record: SessionRecord,
+    /// The agent channel while a console is attached.
+    channel: Option<u32>,
+    console: Option<(u64, mpsc::Sender<ToConsole>)>,
+}
+
+#[derive(Default)]
+struct State {
+    agents: HashMap<String, AgentEntry>,
+    sessions: HashMap<String, LiveSession>,
+    /// (device id, channel) → session id.
+    channels: HashMap<(String, u32), String>,
+    next_connection: u64,
+}
+
+/// A company-scoped console event.
+#[derive(Debug, Clone)]
+pub struct CompanyEvent {
+    pub company_id: String,
+    pub event: ConsoleEvent,
+}
+
+pub struct Hub {
+    state: Mutex<State>,
+    events: broadcast::Sender<CompanyEvent>,
+    store: Arc<dyn Store>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    #[error("the device is not connected")]
+    DeviceOffline,
+    #[error("the session is not live")]
+    SessionEnded,
+}
+
+impl Hub {
+    pub fn new(store: Arc<dyn Store>) -> Arc<Self> {
+        let (events, _) = broadcast::channel(1024);
+        Arc::new(Self {
+            state: Mutex::new(State::default()),
+            events,
+            store,
+        })
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave the maps half-updated in a
+        // way that matters more than stopping the relay, so poisoning is ignored.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<CompanyEvent> {
+        self.events.subscribe()
+    }
+
+    fn publish(&self, company_id: &str, event: ConsoleEvent) {
+        // No subscribers is normal (no console open).
+        let _ = self.events.send(CompanyEvent {
+            company_id: company_id.to_string(),
+            event,
+        });
+    }
+
+    pub fn is_online(&self, device_id: &str) -> bool {
+        self.state().agents.contains_key(device_id)
+    }
+
+    /// Registers an authenticated agent link; an older link of the same device is closed.
+    pub fn connected_agent(&self, device: &Device, tx: mpsc::Sender<ToAgent>) -> u64 {
+        let replaced = {
+            let mut state = self.state();
+            state.next_connection += 1;
+            let connection = state.next_connection;
+            let old = state.agents.insert(
+                device.id.clone(),
+                AgentEntry {
+                    connection,
+                    tx,
+                    next_channel: 1,
+                },
+            );
+            (connection, old)
+        };
+        let (connection, old) = replaced;
+        if let Some(old) = old {
+            let _ = old.tx.try_send(ToAgent::Close(
+                ErrorCode::Conflict,
+                "another connection of this device replaced this one".into(),
+            ));
+        }
+        self.publish_device(device, true);
+        connection
+    }
+
+    /// Unregisters an agent link and ends its sessions.
+    pub async fn agent_disconnected(&self, device: &Device, connection: u64, reason: EndReason) {
+        let sessions: Vec<String> = {
+            let mut state = self.state();
+            match state.agents.get(&device.id) {
+                Some(entry) if entry.connection == connection => {
+                    state.agents.remove(&device.id);
+                }
+                _ => return,
+            }
+            state
+                .sessions
+                .iter()
+                .filter(|(_, live)| live.record.device_id == device.id)
+                .map(|(id, _)| id.clone())
+                .collect()
+        };
+        for session_id in sessions {
+            self.end_session(&session_id, reason).await;
+        }
+        let mut device = device.clone();
+        device.last_seen = Some(now_millis());
+        self.publish_device(&device, false);
+    }
+
+    pub fn publish_device(&self, device: &Device, online: bool) {
+        self.publish(
+            &device.company_id,
+            ConsoleEvent::DeviceChanged {
+                device: device_view(device, online),
+            },
+        );
+    }
+
+    /// Closes the link of a device that was just revoked; its sessions end with it.
+    pub fn disconnect_agent(&self, device_id: &str, code: ErrorCode, message: &str) {
+        if let Some(entry) = self.state().agents.get(device_id) {
+            let _ = entry.tx.try_send(ToAgent::Close(code, message.to_string()));
+        }
+    }
+
+    /// Makes a stored session live; the device must be connected.
+    pub fn open_session(&self, record: SessionRecord) -> Result<(), HubError> {
+        let mut state = self.state();
+        if !state.agents.contains_key(&record.device_id) {
+            return Err(HubError::DeviceOffline);
+        }
+        state.sessions.insert(
+            record.id.clone(),
+            LiveSession {
+                record,
+                channel: None,
+                console: None,
+            },
+        );
+        Ok(())
+    }
+
+    pub fn live_session(&self, session_id: &str) -> Option<SessionRecord> {
+        self.state()
+            .sessions
+            .get(session_id)
+            .map(|live| live.record.clone())
+    }
+
+    /// Wires a console link to a live session and tells the agent to start
+    /// streaming on a fresh channel. A previous console of the session is closed.
+    pub fn attach_console(
+        &self,
+        session_id: &str,
+        tx: mpsc::Sender<ToConsole>,
+    ) -> Result<u64, HubError> {
+        let mut state = self.state();
+        state.next_connection += 1;
+        let connection = state.next_connection;
+        let State {
+            agents,
+            sessions,
+            channels,
+            ..
+        } = &mut *state;
+        let live = sessions.get_mut(session_id).ok_or(HubError::SessionEnded)?;
+        let agent = agents
+            .get_mut(&live.record.device_id)
+            .ok_or(HubError::DeviceOffline)?;
+        if let Some(old_channel) = live.channel.take() {
+            channels.remove(&(live.record.device_id.clone(), old_channel));
+            let _ = agent
+                .tx
+                .try_send(ToAgent::Control(ServerToAgent::EndSession {
+                    channel: old_channel,
+                }));
+        }
+        if let Some((_, old)) = live.console.take() {
+            let _ = old.try_send(ToConsole::Close);
+        }
+        let channel = agent.next_channel;
+        agent.next_channel = agent.next_channel.wrapping_add(1).max(1);
+        channels.insert(
+            (live.record.device_id.clone(), channel),
+            session_id.to_string(),
+        );
+        live.channel = Some(channel);
+        live.console = Some((connection, tx));
+        let start = ServerToAgent::StartSession {
+            channel,
+            session_id: session_id.to_string(),
+            technician: live.record.technician_name.clone(),
+        };
+        if agent.tx.try_send(ToAgent::Control(start)).is_err() {
+            return Err(HubError::DeviceOffline);
+        }
+        Ok(connection)
+    }
+
+    /// The console link went away without ending the session: stop the stream and
+    /// give the technician [`CONSOLE_GRACE`] to come back before ending it.
+    pub fn detach_console(self: &Arc<Self>, session_id: &str, connection: u64) {
+        {
+            let mut state = self.state();
+            let State {
+                agents,
+                sessions,
+                channels,
+                ..
+            } = &mut *state;
+            let Some(live) = sessions.get_mut(session_id) else {
+                return;
+            };
+            if live.console.as_ref().map(|(c, _)| *c) != Some(connection) {
+                return;
+            }
+            live.console = None;
+            if let Some(channel) = live.channel.take() {
+                channels.remove(&(live.record.device_id.clone(), channel));
+                if let Some(agent) = agents.get(&live.record.device_id) {
+                    let _ = agent
+                        .tx
+                        .try_send(ToAgent::Control(ServerToAgent::EndSession { channel }));
+                }
+            }
+        }
+        let hub = Arc::clone(self);
+        let session_id = session_id.to_string();
+        tokio::spawn(async move {
+            tokio::time::sleep(CONSOLE_GRACE).await;
+            let still_detached = hub
+                .state()
+                .sessions
+                .get(&session_id)
+                .is_some_and(|live| live.console.is_none());
+            if still_detached {
+                hub.end_session(&session_id, EndReason::TechnicianDisconnected)
+                    .await;
+            }
+        });
+    }
+
+    /// Sends a message from the console to the session's agent channel.
+    pub async fn to_agent(
+        &self,
+        session_id: &str,
+        make: impl FnOnce(u32) -> ServerToAgent,
+    ) -> Result<(), HubError> {
+        let (tx, message) = {
+            let state = self.state();
+            let live = state
+                .sessions
+                .get(session_id)
+                .ok_or(HubError::SessionEnded)?;
+            let channel = live.channel.ok_or(HubError::SessionEnded)?;
+            let agent = state
+                .agents
+                .get(&live.record.device_id)
+                .ok_or(HubError::DeviceOffline)?;
+            (agent.tx.clone(), make(channel))
+        };
+        // Awaiting here slows only this console when the agent is slow to drain.
+        tx.send(ToAgent::Control(message))
+            .await
+            .map_err(|_| HubError::DeviceOffline)
+    }
+
+    fn console_for(
+        &self,
+        device_id: &str,
+        channel: u32,
+    ) -> Option<(mpsc::Sender<ToConsole>, mpsc::Sender<ToAgent>)> {
+        let state = self.state();
+        let session_id = state.channels.get(&(device_id.to_string(), channel))?;
+        let live = state.sessions.get(session_id)?;
+        let (_, console) = live.console.as_ref()?;
+        let agent = state.agents.get(device_id)?;
+        Some((console.clone(), agent.tx.clone()))
+    }
+
+    /// Routes a screen frame from an agent to the console watching that channel.
+    /// Frames for unknown channels (a session that just ended) are dropped.
+    pub fn frame_from_agent(&self, device_id: &str, channel: u32, frame: Vec<u8>) {
+        let Some((console, agent)) = self.console_for(device_id, channel) else {
+            return;
+        };
+        if let Err(mpsc::error::TrySendError::Full(_)) = console.try_send(ToConsole::Bulk(frame)) {
+            tracing::warn!(
+                device_id,
+                channel,
+                "console queue full: dropping a frame and asking for a refresh"
+            );
+            let _ = agent.try_send(ToAgent::Control(ServerToAgent::Refresh { channel }));
+        }
+    }
+
+    pub fn control_from_agent(&self, device_id: &str, channel: u32, message: ServerToConsole) {
+        if let Some((console, _)) = self.console_for(device_id, channel) {
+            let _ = console.try_send(ToConsole::Control(message));
+        }
+    }
+
+    pub fn session_for_channel(&self, device_id: &str, channel: u32) -> Option<String> {
+        self.state()
+            .channels
+            .get(&(device_id.to_string(), channel))
+            .cloned()
+    }
+
+    /// Ends a live session everywhere: agent, console, store, event feed.
+    /// Ending one that is no longer live does nothing.
+    pub async fn end_session(&self, session_id: &str, reason: EndReason) -> Option<SessionRecord> {
+        let live = {
+            let mut state = self.state();
+            let live = state.sessions.remove(session_id)?;
+            if let Some(channel) = live.channel {
+                state
+                    .channels
+                    .remove(&(live.record.device_id.clone(), channel));
+                if let Some(agent) = state.agents.get(&live.record.device_id) {
+                    let _ = agent
+                        .tx
+                        .try_send(ToAgent::Control(ServerToAgent::EndSession { channel }));
+                }
+            }
+            live
+        };
+        if let Some((_, console)) = &live.console {
+            let _ = console.try_send(ToConsole::Control(ServerToConsole::Ended { reason }));
+            let _ = console.try_send(ToConsole::Close);
+        }
+        let record = match self
+            .store
+            .end_session(session_id, now_millis(), reason.as_str())
+            .await
+        {
+            Ok(record) => record,
+            Err(err) => {
+                tracing::error!(session_id, error = %err, "could not store the end of a session");
+                let mut record = live.record;
+                record.ended_at = Some(now_millis());
+                record.end_reason = Some(reason.as_str().to_string());
+                record
+            }
+        };
+        tracing::info!(session_id, reason = reason.as_str(), "session ended");
+        self.publish_session(&record);
+        Some(record)
+    }
+
+    pub fn publish_session(&self, record: &SessionRecord) {
+        self.publish(
+            &record.company_id,
+            ConsoleEvent::SessionChanged {
+                session: session_view(record),
+            },
+        );
+    }
+
+    /// Ends every live session (server shutdown).
+    pub async fn end_all(&self, reason: EndReason) {
+        let ids: Vec<String> = self.state().sessions.keys().cloned().collect();
+        for id in ids {
+            self.end_session(&id, reason).await;
+        }
+    }
+}
+
+pub fn device_view(device: &Device, online: bool) -> DeviceView {
+    DeviceView {
+        id: device.id.clone(),
+        nickname: device.nickname.clone(),
+        hostname: device.system.hostname.clone(),
+        os: device.system.os.clone(),
+        ip_addresses: device.system.ip_addresses.clone(),
+        device_group: device.device_group.clone(),
+        online: online && device.revoked_at.is_none(),
+        last_seen: device.last_seen,
+        enrolled_at: device.enrolled_at,
+        revoked: device.revoked_at.is_some(),
+    }
+}
+
+pub fn session_view(record: &SessionRecord) -> SessionView {
+    SessionView {
+        id: record.id.clone(),
+        device_id: record.device_id.clone(),
+        device_nickname: record.device_nickname.clone(),
+        technician_id: record.technician_id.clone(),
+        technician_name: record.technician_name.clone(),
+        started_at: record.started_at,
+        ended_at: record.ended_at,
+        end_reason: record.end_reason.as_deref().and_then(EndReason::parse),
+    }
+}

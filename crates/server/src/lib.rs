@@ -1,0 +1,284 @@
+//! The Reach server: HTTPS API, embedded console, and the relay between consoles
+//! and agents. [`Server::bind`] prepares everything (store, TLS, first-start setup)
+//! and binds the port; [`BoundServer::serve`] runs until the shutdown future
+//! resolves. Tests start whole servers this way on port 0.
+
+pub mod agent_link;
+pub mod api;
+mod assets;
+pub mod auth;
+pub mod config;
+mod console_link;
+pub mod error;
+pub mod hub;
+mod security;
+mod throttle;
+pub mod tls;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::response::Redirect;
+use axum::routing::{any, get, post};
+use axum::Router;
+use reach_core::credentials::{self, SETUP_TOKEN_PREFIX};
+use reach_core::{fingerprint, now_millis};
+use reach_proto::codes::EndReason;
+use reach_store::Store;
+
+pub use config::ServerConfig;
+
+/// How long the one-time setup link printed on first start stays valid.
+const SETUP_LINK_LIFETIME_MS: i64 = 24 * 3600 * 1000;
+
+/// What every handler shares.
+pub struct AppState {
+    pub config: ServerConfig,
+    pub store: Arc<dyn Store>,
+    pub hub: Arc<hub::Hub>,
+    pub fingerprint: [u8; 32],
+    throttle: throttle::LoginThrottle,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    #[error("cannot create the data directory {0}: {1}")]
+    DataDir(std::path::PathBuf, std::io::Error),
+    #[error("cannot open the database: {0}")]
+    Store(#[from] reach_store::StoreError),
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
+    #[error("cannot listen on {0}: {1}")]
+    Listen(SocketAddr, std::io::Error),
+    #[error("cannot create the first administrator: {0}")]
+    Admin(String),
+    #[error("server failed: {0}")]
+    Serve(std::io::Error),
+}
+
+/// The first administrator to create when no user exists (from
+/// `REACH_ADMIN_EMAIL` and `REACH_ADMIN_PASSWORD`).
+#[derive(Clone)]
+pub struct InitialAdmin {
+    pub email: String,
+    pub password: String,
+}
+
+/// How the first administrator will be (or was) created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FirstSignIn {
+    /// Users exist already.
+    Ready,
+    /// Created from the environment on this start.
+    AdminCreated { email: String },
+    /// Open this one-time link to create the first administrator.
+    SetupLink(String),
+}
+
+pub struct Server;
+
+/// A server with its port bound, ready to serve.
+pub struct BoundServer {
+    state: Arc<AppState>,
+    listener: std::net::TcpListener,
+    tls: Arc<rustls::ServerConfig>,
+    pub local_addr: SocketAddr,
+    pub first_sign_in: FirstSignIn,
+}
+
+impl Server {
+    pub async fn bind(
+        config: ServerConfig,
+        initial_admin: Option<InitialAdmin>,
+    ) -> Result<BoundServer, StartError> {
+        config.validate()?;
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|err| StartError::DataDir(config.data_dir.clone(), err))?;
+        let store = reach_store::open(&config.database_location()).await?;
+        let closed = store
+            .end_open_sessions(now_millis(), EndReason::ServerShutdown.as_str())
+            .await?;
+        if closed > 0 {
+            tracing::warn!(closed, "closed sessions left open by a previous run");
+        }
+        store
+            .ensure_default_company(&config.company_name, now_millis())
+            .await?;
+        let identity = tls::Identity::load_or_generate(
+            &config.data_dir,
+            config.tls_cert.as_deref(),
+            config.tls_key.as_deref(),
+        )?;
+        let tls = identity.server_config()?;
+        let listener = std::net::TcpListener::bind(config.listen)
+            .map_err(|err| StartError::Listen(config.listen, err))?;
+        listener
+            .set_nonblocking(true)
+            .map_err(|err| StartError::Listen(config.listen, err))?;
+        let local_addr = listener
+            .local_addr()
+            .map_err(|err| StartError::Listen(config.listen, err))?;
+        let state = Arc::new(AppState {
+            hub: hub::Hub::new(store.clone()),
+            store,
+            fingerprint: identity.fingerprint,
+            throttle: throttle::LoginThrottle::default(),
+            config,
+        });
+        let first_sign_in = first_sign_in(&state, initial_admin, local_addr).await?;
+        tracing::info!(%local_addr, backend = state.store.backend(), "server ready");
+        Ok(BoundServer {
+            state,
+            listener,
+            tls,
+            local_addr,
+            first_sign_in,
+        })
+    }
+}
+
+async fn first_sign_in(
+    state: &AppState,
+    initial_admin: Option<InitialAdmin>,
+    local_addr: SocketAddr,
+) -> Result<FirstSignIn, StartError> {
+    if state.store.count_users().await? > 0 {
+        return Ok(FirstSignIn::Ready);
+    }
+    if let Some(admin) = initial_admin {
+        let user = auth::new_administrator(state, &admin.email, "Administrator", admin.password)
+            .await
+            .map_err(|err| StartError::Admin(err.message))?;
+        state.store.create_user(&user).await?;
+        tracing::info!(email = %user.email, "first administrator created from the environment");
+        return Ok(FirstSignIn::AdminCreated { email: user.email });
+    }
+    let token = credentials::new_secret(SETUP_TOKEN_PREFIX);
+    let now = now_millis();
+    state
+        .store
+        .create_setup_token(
+            &credentials::secret_hash(&token),
+            now,
+            now + SETUP_LINK_LIFETIME_MS,
+        )
+        .await?;
+    Ok(FirstSignIn::SetupLink(format!(
+        "{}/console/setup?token={token}",
+        base_url(&state.config, local_addr)
+    )))
+}
+
+/// The URL people and agents use to reach this server.
+pub fn base_url(config: &ServerConfig, local_addr: SocketAddr) -> String {
+    if let Some(url) = &config.public_url {
+        return url.trim_end_matches('/').to_string();
+    }
+    let host = if local_addr.ip().is_unspecified() {
+        std::fs::read_to_string("/etc/hostname")
+            .map(|h| h.trim().to_string())
+            .ok()
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "localhost".into())
+    } else {
+        local_addr.ip().to_string()
+    };
+    format!("https://{host}:{}", local_addr.port())
+}
+
+impl BoundServer {
+    pub fn base_url(&self) -> String {
+        base_url(&self.state.config, self.local_addr)
+    }
+
+    /// The pinned fingerprint, as agents are given it.
+    pub fn fingerprint_hex(&self) -> String {
+        fingerprint::to_hex(&self.state.fingerprint)
+    }
+
+    pub fn console_embedded(&self) -> bool {
+        assets::embedded()
+    }
+
+    /// Serves until `shutdown` resolves, then ends live sessions and drains connections.
+    pub async fn serve(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), StartError> {
+        let handle = axum_server::Handle::new();
+        let state = self.state.clone();
+        let shutdown_handle = handle.clone();
+        tokio::spawn(async move {
+            shutdown.await;
+            tracing::info!("shutting down");
+            state.hub.end_all(EndReason::ServerShutdown).await;
+            shutdown_handle.graceful_shutdown(Some(Duration::from_secs(5)));
+        });
+        let cleanup_state = self.state.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(3600));
+            loop {
+                tick.tick().await;
+                if let Err(err) = cleanup_state
+                    .store
+                    .delete_expired_web_sessions(now_millis())
+                    .await
+                {
+                    tracing::warn!(error = %err, "could not delete expired sign-ins");
+                }
+            }
+        });
+        let app = router(self.state);
+        axum_server::from_tcp_rustls(
+            self.listener,
+            axum_server::tls_rustls::RustlsConfig::from_config(self.tls),
+        )
+        .handle(handle)
+        .serve(app.into_make_service_with_connect_info::<SocketAddr>())
+        .await
+        .map_err(StartError::Serve)
+    }
+}
+
+fn router(state: Arc<AppState>) -> Router {
+    let api = Router::new()
+        .route("/api/auth/login", post(auth::login))
+        .route("/api/auth/logout", post(auth::logout))
+        .route("/api/auth/me", get(auth::me))
+        .route("/api/setup", post(auth::setup))
+        .route("/api/devices", get(api::devices::list))
+        .route("/api/devices/{id}/revoke", post(api::devices::revoke))
+        .route(
+            "/api/enrollment-tokens",
+            get(api::enrollment::list).post(api::enrollment::create),
+        )
+        .route(
+            "/api/enrollment-tokens/{id}/revoke",
+            post(api::enrollment::revoke),
+        )
+        .route(
+            "/api/sessions",
+            get(api::sessions::list).post(api::sessions::create),
+        )
+        .route("/api/sessions/{id}/end", post(api::sessions::end))
+        .route("/api/sessions/{id}/ws", any(console_link::session_upgrade))
+        .route("/api/events", any(console_link::events_upgrade))
+        .route("/api/agent/enroll", post(api::enrollment::enroll_agent))
+        .route("/api/agent/ws", any(agent_link::upgrade))
+        .fallback(|| async { error::ApiFailure::not_found() })
+        .layer(DefaultBodyLimit::max(64 * 1024));
+    let app = Router::new()
+        .merge(security::no_store(api))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/", get(|| async { Redirect::to("/console/") }))
+        .route("/console", get(|| async { Redirect::to("/console/") }))
+        .route("/console/", get(assets::console))
+        .route("/console/{*path}", get(assets::console))
+        .with_state(state);
+    security::with_headers(app).layer(tower_http::trace::TraceLayer::new_for_http())
+}
