@@ -120,11 +120,13 @@ fn target_dir() -> PathBuf {
 
 fn test() -> Result<()> {
     let root = root();
-    prerequisites::install_for_tests()?;
-    build_web()?;
     let web = root.join("web");
+    prerequisites::install_for_tests()?;
+    check_codegen()?;
+    build_web()?;
     sh(&root, "cargo", &["fmt", "--all", "--check"])?;
     sh(&web, "npm", &["run", "typecheck"])?;
+    sh(&web, "npm", &["test"])?;
     sh(
         &root,
         "cargo",
@@ -136,6 +138,21 @@ fn test() -> Result<()> {
             "-D",
             "warnings",
         ],
+    )?;
+    // One PostgreSQL cluster for the whole run; each test creates its own database in it.
+    let _cluster = match std::env::var("REACH_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => None,
+        _ => {
+            let cluster = reach_testkit::postgres::Cluster::start()?;
+            std::env::set_var("REACH_TEST_POSTGRES_URL", cluster.admin_url());
+            Some(cluster)
+        }
+    };
+    sh(&root, "cargo", &["build", "--workspace", "--all-targets"])?;
+    sh(
+        &root,
+        "cargo",
+        &["nextest", "run", "--workspace", "--no-fail-fast"],
     )?;
     sh(
         &root,
@@ -149,10 +166,18 @@ fn test() -> Result<()> {
             "reach-testkit",
         ],
     )?;
-    sh(
-        &root,
-        "cargo",
-        &["nextest", "run", "--workspace", "--no-fail-fast"],
-    )?;
     sh(&web, "npm", &["run", "e2e"])
+}
+
+/// Fails when web/src/gen/proto.ts is not what crates/proto generates.
+fn check_codegen() -> Result<()> {
+    let path = root().join("web/src/gen/proto.ts");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    if committed != reach_proto::typescript::declarations() {
+        bail!(
+            "{} is stale: run `cargo xtask codegen` and commit the result",
+            path.display()
+        );
+    }
+    Ok(())
 }

@@ -1,0 +1,218 @@
+// The console end to end: a real server, a real agent on Xvfb showing a known test
+// pattern, and Chromium. The tests run in order on one signed-in page.
+
+import { join } from 'node:path';
+import { expect, test, type BrowserContext, type Locator, type Page } from '@playwright/test';
+import { PNG } from 'pngjs';
+import { en } from '../src/i18n/en.ts';
+import { fr } from '../src/i18n/fr.ts';
+import { DEVICE_NAME, SCREEN, startHarness, type Harness, type PatternEvent } from './harness.ts';
+
+test.describe.configure({ mode: 'serial' });
+
+/** The test pattern: top half 8 vertical bars, bottom half mid-grey. */
+const BARS: [string, [number, number, number]][] = [
+  ['white', [255, 255, 255]],
+  ['yellow', [255, 255, 0]],
+  ['cyan', [0, 255, 255]],
+  ['green', [0, 255, 0]],
+  ['magenta', [255, 0, 255]],
+  ['red', [255, 0, 0]],
+  ['blue', [0, 0, 255]],
+  ['black', [0, 0, 0]],
+];
+const GREY: [number, number, number] = [128, 128, 128];
+const TOLERANCE = 8;
+
+function fill(text: string, params: Record<string, string>): string {
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole);
+}
+
+let harness: Harness;
+let context: BrowserContext;
+let page: Page;
+let failed = false;
+const problems: string[] = [];
+
+test.beforeAll(async ({ browser }, testInfo) => {
+  testInfo.setTimeout(90_000);
+  harness = await startHarness(join(testInfo.project.outputDir, 'harness'));
+  context = await browser.newContext({
+    baseURL: harness.origin,
+    ignoreHTTPSErrors: true,
+    viewport: { width: 1600, height: 1050 },
+    deviceScaleFactor: 1,
+    locale: 'en-US',
+  });
+  await context.tracing.start({ screenshots: true, snapshots: true });
+  page = await context.newPage();
+  page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) problems.push(message.text());
+  });
+});
+
+test.afterEach(async ({}, testInfo) => {
+  if (testInfo.status === testInfo.expectedStatus || page === undefined) return;
+  failed = true;
+  const path = testInfo.outputPath('console-page.png');
+  await page.screenshot({ path });
+  await testInfo.attach('console page', { path, contentType: 'image/png' });
+});
+
+test.afterAll(async ({}, testInfo) => {
+  // The trace of the shared page is kept only when something failed: `npx playwright show-trace <file>`.
+  await context?.tracing.stop(failed ? { path: join(testInfo.project.outputDir, 'harness', 'trace.zip') } : {});
+  await context?.close();
+  await harness?.stop();
+});
+
+function deviceRow(): Locator {
+  return page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: DEVICE_NAME, exact: true }) });
+}
+
+function sessionStatus(): Locator {
+  return page.locator('[data-phase]');
+}
+
+function remoteScreen(): Locator {
+  return page.locator('canvas[data-remote-screen]');
+}
+
+async function newEvents(since: number): Promise<PatternEvent[]> {
+  return (await harness.events()).slice(since);
+}
+
+test('a wrong password shows the translated error and stays on the sign-in page', async () => {
+  await page.goto('/console/');
+  await expect(page).toHaveURL(/\/console\/login/);
+  await page.getByLabel(en['login.email'], { exact: true }).fill(harness.adminEmail);
+  await page.getByLabel(en['login.password'], { exact: true }).fill('not-the-password-123');
+  await page.getByRole('button', { name: en['login.submit'], exact: true }).click();
+  await expect(page.getByRole('alert')).toHaveText(en['error.invalid_credentials']);
+  await expect(page).toHaveURL(/\/console\/login/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(en['login.title']);
+});
+
+test('the administrator signs in and lands on the device list', async () => {
+  await page.getByLabel(en['login.password'], { exact: true }).fill(harness.adminPassword);
+  await page.getByRole('button', { name: en['login.submit'], exact: true }).click();
+  await expect(page).toHaveURL(/\/console\/devices$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(en['devices.title']);
+});
+
+test('the device goes online in the list without a reload', async () => {
+  const status = deviceRow().locator('[data-status]');
+  await expect(status).toHaveAttribute('data-status', 'offline');
+  await expect(status).toHaveText(en['devices.status.offline']);
+  await expect(deviceRow().getByRole('button', { name: fill(en['devices.connectTo'], { name: DEVICE_NAME }) })).toBeDisabled();
+
+  // A reload would wipe this marker.
+  await page.evaluate(() => {
+    (window as unknown as Record<string, unknown>)['reachE2eMarker'] = true;
+  });
+  await harness.startAgent();
+  await expect(status).toHaveAttribute('data-status', 'online', { timeout: 30_000 });
+  await expect(status).toHaveText(en['devices.status.online']);
+  expect(await page.evaluate(() => (window as unknown as Record<string, unknown>)['reachE2eMarker'])).toBe(true);
+});
+
+test('Connect opens the session view', async () => {
+  await deviceRow()
+    .getByRole('button', { name: fill(en['devices.connectTo'], { name: DEVICE_NAME }) })
+    .click();
+  await expect(page).toHaveURL(/\/console\/sessions\/[^/]+$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(fill(en['session.titleWith'], { name: DEVICE_NAME }));
+  await expect(sessionStatus()).toHaveAttribute('data-phase', 'connected', { timeout: 20_000 });
+  await expect(sessionStatus()).toHaveText(en['session.status.connected'], { timeout: 20_000 });
+});
+
+test('the canvas shows the test pattern at 1:1', async () => {
+  await page.getByRole('button', { name: en['session.actual'], exact: true }).click();
+  const canvas = remoteScreen();
+  await expect(canvas).toHaveJSProperty('clientWidth', SCREEN.width);
+  const barWidth = SCREEN.width / BARS.length;
+  const probes: [string, number, number, [number, number, number]][] = [
+    ...BARS.map(([name, rgb], index): [string, number, number, [number, number, number]] => [name, Math.floor(barWidth * (index + 0.5)), SCREEN.height / 4, rgb]),
+    ['grey (left)', SCREEN.width / 8, (SCREEN.height * 3) / 4, GREY],
+    ['grey (right)', (SCREEN.width * 7) / 8, (SCREEN.height * 3) / 4, GREY],
+  ];
+  await expect(async () => {
+    const png = PNG.sync.read(await canvas.screenshot({ animations: 'disabled' }));
+    // 1:1 means one screenshot pixel per remote pixel (a sub-pixel offset may add one).
+    expect(Math.abs(png.width - SCREEN.width)).toBeLessThanOrEqual(1);
+    expect(Math.abs(png.height - SCREEN.height)).toBeLessThanOrEqual(1);
+    const wrong: string[] = [];
+    for (const [name, x, y, want] of probes) {
+      const offset = (png.width * y + x) * 4;
+      const got = [png.data[offset], png.data[offset + 1], png.data[offset + 2]].map((v) => v ?? -1);
+      if (got.some((value, channel) => Math.abs(value - (want[channel] ?? 0)) > TOLERANCE)) {
+        wrong.push(`${name} at (${x},${y}): got rgb(${got.join(',')}), want rgb(${want.join(',')})`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  }).toPass({ timeout: 20_000 });
+});
+
+test('a click on the scaled canvas reaches the device at the right place', async () => {
+  await page.getByRole('button', { name: en['session.fit'], exact: true }).click();
+  const canvas = remoteScreen();
+  await expect.poll(async () => (await canvas.boundingBox())?.width).not.toBe(SCREEN.width);
+  const box = await canvas.boundingBox();
+  if (box === null) throw new Error('the canvas is not visible');
+  const since = (await harness.events()).length;
+  const target = { x: 200, y: 600 };
+  await canvas.click({
+    position: { x: ((target.x + 0.5) * box.width) / SCREEN.width, y: ((target.y + 0.5) * box.height) / SCREEN.height },
+  });
+  await expect.poll(async () => (await newEvents(since)).some((e) => e.event === 'button_press'), { timeout: 10_000 }).toBe(true);
+  const press = (await newEvents(since)).find((e) => e.event === 'button_press');
+  expect(press?.button).toBe(1);
+  expect(Math.abs((press?.x ?? -100) - target.x)).toBeLessThanOrEqual(2);
+  expect(Math.abs((press?.y ?? -100) - target.y)).toBeLessThanOrEqual(2);
+});
+
+test('typing on the focused canvas reaches the device', async () => {
+  await expect(remoteScreen()).toBeFocused();
+  const since = (await harness.events()).length;
+  await page.keyboard.type('hello');
+  await page.keyboard.press('Shift+KeyA');
+  await expect
+    .poll(
+      async () =>
+        (await newEvents(since))
+          .filter((e) => e.event === 'key_press' && typeof e.text === 'string' && e.text !== '')
+          .map((e) => e.text)
+          .join(''),
+      { timeout: 10_000 },
+    )
+    .toBe('helloA');
+});
+
+test('End session shows why it ended, and the history lists it', async () => {
+  await page.getByRole('button', { name: en['session.end'], exact: true }).click();
+  await expect(sessionStatus()).toHaveAttribute('data-phase', 'ended');
+  const reason = en['endReason.technician_ended'];
+  await expect(sessionStatus()).toHaveText(fill(en['session.status.endedWith'], { reason }));
+
+  await page.getByRole('link', { name: en['nav.sessions'], exact: true }).click();
+  await expect(page).toHaveURL(/\/console\/sessions$/);
+  const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: DEVICE_NAME, exact: true }) }).first();
+  await expect(row).toContainText(reason);
+});
+
+test('switching to French translates the device list', async () => {
+  await page.getByRole('link', { name: en['nav.devices'], exact: true }).click();
+  await page.getByLabel(en['header.language']).selectOption('fr');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(fr['devices.title']);
+  await expect(page.getByRole('columnheader', { name: fr['devices.col.status'], exact: true })).toBeVisible();
+  await expect(page.getByRole('columnheader', { name: fr['devices.col.lastSeen'], exact: true })).toBeVisible();
+  await expect(deviceRow().locator('[data-status]')).toHaveText(fr['devices.status.online']);
+  await expect(page.getByRole('link', { name: fr['nav.enrollment'], exact: true })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(fr['devices.title']);
+});
+
+test('the console broke no CSP rule and threw no error', () => {
+  expect(problems).toEqual([]);
+});

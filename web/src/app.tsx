@@ -1,0 +1,158 @@
+// The console's root: language, sign-in state, routing and global shortcuts.
+
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { authStore, loadMe } from './features/auth/auth.ts';
+import { LoginPage, safeNext } from './features/auth/LoginPage.tsx';
+import { SetupPage } from './features/auth/SetupPage.tsx';
+import { DEVICE_FILTER_ID, DevicesPage } from './features/devices/DevicesPage.tsx';
+import { EnrollmentPage } from './features/enrollment/EnrollmentPage.tsx';
+import { startLive, stopLive } from './features/live/live.ts';
+import { SessionView } from './features/remote-screen/SessionView.tsx';
+import { SessionsPage } from './features/sessions/SessionsPage.tsx';
+import { I18nContext, initialLang, useI18n, makeI18n, saveLang, type Lang, type MessageKey } from './i18n/index.ts';
+import { matchPath, navigate, useRoute } from './router.ts';
+import { ErrorMessage, Loading } from './ui/feedback.tsx';
+import { HelpDialog, Shell } from './ui/layout.tsx';
+import { Link } from './ui/link.tsx';
+import { useStore } from './ui/store.ts';
+
+/** Pages reachable without signing in. */
+const PUBLIC_PATHS = ['/login', '/setup'];
+
+/** Whether a key press belongs to a text field or the remote screen, not to a console shortcut. */
+function isTypingTarget(target: EventTarget | null): boolean {
+  return (
+    target instanceof Element &&
+    target.closest('input, textarea, select, [contenteditable=""], [contenteditable="true"], [data-remote-screen]') !== null
+  );
+}
+
+function NotFound() {
+  const { t } = useI18n();
+  return (
+    <section class="page">
+      <h1>{t('notFound.title')}</h1>
+      <p>{t('notFound.body')}</p>
+      <Link to="/devices" class="button">
+        {t('notFound.back')}
+      </Link>
+    </section>
+  );
+}
+
+export function App() {
+  const [lang, setLang] = useState<Lang>(initialLang);
+  const i18n = useMemo(
+    () =>
+      makeI18n(lang, (next) => {
+        saveLang(next);
+        setLang(next);
+      }),
+    [lang],
+  );
+  const { t } = i18n;
+  const auth = useStore(authStore);
+  const route = useRoute();
+  const [helpOpen, setHelpOpen] = useState(false);
+  const [bootError, setBootError] = useState<unknown>(null);
+  const [bootAttempt, setBootAttempt] = useState(0);
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
+
+  useEffect(() => {
+    setBootError(null);
+    loadMe().catch(setBootError);
+  }, [bootAttempt]);
+
+  useEffect(() => {
+    if (auth.status === 'signed_in') startLive();
+    else if (auth.status === 'signed_out') stopLive();
+  }, [auth.status]);
+
+  useEffect(() => {
+    if (route.path === '/' || route.path === '/index.html') {
+      navigate('/devices', { replace: true });
+    } else if (auth.status === 'signed_out' && !PUBLIC_PATHS.includes(route.path)) {
+      const next = route.path + (route.query.size > 0 ? `?${route.query.toString()}` : '');
+      navigate(`/login?next=${encodeURIComponent(next)}`, { replace: true });
+    } else if (auth.status === 'signed_in' && route.path === '/login') {
+      navigate(safeNext(route.query.get('next')), { replace: true });
+    }
+  }, [auth.status, route.path, route.query]);
+
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent): void => {
+      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || isTypingTarget(event.target)) return;
+      if (document.querySelector('dialog[open]') !== null) return;
+      if (event.key === '?') {
+        event.preventDefault();
+        setHelpOpen(true);
+      } else if (event.key === '/') {
+        const filter = document.getElementById(DEVICE_FILTER_ID);
+        if (filter !== null) {
+          event.preventDefault();
+          filter.focus();
+        }
+      }
+    };
+    document.addEventListener('keydown', onKeyDown);
+    return () => document.removeEventListener('keydown', onKeyDown);
+  }, []);
+
+  const sessionMatch = matchPath('/sessions/:id', route.path);
+  let titleKey: MessageKey = 'app.name';
+  let page;
+  let fill = false;
+  const me = auth.status === 'signed_in' ? auth.me : null;
+
+  if (route.path === '/setup') {
+    titleKey = 'setup.title';
+    page = <SetupPage token={route.query.get('token')} />;
+  } else if (auth.status === 'loading') {
+    page =
+      bootError === null ? (
+        <Loading label={t('common.loading')} />
+      ) : (
+        <section class="page">
+          <ErrorMessage>{i18n.describeError(bootError)}</ErrorMessage>
+          <button type="button" class="button" onClick={() => setBootAttempt((n) => n + 1)}>
+            {t('common.retry')}
+          </button>
+        </section>
+      );
+  } else if (me === null) {
+    titleKey = 'login.title';
+    page = <LoginPage next={route.query.get('next')} expired={auth.status === 'signed_out' && auth.expired} />;
+  } else if (route.path === '/devices') {
+    titleKey = 'nav.devices';
+    page = <DevicesPage />;
+  } else if (route.path === '/enrollment') {
+    titleKey = 'nav.enrollment';
+    page = <EnrollmentPage />;
+  } else if (route.path === '/sessions') {
+    titleKey = 'nav.sessions';
+    page = <SessionsPage />;
+  } else if (sessionMatch?.['id'] !== undefined) {
+    titleKey = 'session.title';
+    fill = true;
+    page = <SessionView key={sessionMatch['id']} id={sessionMatch['id']} />;
+  } else {
+    titleKey = 'notFound.title';
+    page = <NotFound />;
+  }
+
+  useEffect(() => {
+    document.title = titleKey === 'app.name' ? t('app.name') : `${t(titleKey)} · ${t('app.name')}`;
+  }, [titleKey, t]);
+
+  return (
+    <I18nContext.Provider value={i18n}>
+      <Shell me={me} path={route.path} onHelp={() => setHelpOpen(true)} fill={fill}>
+        {page}
+      </Shell>
+      <HelpDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
+    </I18nContext.Provider>
+  );
+}

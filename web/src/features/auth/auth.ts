@@ -1,0 +1,54 @@
+// Who is signed in. The server holds the session in an HttpOnly cookie; the console
+// only keeps the technician's profile and the CSRF token that goes with it.
+
+import { api, onUnauthenticated, RequestError, setCsrfToken } from '../../api/http.ts';
+import type { LoginRequest, SetupRequest, SignedIn } from '../../gen/proto.ts';
+import { Store } from '../../ui/store.ts';
+
+export type AuthState =
+  | { status: 'loading' }
+  | { status: 'signed_out'; expired: boolean }
+  | { status: 'signed_in'; me: SignedIn };
+
+export const authStore = new Store<AuthState>({ status: 'loading' });
+
+function signedIn(me: SignedIn): SignedIn {
+  setCsrfToken(me.csrf_token);
+  authStore.set({ status: 'signed_in', me });
+  return me;
+}
+
+function signedOut(expired: boolean): void {
+  setCsrfToken(null);
+  authStore.set({ status: 'signed_out', expired });
+}
+
+onUnauthenticated(() => {
+  if (authStore.get().status === 'signed_in') signedOut(true);
+});
+
+/** Asks the server whether the cookie still holds a sign-in. */
+export async function loadMe(): Promise<void> {
+  try {
+    signedIn(await api.get<SignedIn>('/api/auth/me'));
+  } catch (error) {
+    if (error instanceof RequestError && error.status === 401) signedOut(false);
+    else throw error;
+  }
+}
+
+export async function signIn(request: LoginRequest): Promise<SignedIn> {
+  return signedIn(await api.post<SignedIn>('/api/auth/login', request));
+}
+
+export async function completeSetup(request: SetupRequest): Promise<SignedIn> {
+  return signedIn(await api.post<SignedIn>('/api/setup', request));
+}
+
+export async function signOut(): Promise<void> {
+  try {
+    await api.post<unknown>('/api/auth/logout');
+  } finally {
+    signedOut(false);
+  }
+}

@@ -1,0 +1,281 @@
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { api } from '../../api/http.ts';
+import { connectSocket, type Socket } from '../../api/socket.ts';
+import { PROTOCOL_VERSION, type ConsoleMessage, type EndReason, type ServerToConsole, type SessionView as SessionRecord } from '../../gen/proto.ts';
+import { useI18n } from '../../i18n/index.ts';
+import { ErrorMessage } from '../../ui/feedback.tsx';
+import { Link } from '../../ui/link.tsx';
+import { useStore } from '../../ui/store.ts';
+import { sessionsStore, upsertSession } from '../live/live.ts';
+import { attachInput } from './input-controller.ts';
+import type { Size } from './input.ts';
+import type { FromDecoder, ToDecoder } from './worker-protocol.ts';
+
+type Phase =
+  | { kind: 'connecting' }
+  | { kind: 'connected' }
+  | { kind: 'ended'; reason: EndReason | null }
+  | { kind: 'failed'; code: string }
+  | { kind: 'disconnected' };
+
+export type ScaleMode = 'fit' | 'actual';
+
+/** CSS size of the canvas: the whole screen fitted into `available`, or 1:1. */
+export function displaySize(screen: Size, available: Size, mode: ScaleMode): Size {
+  if (mode === 'actual' || available.width <= 0 || available.height <= 0) return screen;
+  const scale = Math.min(available.width / screen.width, available.height / screen.height);
+  return { width: Math.max(1, Math.floor(screen.width * scale)), height: Math.max(1, Math.floor(screen.height * scale)) };
+}
+
+export function SessionView({ id }: { id: string }) {
+  const { t, errorText, endReason, describeError } = useI18n();
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const viewportRef = useRef<HTMLDivElement>(null);
+  const socketRef = useRef<Socket<ConsoleMessage> | null>(null);
+  const workerRef = useRef<Worker | null>(null);
+  const [phase, setPhase] = useState<Phase>({ kind: 'connecting' });
+  const phaseRef = useRef<Phase>(phase);
+  phaseRef.current = phase;
+  const [screen, setScreen] = useState<Size | null>(null);
+  const screenRef = useRef<Size | null>(null);
+  screenRef.current = screen;
+  const [painted, setPainted] = useState(false);
+  const [mode, setMode] = useState<ScaleMode>('fit');
+  const [frameError, setFrameError] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [ending, setEnding] = useState(false);
+  const [attempt, setAttempt] = useState(0);
+
+  const { items } = useStore(sessionsStore);
+  const record: SessionRecord | undefined = items?.find((session) => session.id === id);
+
+  const endSession = async (): Promise<void> => {
+    const current = phaseRef.current.kind;
+    if (current === 'ended' || current === 'failed') return;
+    setEnding(true);
+    setActionError(null);
+    if (socketRef.current?.send({ type: 'end' }) === true) return;
+    try {
+      const session = await api.post<SessionRecord>(`/api/sessions/${encodeURIComponent(id)}/end`);
+      upsertSession(session);
+      setPhase({ kind: 'ended', reason: session.end_reason });
+    } catch (caught) {
+      setActionError(describeError(caught));
+      setEnding(false);
+    }
+  };
+  const endRef = useRef(endSession);
+  endRef.current = endSession;
+
+  // The canvas is handed to the worker once; the component is keyed by session id.
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (canvas === null) return;
+    const worker = new Worker(new URL('./decoder.worker.ts', import.meta.url), { type: 'module', name: 'reach-screen-decoder' });
+    const offscreen = canvas.transferControlToOffscreen();
+    const init: ToDecoder = { type: 'init', canvas: offscreen };
+    worker.postMessage(init, [offscreen]);
+    worker.onmessage = (event: MessageEvent<FromDecoder>) => {
+      const message = event.data;
+      switch (message.type) {
+        case 'painted':
+          socketRef.current?.send({ type: 'frame_ack', seq: message.seq });
+          setPainted(true);
+          break;
+        case 'size':
+          setScreen({ width: message.width, height: message.height });
+          break;
+        case 'error':
+          setFrameError(message.message);
+          if (message.seq !== null) socketRef.current?.send({ type: 'frame_ack', seq: message.seq });
+          break;
+      }
+    };
+    worker.onerror = (event) => {
+      setFrameError(event.message || 'worker error');
+    };
+    workerRef.current = worker;
+    const detach = attachInput(canvas, {
+      screen: () => screenRef.current,
+      active: () => phaseRef.current.kind === 'connected' && socketRef.current?.isOpen() === true,
+      send: (event) => {
+        socketRef.current?.send({ type: 'input', event });
+      },
+      endSession: () => void endRef.current(),
+    });
+    return () => {
+      detach();
+      worker.terminate();
+      workerRef.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    setPhase({ kind: 'connecting' });
+    let finished = false;
+    const socket = connectSocket<ServerToConsole, ConsoleMessage>(`/api/sessions/${encodeURIComponent(id)}/ws`, {
+      onOpen() {
+        socket.send({ type: 'hello', protocol_version: PROTOCOL_VERSION });
+      },
+      onMessage(message) {
+        switch (message.type) {
+          case 'ready':
+            setPhase({ kind: 'connected' });
+            // After a reconnection the canvas holds an old picture: ask for a full one.
+            if (attempt > 0) socket.send({ type: 'refresh' });
+            break;
+          case 'screen_info': {
+            const resize: ToDecoder = { type: 'resize', width: message.width, height: message.height };
+            workerRef.current?.postMessage(resize);
+            setScreen({ width: message.width, height: message.height });
+            break;
+          }
+          case 'ended':
+            finished = true;
+            setPhase({ kind: 'ended', reason: message.reason });
+            break;
+          case 'error':
+            finished = true;
+            setPhase(message.code === 'session_ended' ? { kind: 'ended', reason: null } : { kind: 'failed', code: message.code });
+            break;
+        }
+      },
+      onBinary(data) {
+        const frame: ToDecoder = { type: 'frame', data };
+        workerRef.current?.postMessage(frame, [data]);
+      },
+      onClose() {
+        if (!finished) setPhase({ kind: 'disconnected' });
+      },
+    });
+    socketRef.current = socket;
+    return () => {
+      socket.close();
+      socketRef.current = null;
+    };
+  }, [id, attempt]);
+
+  useEffect(() => {
+    if (phase.kind === 'ended' || phase.kind === 'failed') setEnding(false);
+  }, [phase.kind]);
+
+  useLayoutEffect(() => {
+    const canvas = canvasRef.current;
+    const viewport = viewportRef.current;
+    if (canvas === null || viewport === null || screen === null) return;
+    const apply = (): void => {
+      const size = displaySize(screen, { width: viewport.clientWidth, height: viewport.clientHeight }, mode);
+      canvas.style.width = `${size.width}px`;
+      canvas.style.height = `${size.height}px`;
+    };
+    apply();
+    const observer = new ResizeObserver(apply);
+    observer.observe(viewport);
+    return () => observer.disconnect();
+  }, [screen, mode]);
+
+  const refresh = (): void => {
+    setFrameError(null);
+    socketRef.current?.send({ type: 'refresh' });
+  };
+
+  const reason = phase.kind === 'ended' ? (phase.reason ?? record?.end_reason ?? null) : null;
+  let statusText: string;
+  switch (phase.kind) {
+    case 'connecting':
+      statusText = t('session.status.connecting');
+      break;
+    case 'connected':
+      statusText = painted ? t('session.status.connected') : t('session.status.waiting');
+      break;
+    case 'ended':
+      statusText = reason === null ? t('session.status.ended') : t('session.status.endedWith', { reason: endReason(reason) });
+      break;
+    case 'failed':
+      statusText = t('session.status.failed', { reason: errorText(phase.code) });
+      break;
+    case 'disconnected':
+      statusText = t('session.status.disconnected');
+      break;
+  }
+  const over = phase.kind === 'ended' || phase.kind === 'failed';
+
+  return (
+    <section class="session" aria-labelledby="session-title">
+      <div class="session-bar">
+        <div class="session-title">
+          <h1 id="session-title">{record === undefined ? t('session.title') : t('session.titleWith', { name: record.device_nickname })}</h1>
+          <span class={`session-status session-status-${phase.kind}`} role="status" data-phase={phase.kind}>
+            <span class="status-dot" aria-hidden="true" />
+            {statusText}
+          </span>
+        </div>
+        <div class="session-tools">
+          <div class="segmented" role="group" aria-label={t('session.scale')}>
+            <button type="button" aria-pressed={mode === 'fit'} onClick={() => setMode('fit')} title={t('session.fitHint')}>
+              {t('session.fit')}
+            </button>
+            <button type="button" aria-pressed={mode === 'actual'} onClick={() => setMode('actual')} title={t('session.actualHint')}>
+              {t('session.actual')}
+            </button>
+          </div>
+          {phase.kind === 'connected' && (
+            <button type="button" class="button button-small" onClick={refresh}>
+              {t('session.refresh')}
+            </button>
+          )}
+          {phase.kind === 'disconnected' && (
+            <button type="button" class="button button-small" onClick={() => setAttempt((n) => n + 1)}>
+              {t('session.reconnect')}
+            </button>
+          )}
+          {over ? (
+            <Link to="/sessions" class="button button-small">
+              {t('session.history')}
+            </Link>
+          ) : (
+            <button
+              type="button"
+              class="button button-danger button-small"
+              onClick={() => void endSession()}
+              disabled={ending}
+              aria-keyshortcuts="Control+Alt+Shift+E"
+              title={t('session.endHint')}
+            >
+              {ending ? t('session.ending') : t('session.end')}
+            </button>
+          )}
+        </div>
+      </div>
+      {actionError !== null && <ErrorMessage>{actionError}</ErrorMessage>}
+      {frameError !== null && (
+        <ErrorMessage>
+          {t('session.frameError', { detail: frameError })}{' '}
+          {phase.kind === 'connected' && (
+            <button type="button" class="link-button" onClick={refresh}>
+              {t('session.refresh')}
+            </button>
+          )}
+        </ErrorMessage>
+      )}
+      <div ref={viewportRef} class={`session-viewport scale-${mode}${over ? ' is-over' : ''}`}>
+        <canvas
+          ref={canvasRef}
+          class={screen === null ? 'remote-screen is-empty' : 'remote-screen'}
+          tabIndex={0}
+          role="application"
+          data-remote-screen=""
+          aria-label={t('session.canvasLabel')}
+          aria-keyshortcuts="Control+Alt+Shift+E"
+        />
+        {!painted && !over && (
+          <div class="session-placeholder" aria-hidden="true">
+            <span class="spinner" />
+            {statusText}
+          </div>
+        )}
+      </div>
+      <p class="session-hint">{t('session.hint')}</p>
+    </section>
+  );
+}

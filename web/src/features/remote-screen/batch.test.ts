@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BatchError, parseScreenFrame, TILE_ENCODING_PNG, TILE_ENCODING_SOLID } from './batch.ts';
+
+interface TileSpec {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  encoding: number;
+  data: number[];
+}
+
+/** Encodes a frame the way the agent does (big-endian throughout). */
+function frame(seq: number, width: number, height: number, tiles: TileSpec[], options: { kind?: number; extra?: number[] } = {}): ArrayBuffer {
+  const bytes: number[] = [options.kind ?? 1, 0, 0, 0, 7];
+  const u16 = (value: number): void => {
+    bytes.push((value >> 8) & 0xff, value & 0xff);
+  };
+  const u32 = (value: number): void => {
+    bytes.push((value >>> 24) & 0xff, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff);
+  };
+  u32(seq);
+  u16(width);
+  u16(height);
+  u16(tiles.length);
+  for (const tile of tiles) {
+    u16(tile.x);
+    u16(tile.y);
+    u16(tile.w);
+    u16(tile.h);
+    bytes.push(tile.encoding);
+    u32(tile.data.length);
+    bytes.push(...tile.data);
+  }
+  bytes.push(...(options.extra ?? []));
+  return new Uint8Array(bytes).buffer;
+}
+
+function rejects(buffer: ArrayBuffer, pattern: RegExp, seq: number | null): void {
+  assert.throws(
+    () => parseScreenFrame(buffer),
+    (error: unknown) => error instanceof BatchError && pattern.test(error.message) && error.seq === seq,
+  );
+}
+
+describe('parseScreenFrame', () => {
+  it('reads solid and PNG tiles', () => {
+    const batch = parseScreenFrame(
+      frame(0x01020304, 1280, 800, [
+        { x: 0, y: 0, w: 64, h: 64, encoding: TILE_ENCODING_SOLID, data: [255, 128, 0] },
+        { x: 1216, y: 736, w: 64, h: 64, encoding: TILE_ENCODING_PNG, data: [0x89, 0x50, 0x4e, 0x47] },
+      ]),
+    );
+    assert.equal(batch.seq, 0x01020304);
+    assert.equal(batch.width, 1280);
+    assert.equal(batch.height, 800);
+    assert.equal(batch.tiles.length, 2);
+    const [solid, png] = batch.tiles;
+    assert.deepEqual(solid, { encoding: TILE_ENCODING_SOLID, x: 0, y: 0, w: 64, h: 64, rgb: [255, 128, 0] });
+    assert.equal(png?.encoding, TILE_ENCODING_PNG);
+    assert.deepEqual(png?.encoding === TILE_ENCODING_PNG ? [...png.data] : null, [0x89, 0x50, 0x4e, 0x47]);
+    assert.deepEqual([png?.x, png?.y, png?.w, png?.h], [1216, 736, 64, 64]);
+  });
+
+  it('accepts an empty batch', () => {
+    assert.deepEqual(parseScreenFrame(frame(9, 10, 10, [])).tiles, []);
+  });
+
+  it('rejects frames of another kind or too short', () => {
+    rejects(new Uint8Array([1, 0, 0]).buffer, /shorter than its header/, null);
+    rejects(frame(1, 10, 10, [], { kind: 9 }), /unexpected frame kind 9/, null);
+    rejects(new Uint8Array([1, 0, 0, 0, 0, 0, 0]).buffer, /batch of 2 bytes/, null);
+  });
+
+  it('rejects unknown encodings and bad tiles, keeping the seq', () => {
+    rejects(frame(5, 100, 100, [{ x: 0, y: 0, w: 10, h: 10, encoding: 7, data: [1] }]), /unknown encoding 7/, 5);
+    rejects(frame(5, 100, 100, [{ x: 95, y: 0, w: 10, h: 10, encoding: 2, data: [1, 2, 3] }]), /outside/, 5);
+    rejects(frame(5, 100, 100, [{ x: 0, y: 0, w: 10, h: 10, encoding: 2, data: [1, 2] }]), /has 2 bytes/, 5);
+    rejects(frame(5, 100, 100, [], { extra: [0] }), /left after the last tile/, 5);
+  });
+
+  it('rejects tiles that run past the end', () => {
+    const whole = new Uint8Array(frame(6, 100, 100, [{ x: 0, y: 0, w: 10, h: 10, encoding: 1, data: [1, 2, 3, 4] }]));
+    rejects(whole.slice(0, whole.length - 1).buffer, /data runs past the end/, 6);
+    rejects(whole.slice(0, 20).buffer, /header runs past the end/, 6);
+  });
+});

@@ -1,0 +1,79 @@
+// Decodes screen tiles batches and paints them on the session's OffscreenCanvas,
+// off the main thread. Batches are painted strictly in arrival order; after each
+// one the worker reports its seq so the view can acknowledge it (flow control).
+
+import { BatchError, parseScreenFrame, TILE_ENCODING_PNG, type TilesBatch } from './batch.ts';
+import type { FromDecoder, ToDecoder } from './worker-protocol.ts';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+let canvas: OffscreenCanvas | null = null;
+let context: OffscreenCanvasRenderingContext2D | null = null;
+let queue: Promise<void> = Promise.resolve();
+
+function post(message: FromDecoder): void {
+  self.postMessage(message);
+}
+
+function resize(width: number, height: number): void {
+  if (canvas === null || (canvas.width === width && canvas.height === height)) return;
+  canvas.width = width;
+  canvas.height = height;
+}
+
+async function paint(batch: TilesBatch): Promise<void> {
+  if (canvas === null || context === null) return;
+  if (canvas.width !== batch.width || canvas.height !== batch.height) {
+    resize(batch.width, batch.height);
+    post({ type: 'size', width: batch.width, height: batch.height });
+  }
+  const images = await Promise.all(
+    batch.tiles.map((tile) =>
+      tile.encoding === TILE_ENCODING_PNG ? createImageBitmap(new Blob([tile.data], { type: 'image/png' })) : null,
+    ),
+  );
+  try {
+    for (const [index, tile] of batch.tiles.entries()) {
+      const image = images[index];
+      if (tile.encoding === TILE_ENCODING_PNG && image) {
+        context.drawImage(image, tile.x, tile.y, tile.w, tile.h);
+      } else if (tile.encoding !== TILE_ENCODING_PNG) {
+        const [r, g, b] = tile.rgb;
+        context.fillStyle = `rgb(${r} ${g} ${b})`;
+        context.fillRect(tile.x, tile.y, tile.w, tile.h);
+      }
+    }
+  } finally {
+    for (const image of images) image?.close();
+  }
+}
+
+async function handleFrame(data: ArrayBuffer): Promise<void> {
+  let seq: number | null = null;
+  try {
+    const batch = parseScreenFrame(data);
+    seq = batch.seq;
+    await paint(batch);
+    post({ type: 'painted', seq: batch.seq });
+  } catch (error) {
+    if (error instanceof BatchError) seq = error.seq;
+    const message = error instanceof Error ? error.message : String(error);
+    post({ type: 'error', message, seq });
+  }
+}
+
+self.onmessage = (event: MessageEvent<ToDecoder>) => {
+  const message = event.data;
+  switch (message.type) {
+    case 'init':
+      canvas = message.canvas;
+      context = canvas.getContext('2d', { alpha: false });
+      break;
+    case 'resize':
+      queue = queue.then(() => resize(message.width, message.height));
+      break;
+    case 'frame':
+      queue = queue.then(() => handleFrame(message.data));
+      break;
+  }
+};

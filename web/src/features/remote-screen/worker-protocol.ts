@@ -1,0 +1,17 @@
+// Messages between the session view and its decoding worker.
+
+export type ToDecoder =
+  /** The canvas to paint on, transferred once. */
+  | { type: 'init'; canvas: OffscreenCanvas }
+  /** The remote screen's size (ScreenInfo). */
+  | { type: 'resize'; width: number; height: number }
+  /** One binary WebSocket message, transferred. */
+  | { type: 'frame'; data: ArrayBuffer };
+
+export type FromDecoder =
+  /** Batch `seq` is painted: the view acknowledges it to the server. */
+  | { type: 'painted'; seq: number }
+  /** A batch announced another screen size; the canvas now has it. */
+  | { type: 'size'; width: number; height: number }
+  /** A frame could not be decoded; `seq` is set when it is known, to keep flow control going. */
+  | { type: 'error'; message: string; seq: number | null };
