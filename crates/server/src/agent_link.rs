@@ -226,6 +226,8 @@ fn verify_signature(device: &Device, signature: &str, transcript: &[u8]) -> bool
 /// Why a relay loop stopped.
 enum Stop {
     Closed,
+    /// The connection broke (network, agent killed): not the agent's fault.
+    Lost(String),
     Violation(String),
     Told(ErrorCode, String),
 }
@@ -248,7 +250,7 @@ async fn relay(state: Arc<AppState>, socket: WebSocket, mut device: Device) {
                 let message = match incoming {
                     Err(_) => break Stop::Violation("no heartbeat".into()),
                     Ok(None) => break Stop::Closed,
-                    Ok(Some(Err(err))) => break Stop::Violation(format!("transport error: {err}")),
+                    Ok(Some(Err(err))) => break Stop::Lost(err.to_string()),
                     Ok(Some(Ok(message))) => message,
                 };
                 if last_seen_written.elapsed() > LAST_SEEN_WRITE_INTERVAL {
@@ -296,6 +298,10 @@ async fn relay(state: Arc<AppState>, socket: WebSocket, mut device: Device) {
             tracing::info!(device_id = %device.id, "agent disconnected");
             EndReason::AgentDisconnected
         }
+        Stop::Lost(reason) => {
+            tracing::info!(device_id = %device.id, reason, "agent connection lost");
+            EndReason::AgentDisconnected
+        }
         Stop::Violation(reason) => {
             tracing::warn!(device_id = %device.id, reason, "agent link closed: protocol violation");
             EndReason::AgentDisconnected
@@ -315,7 +321,7 @@ async fn relay(state: Arc<AppState>, socket: WebSocket, mut device: Device) {
                 close_with(&mut socket, ErrorCode::ProtocolViolation, &reason).await
             }
             Stop::Told(code, reason) => close_with(&mut socket, code, &reason).await,
-            Stop::Closed => {}
+            Stop::Closed | Stop::Lost(_) => {}
         }
     }
     let _ = state.store.touch_device(&device.id, now_millis()).await;
