@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 
 mod admin;
 mod agent;
+mod bench;
 mod server;
 
 #[derive(Parser)]
@@ -39,6 +40,9 @@ enum Command {
     /// Administration on the server machine (uses the server's database directly).
     #[command(subcommand)]
     Admin(admin::AdminCommand),
+    /// Measure performance on this machine (see docs/BENCHMARKS.md).
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
 }
 
 /// Where the server's data lives; shared by `reach server` and every `reach admin` command.
@@ -101,6 +105,7 @@ fn main() -> ExitCode {
             Command::Server(args) => server::run(args).await,
             Command::Agent(command) => agent::run(command).await,
             Command::Admin(command) => admin::run(command).await,
+            Command::Bench(command) => bench::run(command).await,
         }
     });
     match result {
