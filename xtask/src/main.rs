@@ -24,7 +24,8 @@ Commands:
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let command = args.next().unwrap_or_default();
-    let rest: Vec<String> = args.collect();
+    // `cargo xtask run -- --listen ...` passes the `--` through; it is not an argument.
+    let rest: Vec<String> = args.skip_while(|arg| arg == "--").collect();
     match command.as_str() {
         "run" => run(&rest),
         "test" => test(),

@@ -87,7 +87,9 @@ async fn serve(
         let _ = sink.close().await;
     });
     let heartbeat_out = out.clone();
-    let heartbeats = tokio::spawn(async move {
+    // Aborted on drop too: `run` drops this future on shutdown, and a heartbeat
+    // task left running would keep the writer, and so the link, alive.
+    let heartbeats = AbortOnDrop(tokio::spawn(async move {
         let mut tick = tokio::time::interval(heartbeat);
         loop {
             tick.tick().await;
@@ -102,7 +104,7 @@ async fn serve(
                 break;
             }
         }
-    });
+    }));
     let mut sessions: HashMap<u32, SessionHandle> = HashMap::new();
     let result = loop {
         let message = match tokio::time::timeout(heartbeat * 3, stream.next()).await {
@@ -166,8 +168,16 @@ async fn serve(
         }
     };
     sessions.clear();
-    heartbeats.abort();
+    drop(heartbeats);
     drop(out);
     let _ = writer.await;
     result
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }

@@ -230,6 +230,8 @@ enum Stop {
     Lost(String),
     Violation(String),
     Told(ErrorCode, String),
+    /// The server is stopping; the agent reconnects to its successor.
+    ShuttingDown,
 }
 
 async fn relay(state: Arc<AppState>, socket: WebSocket, mut device: Device) {
@@ -278,6 +280,7 @@ async fn relay(state: Arc<AppState>, socket: WebSocket, mut device: Device) {
                     Message::Close(_) => break Stop::Closed,
                 }
             }
+            () = state.shutdown.cancelled() => break Stop::ShuttingDown,
             outgoing = rx.recv() => {
                 let Some(outgoing) = outgoing else { break Stop::Closed };
                 match outgoing {
@@ -306,6 +309,7 @@ async fn relay(state: Arc<AppState>, socket: WebSocket, mut device: Device) {
             tracing::warn!(device_id = %device.id, reason, "agent link closed: protocol violation");
             EndReason::AgentDisconnected
         }
+        Stop::ShuttingDown => EndReason::ServerShutdown,
         Stop::Told(code, reason) => {
             tracing::info!(device_id = %device.id, code = %code, reason, "agent link closed by the server");
             if *code == ErrorCode::DeviceRevoked {
@@ -321,6 +325,14 @@ async fn relay(state: Arc<AppState>, socket: WebSocket, mut device: Device) {
                 close_with(&mut socket, ErrorCode::ProtocolViolation, &reason).await
             }
             Stop::Told(code, reason) => close_with(&mut socket, code, &reason).await,
+            Stop::ShuttingDown => {
+                let _ = socket
+                    .send(Message::Close(Some(CloseFrame {
+                        code: axum::extract::ws::close_code::AWAY,
+                        reason: Utf8Bytes::from_static("server shutting down"),
+                    })))
+                    .await;
+            }
             Stop::Closed | Stop::Lost(_) => {}
         }
     }

@@ -223,9 +223,10 @@ pub async fn events_upgrade(
         Resource::company(&company_id),
     )?;
     let events = state.hub.subscribe();
+    let shutdown = state.shutdown.clone();
     Ok(ws
         .max_message_size(MAX_CONTROL_MESSAGE)
-        .on_upgrade(move |socket| run_events(socket, events, company_id))
+        .on_upgrade(move |socket| run_events(socket, events, company_id, shutdown))
         .into_response())
 }
 
@@ -233,10 +234,18 @@ async fn run_events(
     socket: WebSocket,
     mut events: broadcast::Receiver<crate::hub::CompanyEvent>,
     company_id: String,
+    shutdown: tokio_util::sync::CancellationToken,
 ) {
     let (mut sink, mut stream) = socket.split();
     loop {
         tokio::select! {
+            () = shutdown.cancelled() => {
+                let _ = sink.send(Message::Close(Some(CloseFrame {
+                    code: axum::extract::ws::close_code::AWAY,
+                    reason: Utf8Bytes::from_static("server shutting down"),
+                }))).await;
+                break;
+            }
             incoming = stream.next() => match incoming {
                 None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
                 // The feed is one-way; anything else from the browser is ignored.

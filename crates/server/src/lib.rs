@@ -41,6 +41,9 @@ pub struct AppState {
     pub hub: Arc<hub::Hub>,
     pub fingerprint: [u8; 32],
     throttle: throttle::LoginThrottle,
+    /// Cancelled when the server stops. Upgraded WebSocket links are not HTTP
+    /// connections the graceful shutdown waits for, so they close on this instead.
+    shutdown: tokio_util::sync::CancellationToken,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -128,6 +131,7 @@ impl Server {
             store,
             fingerprint: identity.fingerprint,
             throttle: throttle::LoginThrottle::default(),
+            shutdown: tokio_util::sync::CancellationToken::new(),
             config,
         });
         let first_sign_in = first_sign_in(&state, initial_admin, local_addr).await?;
@@ -217,6 +221,7 @@ impl BoundServer {
             shutdown.await;
             tracing::info!("shutting down");
             state.hub.end_all(EndReason::ServerShutdown).await;
+            state.shutdown.cancel();
             shutdown_handle.graceful_shutdown(Some(Duration::from_secs(5)));
         });
         let cleanup_state = self.state.clone();
