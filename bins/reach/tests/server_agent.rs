@@ -471,6 +471,31 @@ async fn requests_without_sign_in_are_refused() {
     assert_signed_out(&api).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_out_closes_open_links() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    let mut api = server.api();
+    api.sign_in_admin().await;
+    let mut feed = EventFeed::open(&server, &api).await;
+    let mut other_api = server.api();
+    other_api.sign_in_admin().await;
+    let mut other_feed = EventFeed::open(&server, &other_api).await;
+    let answer = api.post("/api/auth/logout", json!({})).await;
+    assert_eq!(answer.status.as_u16(), 204, "{answer:?}");
+    feed.closed().await;
+    // Another sign-in of the same user is not affected.
+    other_api
+        .get("/api/devices")
+        .await
+        .ok("list devices with the other sign-in");
+    enroll_device(&server, &other_api, "after-sign-out").await;
+    other_feed
+        .wait_for("a device event on the other sign-in's feed", |event| {
+            matches!(event, ConsoleEvent::DeviceChanged { .. })
+        })
+        .await;
+}
+
 // ---------------------------------------------------------------------------
 // Enrollment.
 // ---------------------------------------------------------------------------
@@ -943,7 +968,11 @@ async fn malformed_agent_frames_close_only_that_link() {
             oversized_text(),
             Some(ErrorCode::ProtocolViolation),
         ),
-        ("an oversized binary frame", oversized_binary(), None),
+        (
+            "an oversized binary frame",
+            oversized_binary(),
+            Some(ErrorCode::ProtocolViolation),
+        ),
     ];
     for (what, message, expected) in after_handshake {
         let (mut link, _heartbeat) = reach_agent::transport::connect(&rogue.state())
@@ -1050,7 +1079,11 @@ async fn malformed_console_messages_close_only_that_link() {
             hello(PROTOCOL_VERSION),
             Some(ErrorCode::ProtocolViolation),
         ),
-        ("an oversized text frame", oversized_text(), None),
+        (
+            "an oversized text frame",
+            oversized_text(),
+            Some(ErrorCode::ProtocolViolation),
+        ),
     ];
     for (what, message, expected) in after_hello {
         let mut console = Console::open(&server, &api, &session.id).await;

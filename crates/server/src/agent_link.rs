@@ -252,7 +252,10 @@ async fn relay(state: Arc<AppState>, socket: WebSocket, mut device: Device) {
                 let message = match incoming {
                     Err(_) => break Stop::Violation("no heartbeat".into()),
                     Ok(None) => break Stop::Closed,
-                    Ok(Some(Err(err))) => break Stop::Lost(err.to_string()),
+                    Ok(Some(Err(err))) => match crate::error::websocket_violation(err) {
+                        Ok(violation) => break Stop::Violation(violation),
+                        Err(lost) => break Stop::Lost(lost),
+                    },
                     Ok(Some(Ok(message))) => message,
                 };
                 if last_seen_written.elapsed() > LAST_SEEN_WRITE_INTERVAL {

@@ -97,6 +97,76 @@ impl FromRequestParts<Arc<AppState>> for Authenticated {
     }
 }
 
+/// How often a long-lived console link re-checks that its sign-in is still valid
+/// (expiry, a disabled user); sign-outs are seen at once through `AppState::sign_outs`.
+const SIGN_IN_RECHECK: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Watches the sign-in behind a WebSocket so the link closes when it ends.
+pub struct SignInWatch {
+    token_hash: String,
+    sign_outs: tokio::sync::broadcast::Receiver<String>,
+    recheck: tokio::time::Interval,
+    state: Arc<AppState>,
+}
+
+impl SignInWatch {
+    pub fn new(state: &Arc<AppState>, auth: &Authenticated) -> Self {
+        let mut recheck = tokio::time::interval_at(
+            tokio::time::Instant::now() + SIGN_IN_RECHECK,
+            SIGN_IN_RECHECK,
+        );
+        recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        Self {
+            token_hash: auth.session.token_hash.clone(),
+            sign_outs: state.sign_outs.subscribe(),
+            recheck,
+            state: Arc::clone(state),
+        }
+    }
+
+    async fn still_valid(&self) -> bool {
+        match self
+            .state
+            .store
+            .web_session(&self.token_hash, now_millis())
+            .await
+        {
+            Ok(session) => self
+                .state
+                .store
+                .user(&session.user_id)
+                .await
+                .is_ok_and(|user| !user.disabled),
+            Err(reach_store::StoreError::NotFound) => false,
+            // A database hiccup is not a reason to cut a technician off.
+            Err(_) => true,
+        }
+    }
+
+    /// Resolves when the sign-in has ended. Cancel-safe: use it in `select!`.
+    pub async fn ended(&mut self) {
+        loop {
+            tokio::select! {
+                signed_out = self.sign_outs.recv() => match signed_out {
+                    Ok(hash) if hash == self.token_hash => return,
+                    Ok(_) => {}
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                        if !self.still_valid().await {
+                            return;
+                        }
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => std::future::pending::<()>().await,
+                },
+                _ = self.recheck.tick() => {
+                    if !self.still_valid().await {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
+
 pub fn user_view(user: &User) -> UserView {
     UserView {
         id: user.id.clone(),
@@ -202,6 +272,8 @@ pub async fn logout(
         .store
         .delete_web_session(&auth.session.token_hash)
         .await?;
+    // Live WebSockets of this sign-in close now rather than at their next check.
+    let _ = state.sign_outs.send(auth.session.token_hash.clone());
     let mut response = axum::http::StatusCode::NO_CONTENT.into_response();
     let expired =
         format!("{SESSION_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");

@@ -17,7 +17,7 @@ use reach_proto::messages::{ConsoleMessage, ServerToAgent, ServerToConsole};
 use reach_proto::{MAX_CONTROL_MESSAGE, PROTOCOL_VERSION};
 use tokio::sync::{broadcast, mpsc};
 
-use crate::auth::Authenticated;
+use crate::auth::{Authenticated, SignInWatch};
 use crate::error::ApiFailure;
 use crate::hub::{HubError, ToConsole, CONSOLE_QUEUE};
 use crate::AppState;
@@ -56,10 +56,11 @@ pub async fn session_upgrade(
             "the session has ended",
         ));
     }
+    let watch = SignInWatch::new(&state, &auth);
     Ok(ws
         .max_message_size(MAX_CONTROL_MESSAGE)
         .max_frame_size(MAX_CONTROL_MESSAGE)
-        .on_upgrade(move |socket| run_session(state, socket, session_id))
+        .on_upgrade(move |socket| run_session(state, socket, session_id, watch))
         .into_response())
 }
 
@@ -71,7 +72,11 @@ async fn send_json(socket: &mut WebSocket, message: &ServerToConsole) -> bool {
 }
 
 async fn refuse(socket: &mut WebSocket, code: ErrorCode, message: &str) {
-    tracing::info!(code = %code, message, "console link refused");
+    if code == ErrorCode::ProtocolViolation {
+        tracing::warn!(code = %code, message, "console link closed: protocol violation");
+    } else {
+        tracing::info!(code = %code, message, "console link closed");
+    }
     send_json(
         socket,
         &ServerToConsole::Error {
@@ -88,7 +93,19 @@ async fn refuse(socket: &mut WebSocket, code: ErrorCode, message: &str) {
         .await;
 }
 
-async fn run_session(state: Arc<AppState>, mut socket: WebSocket, session_id: String) {
+/// Why a console link stops.
+enum Outcome {
+    Closed,
+    Violation(String),
+    SignedOut,
+}
+
+async fn run_session(
+    state: Arc<AppState>,
+    mut socket: WebSocket,
+    session_id: String,
+    mut watch: SignInWatch,
+) {
     let hello = tokio::time::timeout(HELLO_TIMEOUT, socket.recv()).await;
     let version = match hello {
         Ok(Some(Ok(Message::Text(text)))) => match serde_json::from_str::<ConsoleMessage>(&text) {
@@ -141,17 +158,22 @@ async fn run_session(state: Arc<AppState>, mut socket: WebSocket, session_id: St
     };
     let (mut sink, mut stream) = socket.split();
     let mut ended = false;
-    let violation = loop {
+    let outcome = loop {
         tokio::select! {
+            () = watch.ended() => break Outcome::SignedOut,
             incoming = stream.next() => {
                 let text = match incoming {
-                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break None,
+                    None | Some(Ok(Message::Close(_))) => break Outcome::Closed,
+                    Some(Err(err)) => match crate::error::websocket_violation(err) {
+                        Ok(violation) => break Outcome::Violation(violation),
+                        Err(_) => break Outcome::Closed,
+                    },
                     Some(Ok(Message::Text(text))) => text,
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-                    Some(Ok(Message::Binary(_))) => break Some("binary frames are not accepted from consoles"),
+                    Some(Ok(Message::Binary(_))) => break Outcome::Violation("binary frames are not accepted from consoles".into()),
                 };
                 let Ok(message) = serde_json::from_str::<ConsoleMessage>(&text) else {
-                    break Some("malformed control message");
+                    break Outcome::Violation("malformed control message".into());
                 };
                 let forwarded = match message {
                     ConsoleMessage::Input { event } => state.hub.to_agent(&session_id, |channel| ServerToAgent::Input { channel, event }).await,
@@ -162,7 +184,7 @@ async fn run_session(state: Arc<AppState>, mut socket: WebSocket, session_id: St
                         state.hub.end_session(&session_id, EndReason::TechnicianEnded).await;
                         Ok(())
                     }
-                    ConsoleMessage::Hello { .. } => break Some("hello after the handshake"),
+                    ConsoleMessage::Hello { .. } => break Outcome::Violation("hello after the handshake".into()),
                 };
                 if let Err(err) = forwarded {
                     // The hub has already queued the Ended message for this link.
@@ -171,7 +193,7 @@ async fn run_session(state: Arc<AppState>, mut socket: WebSocket, session_id: St
             }
             outgoing = rx.recv() => {
                 let sent = match outgoing {
-                    None | Some(ToConsole::Close) => break None,
+                    None | Some(ToConsole::Close) => break Outcome::Closed,
                     Some(ToConsole::Bulk(frame)) => sink.send(Message::Binary(frame.into())).await,
                     Some(ToConsole::Control(message)) => match serde_json::to_string(&message) {
                         Ok(text) => sink.send(Message::Text(text.into())).await,
@@ -179,7 +201,7 @@ async fn run_session(state: Arc<AppState>, mut socket: WebSocket, session_id: St
                     },
                 };
                 if sent.is_err() {
-                    break None;
+                    break Outcome::Closed;
                 }
             }
         }
@@ -190,17 +212,20 @@ async fn run_session(state: Arc<AppState>, mut socket: WebSocket, session_id: St
             let _ = sink.send(Message::Text(text.into())).await;
         }
     }
-    if let Some(reason) = violation {
-        tracing::warn!(
-            session_id,
-            reason,
-            "console link closed: protocol violation"
-        );
-        if let Ok(mut socket) = sink.reunite(stream) {
-            refuse(&mut socket, ErrorCode::ProtocolViolation, reason).await;
+    match outcome {
+        Outcome::Violation(reason) => {
+            if let Ok(mut socket) = sink.reunite(stream) {
+                refuse(&mut socket, ErrorCode::ProtocolViolation, &reason).await;
+            }
         }
-    } else {
-        let _ = sink.close().await;
+        Outcome::SignedOut => {
+            if let Ok(mut socket) = sink.reunite(stream) {
+                refuse(&mut socket, ErrorCode::Unauthenticated, "signed out").await;
+            }
+        }
+        Outcome::Closed => {
+            let _ = sink.close().await;
+        }
     }
     if !ended {
         state.hub.detach_console(&session_id, connection);
@@ -224,9 +249,10 @@ pub async fn events_upgrade(
     )?;
     let events = state.hub.subscribe();
     let shutdown = state.shutdown.clone();
+    let watch = SignInWatch::new(&state, &auth);
     Ok(ws
         .max_message_size(MAX_CONTROL_MESSAGE)
-        .on_upgrade(move |socket| run_events(socket, events, company_id, shutdown))
+        .on_upgrade(move |socket| run_events(socket, events, company_id, shutdown, watch))
         .into_response())
 }
 
@@ -235,10 +261,18 @@ async fn run_events(
     mut events: broadcast::Receiver<crate::hub::CompanyEvent>,
     company_id: String,
     shutdown: tokio_util::sync::CancellationToken,
+    mut watch: SignInWatch,
 ) {
     let (mut sink, mut stream) = socket.split();
     loop {
         tokio::select! {
+            () = watch.ended() => {
+                let _ = sink.send(Message::Close(Some(CloseFrame {
+                    code: 4001,
+                    reason: Utf8Bytes::from_static("signed out"),
+                }))).await;
+                break;
+            }
             () = shutdown.cancelled() => {
                 let _ = sink.send(Message::Close(Some(CloseFrame {
                     code: axum::extract::ws::close_code::AWAY,

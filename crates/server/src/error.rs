@@ -153,3 +153,18 @@ impl From<axum::extract::rejection::JsonRejection> for ApiFailure {
         Self::bad_request(rejection.body_text())
     }
 }
+
+/// Sorts a WebSocket read error: `Ok(reason)` when the peer broke the protocol
+/// (oversized or malformed frames), `Err(reason)` when the connection just broke.
+pub fn websocket_violation(err: axum::Error) -> Result<String, String> {
+    use tokio_tungstenite::tungstenite::Error;
+    match err.into_inner().downcast::<Error>() {
+        Ok(err) => match *err {
+            Error::Capacity(_) | Error::Protocol(_) | Error::Utf8(_) | Error::AttackAttempt => {
+                Ok(err.to_string())
+            }
+            other => Err(other.to_string()),
+        },
+        Err(other) => Err(other.to_string()),
+    }
+}

@@ -54,6 +54,9 @@ struct LiveSession {
     /// The agent channel while a console is attached.
     channel: Option<u32>,
     console: Option<(u64, mpsc::Sender<ToConsole>)>,
+    /// The console connection whose departure started the current grace period;
+    /// a timer from an earlier departure sees another value and does nothing.
+    detached: Option<u64>,
 }
 
 #[derive(Default)]
@@ -200,6 +203,7 @@ impl Hub {
                 record,
                 channel: None,
                 console: None,
+                detached: None,
             },
         );
         Ok(())
@@ -251,6 +255,7 @@ impl Hub {
         );
         live.channel = Some(channel);
         live.console = Some((connection, tx));
+        live.detached = None;
         let start = ServerToAgent::StartSession {
             channel,
             session_id: session_id.to_string(),
@@ -280,6 +285,7 @@ impl Hub {
                 return;
             }
             live.console = None;
+            live.detached = Some(connection);
             if let Some(channel) = live.channel.take() {
                 channels.remove(&(live.record.device_id.clone(), channel));
                 if let Some(agent) = agents.get(&live.record.device_id) {
@@ -297,7 +303,7 @@ impl Hub {
                 .state()
                 .sessions
                 .get(&session_id)
-                .is_some_and(|live| live.console.is_none());
+                .is_some_and(|live| live.detached == Some(connection));
             if still_detached {
                 hub.end_session(&session_id, EndReason::TechnicianDisconnected)
                     .await;

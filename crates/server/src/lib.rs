@@ -44,6 +44,8 @@ pub struct AppState {
     /// Cancelled when the server stops. Upgraded WebSocket links are not HTTP
     /// connections the graceful shutdown waits for, so they close on this instead.
     shutdown: tokio_util::sync::CancellationToken,
+    /// Token hashes of sign-ins that just ended, for their open WebSockets.
+    sign_outs: tokio::sync::broadcast::Sender<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -132,6 +134,7 @@ impl Server {
             fingerprint: identity.fingerprint,
             throttle: throttle::LoginThrottle::default(),
             shutdown: tokio_util::sync::CancellationToken::new(),
+            sign_outs: tokio::sync::broadcast::channel(256).0,
             config,
         });
         let first_sign_in = first_sign_in(&state, initial_admin, local_addr).await?;
