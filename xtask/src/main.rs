@@ -7,6 +7,9 @@ use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
+// Shared with the test kit by path, so this driver stays quick to compile.
+#[path = "../../crates/testkit/src/cluster.rs"]
+mod cluster;
 mod prerequisites;
 
 const USAGE: &str = "\
@@ -144,7 +147,7 @@ fn test() -> Result<()> {
     let _cluster = match std::env::var("REACH_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => None,
         _ => {
-            let cluster = reach_testkit::postgres::Cluster::start()?;
+            let cluster = cluster::Cluster::start()?;
             std::env::set_var("REACH_TEST_POSTGRES_URL", cluster.admin_url());
             Some(cluster)
         }

@@ -15,6 +15,7 @@ const PACKAGES: &[(&str, &str)] = &[
     ("chromium", "chromium"),
     ("postgresql", "/usr/lib/postgresql"),
     ("fonts-dejavu-core", "/usr/share/fonts/truetype/dejavu"),
+    ("x11vnc", "x11vnc"),
 ];
 
 fn present(probe: &str) -> bool {
@@ -25,14 +26,6 @@ fn present(probe: &str) -> bool {
         .args(["-c", &format!("command -v {probe}")])
         .output()
         .map(|out| out.status.success())
-        .unwrap_or(false)
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
         .unwrap_or(false)
 }
 
@@ -56,7 +49,7 @@ pub fn install_for_tests() -> Result<()> {
     if missing.is_empty() {
         return Ok(());
     }
-    if !is_root() {
+    if !crate::cluster::is_root() {
         bail!(
             "missing test prerequisites; install them with:\n  sudo apt-get install -y {}",
             missing.join(" ")

@@ -17,10 +17,10 @@ use reach_proto::codes::{EndReason, ErrorCode};
 use reach_proto::frame::{BulkFrame, BulkKind};
 use reach_proto::messages::{agent_auth_transcript, AgentMessage, ServerToAgent, ServerToConsole};
 use reach_proto::{MAX_BULK_FRAME, MAX_CONTROL_MESSAGE, PROTOCOL_VERSION};
-use reach_store::{Device, DeviceSystem};
+use reach_store::Device;
 use tokio::sync::mpsc;
 
-use crate::api::enrollment::truncate;
+use crate::api::enrollment::device_system;
 use crate::hub::{ToAgent, AGENT_QUEUE};
 use crate::AppState;
 
@@ -354,17 +354,7 @@ async fn on_control(
     match message {
         AgentMessage::Heartbeat => {}
         AgentMessage::SystemInfo { info } => {
-            let system = DeviceSystem {
-                hostname: truncate(&info.hostname, 255),
-                os: truncate(&info.os, 255),
-                ip_addresses: info
-                    .ip_addresses
-                    .iter()
-                    .take(32)
-                    .map(|ip| truncate(ip, 64))
-                    .collect(),
-                agent_version: truncate(&info.agent_version, 64),
-            };
+            let system = device_system(&info);
             let now = now_millis();
             state
                 .store

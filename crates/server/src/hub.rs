@@ -191,21 +191,29 @@ impl Hub {
         }
     }
 
-    /// Makes a stored session live; the device must be connected.
-    pub fn open_session(&self, record: SessionRecord) -> Result<(), HubError> {
-        let mut state = self.state();
-        if !state.agents.contains_key(&record.device_id) {
-            return Err(HubError::DeviceOffline);
-        }
-        state.sessions.insert(
-            record.id.clone(),
-            LiveSession {
-                record,
-                channel: None,
-                console: None,
-                detached: None,
-            },
-        );
+    /// Makes a stored session live; the device must be connected. A console has
+    /// [`CONSOLE_GRACE`] to attach before the session ends unused.
+    pub fn open_session(self: &Arc<Self>, record: SessionRecord) -> Result<(), HubError> {
+        let session_id = record.id.clone();
+        let marker = {
+            let mut state = self.state();
+            if !state.agents.contains_key(&record.device_id) {
+                return Err(HubError::DeviceOffline);
+            }
+            state.next_connection += 1;
+            let marker = state.next_connection;
+            state.sessions.insert(
+                record.id.clone(),
+                LiveSession {
+                    record,
+                    channel: None,
+                    console: None,
+                    detached: Some(marker),
+                },
+            );
+            marker
+        };
+        self.end_unless_attached(session_id, marker);
         Ok(())
     }
 
@@ -262,6 +270,10 @@ impl Hub {
             technician: live.record.technician_name.clone(),
         };
         if agent.tx.try_send(ToAgent::Control(start)).is_err() {
+            // The agent cannot take the start: leave the session detached, as it was.
+            channels.remove(&(live.record.device_id.clone(), channel));
+            live.channel = None;
+            live.console = None;
             return Err(HubError::DeviceOffline);
         }
         Ok(connection)
@@ -295,15 +307,22 @@ impl Hub {
                 }
             }
         }
+        self.end_unless_attached(session_id.to_string(), connection);
+    }
+
+    /// Ends the session after [`CONSOLE_GRACE`] unless a console attached since the
+    /// departure (or opening) identified by `marker`.
+    fn end_unless_attached(self: &Arc<Self>, session_id: String, marker: u64) {
         let hub = Arc::clone(self);
-        let session_id = session_id.to_string();
+        // The deadline counts from now, not from when the task first runs.
+        let deadline = tokio::time::Instant::now() + CONSOLE_GRACE;
         tokio::spawn(async move {
-            tokio::time::sleep(CONSOLE_GRACE).await;
+            tokio::time::sleep_until(deadline).await;
             let still_detached = hub
                 .state()
                 .sessions
                 .get(&session_id)
-                .is_some_and(|live| live.detached == Some(connection));
+                .is_some_and(|live| live.detached == Some(marker));
             if still_detached {
                 hub.end_session(&session_id, EndReason::TechnicianDisconnected)
                     .await;
@@ -462,5 +481,100 @@ pub fn session_view(record: &SessionRecord) -> SessionView {
         started_at: record.started_at,
         ended_at: record.ended_at,
         end_reason: record.end_reason.as_deref().and_then(EndReason::parse),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reach_store::DeviceSystem;
+
+    async fn hub_with_agent() -> (Arc<Hub>, Device, mpsc::Receiver<ToAgent>, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = reach_store::open(dir.path().join("hub.db").to_str().unwrap())
+            .await
+            .unwrap();
+        let hub = Hub::new(store);
+        let device = Device {
+            id: "device-1".into(),
+            company_id: "company-1".into(),
+            device_group: None,
+            nickname: "pc".into(),
+            system: DeviceSystem::default(),
+            public_key: "key".into(),
+            enrolled_at: 0,
+            last_seen: None,
+            revoked_at: None,
+        };
+        let (tx, rx) = mpsc::channel(AGENT_QUEUE);
+        hub.connected_agent(&device, tx);
+        (hub, device, rx, dir)
+    }
+
+    fn record(id: &str, device: &Device) -> SessionRecord {
+        SessionRecord {
+            id: id.into(),
+            company_id: device.company_id.clone(),
+            device_id: device.id.clone(),
+            technician_id: "tech".into(),
+            started_at: 0,
+            ended_at: None,
+            end_reason: None,
+            device_nickname: device.nickname.clone(),
+            technician_name: "Tech".into(),
+        }
+    }
+
+    /// Lets spawned timers that are due run.
+    async fn advance(duration: Duration) {
+        tokio::time::advance(duration).await;
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+    }
+
+    #[tokio::test]
+    async fn a_session_nobody_attaches_to_ends_after_the_grace_period() {
+        let (hub, device, _agent, _dir) = hub_with_agent().await;
+        tokio::time::pause();
+        hub.open_session(record("s1", &device)).unwrap();
+        advance(CONSOLE_GRACE - Duration::from_secs(1)).await;
+        assert!(hub.live_session("s1").is_some());
+        advance(Duration::from_secs(2)).await;
+        assert!(hub.live_session("s1").is_none());
+    }
+
+    #[tokio::test]
+    async fn the_grace_period_follows_the_latest_departure() {
+        let (hub, device, mut agent, _dir) = hub_with_agent().await;
+        tokio::time::pause();
+        hub.open_session(record("s1", &device)).unwrap();
+        let (console, _console_rx) = mpsc::channel(CONSOLE_QUEUE);
+        let first = hub.attach_console("s1", console.clone()).unwrap();
+        assert!(matches!(
+            agent.try_recv(),
+            Ok(ToAgent::Control(ServerToAgent::StartSession { .. }))
+        ));
+        hub.detach_console("s1", first);
+        advance(CONSOLE_GRACE / 2).await;
+        let second = hub.attach_console("s1", console).unwrap();
+        advance(CONSOLE_GRACE / 4).await;
+        hub.detach_console("s1", second);
+        // The first departure's timer fires now and must not end the session.
+        advance(CONSOLE_GRACE / 2).await;
+        assert!(hub.live_session("s1").is_some());
+        advance(CONSOLE_GRACE).await;
+        assert!(hub.live_session("s1").is_none());
+    }
+
+    #[tokio::test]
+    async fn an_attached_console_keeps_the_session() {
+        let (hub, device, _agent, _dir) = hub_with_agent().await;
+        tokio::time::pause();
+        hub.open_session(record("s1", &device)).unwrap();
+        let (console, _console_rx) = mpsc::channel(CONSOLE_QUEUE);
+        hub.attach_console("s1", console).unwrap();
+        advance(CONSOLE_GRACE * 3).await;
+        assert!(hub.live_session("s1").is_some());
     }
 }

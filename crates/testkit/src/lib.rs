@@ -2,6 +2,7 @@
 //! displays, whole Reach servers and agents. Every end-to-end test is a few lines
 //! on top of these. A missing prerequisite fails loudly with how to install it.
 
+pub mod cluster;
 pub mod console;
 pub mod postgres;
 pub mod process;

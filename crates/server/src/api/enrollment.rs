@@ -13,6 +13,7 @@ use reach_proto::api::{
     AgentEnrollRequest, AgentEnrollResponse, CreateEnrollmentToken, EnrollmentTokenCreated,
     EnrollmentTokenView,
 };
+use reach_proto::messages::SystemInfo;
 use reach_store::{DeviceSystem, EnrollmentToken, NewDevice, NewEnrollmentToken, Store};
 
 use super::JsonBody;
@@ -151,7 +152,6 @@ pub async fn enroll_agent(
     ed25519_dalek::VerifyingKey::from_bytes(&key)
         .map_err(|_| ApiFailure::bad_request("public_key is not a valid Ed25519 key"))?;
     let nickname = validate::name("nickname", &request.nickname, 64)?;
-    let system = &request.system;
     let device = state
         .store
         .enroll_device(
@@ -160,17 +160,7 @@ pub async fn enroll_agent(
                 id: uuid::Uuid::new_v4().to_string(),
                 nickname,
                 public_key: request.public_key.clone(),
-                system: DeviceSystem {
-                    hostname: truncate(&system.hostname, 255),
-                    os: truncate(&system.os, 255),
-                    ip_addresses: system
-                        .ip_addresses
-                        .iter()
-                        .take(32)
-                        .map(|ip| truncate(ip, 64))
-                        .collect(),
-                    agent_version: truncate(&system.agent_version, 64),
-                },
+                system: device_system(&request.system),
                 enrolled_at: now_millis(),
             },
         )
@@ -183,8 +173,24 @@ pub async fn enroll_agent(
     }))
 }
 
+/// What the agent reported about its machine, bounded: agents are not trusted
+/// to send reasonable sizes.
+pub fn device_system(info: &SystemInfo) -> DeviceSystem {
+    DeviceSystem {
+        hostname: truncate(&info.hostname, 255),
+        os: truncate(&info.os, 255),
+        ip_addresses: info
+            .ip_addresses
+            .iter()
+            .take(32)
+            .map(|ip| truncate(ip, 64))
+            .collect(),
+        agent_version: truncate(&info.agent_version, 64),
+    }
+}
+
 /// Cuts agent-reported text to a bound (by characters, never inside one).
-pub fn truncate(value: &str, max_chars: usize) -> String {
+fn truncate(value: &str, max_chars: usize) -> String {
     value
         .chars()
         .filter(|c| !c.is_control())

@@ -4,7 +4,7 @@ import type { CreateSession, DeviceView, SessionView } from '../../gen/proto.ts'
 import { useI18n } from '../../i18n/index.ts';
 import { navigate } from '../../router.ts';
 import { ConfirmDialog } from '../../ui/dialog.tsx';
-import { ErrorMessage, Loading } from '../../ui/feedback.tsx';
+import { ErrorMessage, listPlaceholder } from '../../ui/feedback.tsx';
 import { Link } from '../../ui/link.tsx';
 import { useNow, useStore } from '../../ui/store.ts';
 import { devicesStore, upsertDevice, upsertSession } from '../live/live.ts';
@@ -101,22 +101,14 @@ export function DevicesPage() {
     </div>
   );
 
-  let body;
-  if (items === null) {
-    body = error !== null ? <ErrorMessage>{describeError(error)}</ErrorMessage> : <Loading label={t('common.loading')} />;
-  } else if (items.length === 0) {
-    body = (
-      <div class="empty card">
-        <h2>{t('devices.emptyTitle')}</h2>
-        <p>{t('devices.emptyBody')}</p>
-        <Link to="/enrollment" class="button button-primary">
-          {t('devices.emptyAction')}
-        </Link>
-      </div>
-    );
-  } else if (visible.length === 0) {
+  let body = listPlaceholder(items, error === null ? null : describeError(error), t('common.loading'), {
+    title: t('devices.emptyTitle'),
+    body: t('devices.emptyBody'),
+    action: { to: '/enrollment', label: t('devices.emptyAction') },
+  });
+  if (body === null && visible.length === 0) {
     body = <p class="empty-filter">{t('devices.noMatch', { query })}</p>;
-  } else {
+  } else if (body === null) {
     body = (
       <div class="table-wrap card">
         <table class="table">

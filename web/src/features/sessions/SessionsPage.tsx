@@ -1,5 +1,5 @@
 import { useI18n, type I18n } from '../../i18n/index.ts';
-import { ErrorMessage, Loading } from '../../ui/feedback.tsx';
+import { ErrorMessage, listPlaceholder } from '../../ui/feedback.tsx';
 import { Link } from '../../ui/link.tsx';
 import { useNow, useStore } from '../../ui/store.ts';
 import { sessionsStore } from '../live/live.ts';
@@ -20,20 +20,12 @@ export function SessionsPage() {
   const { items, error } = useStore(sessionsStore);
   const now = useNow(1000);
 
-  let body;
-  if (items === null) {
-    body = error !== null ? <ErrorMessage>{describeError(error)}</ErrorMessage> : <Loading label={t('common.loading')} />;
-  } else if (items.length === 0) {
-    body = (
-      <div class="empty card">
-        <h2>{t('sessions.emptyTitle')}</h2>
-        <p>{t('sessions.emptyBody')}</p>
-        <Link to="/devices" class="button button-primary">
-          {t('sessions.emptyAction')}
-        </Link>
-      </div>
-    );
-  } else {
+  let body = listPlaceholder(items, error === null ? null : describeError(error), t('common.loading'), {
+    title: t('sessions.emptyTitle'),
+    body: t('sessions.emptyBody'),
+    action: { to: '/devices', label: t('sessions.emptyAction') },
+  });
+  if (body === null && items !== null) {
     body = (
       <div class="table-wrap card">
         <table class="table">
