@@ -1,6 +1,9 @@
 //! `reach bench`: measurements that back docs/BENCHMARKS.md. `session` runs the
 //! real parts (Xvfb, xterm, a `reach server` process, a `reach agent` process)
 //! and drives them as a technician's console would, over the network protocol.
+//! `vnc` runs the same workload against x11vnc for a side-by-side comparison.
+
+mod vnc;
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -40,6 +43,25 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The `session` workload against x11vnc (a VNC server), read by a minimal
+    /// RFB client that negotiates ZRLE. Needs Xvfb, xterm and x11vnc.
+    Vnc {
+        /// Screen width of the Xvfb display
+        #[arg(long, default_value_t = 1920)]
+        width: u16,
+        /// Screen height of the Xvfb display
+        #[arg(long, default_value_t = 1080)]
+        height: u16,
+        /// How long the typing workload runs, in seconds
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Characters typed per second by the workload
+        #[arg(long, default_value_t = 40)]
+        typing_rate: u32,
+        /// Print the results as JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 const EMAIL: &str = "bench@reach.invalid";
@@ -62,14 +84,26 @@ struct SessionReport {
 }
 
 pub async fn run(command: BenchCommand) -> Result<()> {
-    let BenchCommand::Session {
-        width,
-        height,
-        seconds,
-        typing_rate,
-        idle_agents,
-        json,
-    } = command;
+    let (width, height, seconds, typing_rate, idle_agents, json) = match command {
+        BenchCommand::Session {
+            width,
+            height,
+            seconds,
+            typing_rate,
+            idle_agents,
+            json,
+        } => (width, height, seconds, typing_rate, idle_agents, json),
+        BenchCommand::Vnc {
+            width,
+            height,
+            seconds,
+            typing_rate,
+            json,
+        } => {
+            let typing = Duration::from_secs(seconds);
+            return vnc::run(width, height, typing, typing_rate.max(1), json).await;
+        }
+    };
     let report = session(
         width,
         height,
@@ -127,6 +161,31 @@ fn random_password() -> String {
         .collect()
 }
 
+/// The typing workload as keysyms: [`TEXT`] then Enter, repeated.
+fn workload_keysyms() -> impl Iterator<Item = u32> {
+    TEXT.chars().map(|c| c as u32).chain([0xff0d]).cycle()
+}
+
+/// Starts the xterm the workload types into, on `display`.
+fn start_xterm(display: &str) -> Result<Child> {
+    Ok(Child(
+        std::process::Command::new("xterm")
+            .args([
+                "-geometry",
+                "160x50+0+0",
+                "-fa",
+                "DejaVu Sans Mono",
+                "-fs",
+                "11",
+                "-e",
+                "sh",
+            ])
+            .env("DISPLAY", display)
+            .spawn()
+            .context("starting xterm (Debian package xterm)")?,
+    ))
+}
+
 /// A child process killed on drop.
 struct Child(std::process::Child);
 
@@ -146,22 +205,7 @@ async fn session(
 ) -> Result<SessionReport> {
     let reach = std::env::current_exe()?;
     let xvfb = Xvfb::start(width, height)?;
-    let _xterm = Child(
-        std::process::Command::new("xterm")
-            .args([
-                "-geometry",
-                "160x50+0+0",
-                "-fa",
-                "DejaVu Sans Mono",
-                "-fs",
-                "11",
-                "-e",
-                "sh",
-            ])
-            .env("DISPLAY", &xvfb.display)
-            .spawn()
-            .context("starting xterm (Debian package xterm)")?,
-    );
+    let _xterm = start_xterm(&xvfb.display)?;
     let password = random_password();
     let server = ServerProcess::start(&reach, EMAIL, &password)?;
     let console = Console::sign_in(&server.base_url, server.fingerprint, EMAIL, &password).await?;
@@ -220,7 +264,7 @@ async fn session(
     let started = Instant::now();
     let interval = Duration::from_secs_f64(1.0 / f64::from(typing_rate));
     let mut next_key = Instant::now();
-    let mut keys = TEXT.chars().map(|c| c as u32).chain([0xff0d]).cycle();
+    let mut keys = workload_keysyms();
     let (mut frames, mut bytes) = (0usize, 0usize);
     while started.elapsed() < typing {
         let wait = next_key.saturating_duration_since(Instant::now());
