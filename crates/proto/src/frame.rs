@@ -10,6 +10,10 @@ use thiserror::Error;
 /// Size of the bulk frame header in bytes.
 pub const HEADER_LEN: usize = 5;
 
+/// Largest width and height of one screen tile; decoders refuse larger ones so a
+/// hostile batch cannot make them allocate much.
+pub const MAX_TILE_SIDE: u16 = 64;
+
 /// What a bulk frame carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]

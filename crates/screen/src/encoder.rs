@@ -11,7 +11,7 @@ use crate::{batch, codec, Frame, BYTES_PER_PIXEL};
 
 /// Side of a square tile in pixels; tiles on the right and bottom edges are
 /// smaller when the screen size is not a multiple of it.
-pub const TILE_SIZE: u16 = 64;
+pub const TILE_SIZE: u16 = reach_proto::frame::MAX_TILE_SIDE;
 
 /// Default cap on one batch: leaves room under the 4 MiB bulk frame limit for
 /// the frame header, and keeps one message short enough that input and other
@@ -147,10 +147,17 @@ impl TileEncoder {
         let mut next_resume = 0;
         for step in 0..count {
             let index = (self.resume_at + step) % count;
-            let rect = self.tile_rect(index);
-            if self.in_sync[index] && !self.differs(frame, rect) {
-                continue;
-            }
+            let tile = self.tile_rect(index);
+            // A tile the console holds is patched with just the changed rectangle
+            // inside it (a typed character is a few pixels, not 64×64).
+            let rect = if self.in_sync[index] {
+                match self.changed_part(frame, tile) {
+                    Some(part) => part,
+                    None => continue,
+                }
+            } else {
+                tile
+            };
             if outcome.tiles == 0 {
                 batch::write_header(out, seq, self.width, self.height);
             }
@@ -218,11 +225,43 @@ impl TileEncoder {
         start..start + usize::from(rect.w) * BYTES_PER_PIXEL
     }
 
-    /// Byte comparison including the undefined X byte: a spurious difference
-    /// there costs one resent tile, while masking it would slow every compare.
-    fn differs(&self, frame: &Frame, rect: TileRect) -> bool {
-        (rect.y..rect.y + rect.h)
-            .any(|y| frame.row(rect.x, y, rect.w) != &self.previous[self.previous_row(rect, y)])
+    /// The smallest rectangle of `tile` holding every pixel that differs from
+    /// what was sent, or `None` when nothing changed. Compares bytes including the
+    /// undefined X byte: a spurious difference there costs a few resent pixels,
+    /// while masking it would slow every compare.
+    fn changed_part(&self, frame: &Frame, tile: TileRect) -> Option<TileRect> {
+        let mut rows = None::<(u16, u16)>;
+        let mut columns = None::<(usize, usize)>;
+        for y in tile.y..tile.y + tile.h {
+            let now = frame.row(tile.x, y, tile.w);
+            let before = &self.previous[self.previous_row(tile, y)];
+            if now == before {
+                continue;
+            }
+            let differs = |(a, b): (&[u8], &[u8])| a != b;
+            let pixels = now
+                .chunks_exact(BYTES_PER_PIXEL)
+                .zip(before.chunks_exact(BYTES_PER_PIXEL));
+            let first = pixels.clone().position(differs).unwrap_or(0);
+            let last = pixels
+                .rev()
+                .position(differs)
+                .map_or(first, |from_end| usize::from(tile.w) - 1 - from_end);
+            rows = Some(rows.map_or((y, y), |(top, _)| (top, y)));
+            columns = Some(columns.map_or((first, last), |(left, right)| {
+                (left.min(first), right.max(last))
+            }));
+        }
+        let ((top, bottom), (left, right)) = (rows?, columns?);
+        // Column offsets are below the tile width, itself a u16.
+        let left = u16::try_from(left).unwrap_or(0);
+        let right = u16::try_from(right).unwrap_or(tile.w - 1);
+        Some(TileRect {
+            x: tile.x + left,
+            y: top,
+            w: right - left + 1,
+            h: bottom - top + 1,
+        })
     }
 
     fn remember(&mut self, frame: &Frame, rect: TileRect) {

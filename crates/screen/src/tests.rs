@@ -120,10 +120,29 @@ fn only_changed_tiles_are_resent() {
         .iter()
         .map(|t| (t.x, t.y, t.width, t.height))
         .collect();
-    assert_eq!(places, vec![(64, 0, 64, 64), (192, 128, 8, 2)]);
+    // Only the changed pixels of each tile travel.
+    assert_eq!(places, vec![(70, 10, 1, 1), (199, 129, 1, 1)]);
+    assert_eq!(decoded.tiles[0].rgb, vec![1, 2, 3]);
+    assert_eq!(decoded.tiles[1].rgb, vec![4, 5, 6]);
+}
+
+#[test]
+fn a_patch_covers_every_change_in_its_tile() {
+    let mut frame = synthetic_frame(200, 130, 5);
+    let mut encoder = TileEncoder::new();
+    let (_, first) = encode(&mut encoder, &frame, false, 1);
+    let mut canvas = Vec::new();
+    batch::decode(&first).unwrap().paint(&mut canvas);
+    // Two changes in one tile, at opposite corners of a rectangle.
+    frame.set_rgb(10, 20, [9, 9, 9]);
+    frame.set_rgb(40, 5, [8, 8, 8]);
+    let (outcome, out) = encode(&mut encoder, &frame, false, 2);
+    assert_eq!(outcome.tiles, 1);
+    let decoded = batch::decode(&out).unwrap();
     let tile = &decoded.tiles[0];
-    let at = ((10 * usize::from(tile.width)) + (70 - 64)) * 3;
-    assert_eq!(&tile.rgb[at..at + 3], &[1, 2, 3]);
+    assert_eq!((tile.x, tile.y, tile.width, tile.height), (10, 5, 31, 16));
+    decoded.paint(&mut canvas);
+    assert_eq!(canvas, frame_rgb(&frame));
 }
 
 #[test]

@@ -4,6 +4,7 @@ export const PROTOCOL_VERSION = 1;
 export const MAX_CONTROL_MESSAGE = 65536;
 export const BULK_HEADER_LEN = 5;
 export const BULK_KIND_SCREEN_TILES = 1;
+export const MAX_TILE_SIDE = 64;
 
 export type ErrorCode = "bad_request" | "unauthenticated" | "invalid_credentials" | "throttled" | "forbidden" | "csrf_mismatch" | "not_found" | "conflict" | "enrollment_token_invalid" | "enrollment_token_expired" | "enrollment_token_exhausted" | "unknown_agent_key" | "device_revoked" | "agent_auth_failed" | "protocol_version" | "protocol_violation" | "device_offline" | "session_ended" | "setup_token_invalid" | "internal";
 

@@ -76,6 +76,7 @@ describe('parseScreenFrame', () => {
   it('rejects unknown encodings and bad tiles, keeping the seq', () => {
     rejects(frame(5, 100, 100, [{ x: 0, y: 0, w: 10, h: 10, encoding: 7, data: [1] }]), /unknown encoding 7/, 5);
     rejects(frame(5, 100, 100, [{ x: 95, y: 0, w: 10, h: 10, encoding: 2, data: [1, 2, 3] }]), /outside/, 5);
+    rejects(frame(5, 100, 100, [{ x: 0, y: 0, w: 65, h: 10, encoding: 2, data: [1, 2, 3] }]), /outside/, 5);
     rejects(frame(5, 100, 100, [{ x: 0, y: 0, w: 10, h: 10, encoding: 2, data: [1, 2] }]), /has 2 bytes/, 5);
     rejects(frame(5, 100, 100, [], { extra: [0] }), /left after the last tile/, 5);
   });

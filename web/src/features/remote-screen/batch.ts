@@ -4,7 +4,7 @@
 //   tile_count × { x u16, y u16, w u16, h u16, encoding u8, len u32, data[len] }
 // Pure functions, no DOM, so they run in the decoding worker and in unit tests.
 
-import { BULK_HEADER_LEN, BULK_KIND_SCREEN_TILES } from '../../gen/proto.ts';
+import { BULK_HEADER_LEN, BULK_KIND_SCREEN_TILES, MAX_TILE_SIDE } from '../../gen/proto.ts';
 
 export const TILE_ENCODING_PNG = 1;
 export const TILE_ENCODING_SOLID = 2;
@@ -73,8 +73,8 @@ export function parseTilesBatch(payload: Uint8Array<ArrayBuffer>): TilesBatch {
     if (length > payload.length - offset) {
       throw new BatchError(`tile ${index} data runs past the end of the batch`, seq);
     }
-    if (w === 0 || h === 0 || x + w > width || y + h > height) {
-      throw new BatchError(`tile ${index} (${x},${y} ${w}×${h}) lies outside the ${width}×${height} screen`, seq);
+    if (w === 0 || h === 0 || w > MAX_TILE_SIDE || h > MAX_TILE_SIDE || x + w > width || y + h > height) {
+      throw new BatchError(`tile ${index} (${x},${y} ${w}×${h}) is larger than a tile or lies outside the ${width}×${height} screen`, seq);
     }
     const data = payload.subarray(offset, offset + length);
     offset += length;
