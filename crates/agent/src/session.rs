@@ -18,12 +18,19 @@ use crate::input::{InputInjector, X11Input};
 
 /// Batches sent but not yet painted by the console.
 pub const MAX_IN_FLIGHT: u32 = 2;
-/// Fastest capture rate (about 30 frames per second).
-const FRAME_INTERVAL: Duration = Duration::from_millis(33);
+/// Capture interval while the screen is changing or the technician is acting
+/// (about 60 captures per second), so no state is coalesced away.
+const ACTIVE_INTERVAL: Duration = Duration::from_millis(16);
+/// Capture interval once the screen has been still for [`ACTIVE_FOR`]: polling a
+/// still screen costs a full-screen compare each time.
+const IDLE_INTERVAL: Duration = Duration::from_millis(50);
+const ACTIVE_FOR: Duration = Duration::from_secs(1);
 
 #[derive(Default)]
 struct Flow {
     acked: AtomicU32,
+    /// Set by input; the capture loop treats it as activity.
+    input_seen: AtomicBool,
     refresh: AtomicBool,
     stop: AtomicBool,
     wake: Notify,
@@ -45,6 +52,7 @@ impl SessionHandle {
     }
 
     pub fn input(&self, event: InputEvent) {
+        self.flow.input_seen.store(true, Ordering::SeqCst);
         let _ = self.input.send(event);
     }
 
@@ -103,6 +111,7 @@ async fn stream(
     let mut encoder = Some(TileEncoder::new());
     let mut seq: u32 = 0;
     let mut size = (0u16, 0u16);
+    let mut last_activity = Instant::now();
     while !flow.stop.load(Ordering::SeqCst) {
         if seq.wrapping_sub(flow.acked.load(Ordering::SeqCst)) >= MAX_IN_FLIGHT {
             let _ = tokio::time::timeout(Duration::from_secs(1), flow.wake.notified()).await;
@@ -158,11 +167,18 @@ async fn stream(
             }
             seq = next_seq;
         }
+        if outcome.tiles > 0 || flow.input_seen.swap(false, Ordering::SeqCst) {
+            last_activity = Instant::now();
+        }
         if !outcome.pending {
+            let interval = if last_activity.elapsed() < ACTIVE_FOR {
+                ACTIVE_INTERVAL
+            } else {
+                IDLE_INTERVAL
+            };
             let elapsed = started.elapsed();
-            if elapsed < FRAME_INTERVAL {
-                let _ =
-                    tokio::time::timeout(FRAME_INTERVAL - elapsed, wait_for_refresh(&flow)).await;
+            if elapsed < interval {
+                let _ = tokio::time::timeout(interval - elapsed, wait_for_refresh(&flow)).await;
             }
         }
     }

@@ -79,6 +79,7 @@ struct SessionReport {
     bytes_per_second: f64,
     agent_cpu_percent: f64,
     server_cpu_percent: f64,
+    agent_cpu_percent_still_screen: f64,
     idle_agents: usize,
     server_rss_per_idle_agent_kib: f64,
 }
@@ -143,6 +144,10 @@ pub async fn run(command: BenchCommand) -> Result<()> {
         println!(
             "    server CPU:                   {:>8.1} %",
             report.server_cpu_percent
+        );
+        println!(
+            "  Agent CPU, session open, still screen: {:>6.1} %",
+            report.agent_cpu_percent_still_screen
         );
         println!(
             "  Server memory per idle agent:   {:>8.1} KiB ({} agents)",
@@ -288,6 +293,14 @@ async fn session(
     let elapsed = started.elapsed().as_secs_f64();
     let agent_cpu = (cpu_time(agent_pid)? - agent_cpu_start).as_secs_f64() / elapsed * 100.0;
     let server_cpu = (cpu_time(server_pid)? - server_cpu_start).as_secs_f64() / elapsed * 100.0;
+
+    // The session stays open on a still screen: what does watching cost the device?
+    keep_painting(&mut painter, &mut link, Duration::from_secs(2)).await?;
+    let still_start = cpu_time(agent_pid)?;
+    let still = Duration::from_secs(3);
+    keep_painting(&mut painter, &mut link, still).await?;
+    let agent_cpu_still =
+        (cpu_time(agent_pid)? - still_start).as_secs_f64() / still.as_secs_f64() * 100.0;
     link.send(&ConsoleMessage::End).await?;
 
     let per_agent = idle_memory(&server, &created.token, scratch.path(), idle_agents).await?;
@@ -303,9 +316,23 @@ async fn session(
         bytes_per_second: bytes as f64 / elapsed,
         agent_cpu_percent: agent_cpu,
         server_cpu_percent: server_cpu,
+        agent_cpu_percent_still_screen: agent_cpu_still,
         idle_agents,
         server_rss_per_idle_agent_kib: per_agent,
     })
+}
+
+/// Paints whatever arrives for `duration`.
+async fn keep_painting(
+    painter: &mut Painter,
+    link: &mut SessionLink,
+    duration: Duration,
+) -> Result<()> {
+    let until = tokio::time::Instant::now() + duration;
+    while let Ok(event) = tokio::time::timeout_at(until, link.next()).await {
+        painter.paint(link, event?).await?;
+    }
+    Ok(())
 }
 
 async fn enroll(
