@@ -172,7 +172,7 @@ async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<
 }
 
 async function startXvfb(logDir: string): Promise<{ child: Child; display: string }> {
-  const child = start('xvfb', 'Xvfb', ['-displayfd', '3', '-screen', '0', `${SCREEN.width}x${SCREEN.height}x24`, '-nolisten', 'tcp'], logDir, {
+  const child = start('xvfb', 'Xvfb', ['-displayfd', '3', '-screen', '0', `${SCREEN.width}x${SCREEN.height}x24`, '-nolisten', 'tcp', '-noreset'], logDir, {
     extraFd: true,
   });
   let displayOutput = '';

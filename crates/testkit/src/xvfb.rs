@@ -62,7 +62,9 @@ impl Xvfb {
             // accepts connections.
             .args(["-displayfd", "1", "-screen", "0"])
             .arg(format!("{width}x{height}x24"))
-            .args(["-nolisten", "tcp", "+extension", "MIT-SHM"])
+            // -noreset: without it Xvfb resets when its last client leaves (our readiness
+            // probe), and a client connecting during the reset is refused.
+            .args(["-nolisten", "tcp", "-noreset", "+extension", "MIT-SHM"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(log.try_clone().context("sharing the Xvfb log file")?)
