@@ -19,56 +19,54 @@ use reach_testkit::process::{cpu_time, rss_kib, ServerProcess};
 use reach_testkit::xvfb::Xvfb;
 use serde::Serialize;
 
+/// The display and typing workload both benchmarks run.
+#[derive(clap::Args, Clone, Copy)]
+pub struct Workload {
+    /// Screen width of the Xvfb display
+    #[arg(long, default_value_t = 1920)]
+    width: u16,
+    /// Screen height of the Xvfb display
+    #[arg(long, default_value_t = 1080)]
+    height: u16,
+    /// How long the typing workload runs, in seconds
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Characters typed per second by the workload
+    #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    typing_rate: u32,
+    /// Print the results as JSON instead of a table
+    #[arg(long)]
+    json: bool,
+}
+
+impl Workload {
+    fn typing(&self) -> Duration {
+        Duration::from_secs(self.seconds)
+    }
+}
+
 #[derive(clap::Subcommand)]
 pub enum BenchCommand {
     /// Time to first frame, frame rate and bandwidth while typing in an xterm,
     /// and server memory per idle agent. Needs Xvfb and xterm.
     Session {
-        /// Screen width of the Xvfb display
-        #[arg(long, default_value_t = 1920)]
-        width: u16,
-        /// Screen height of the Xvfb display
-        #[arg(long, default_value_t = 1080)]
-        height: u16,
-        /// How long the typing workload runs, in seconds
-        #[arg(long, default_value_t = 10)]
-        seconds: u64,
-        /// Characters typed per second by the workload
-        #[arg(long, default_value_t = 40)]
-        typing_rate: u32,
+        #[command(flatten)]
+        workload: Workload,
         /// Idle agents connected to measure the server's memory per agent
         #[arg(long, default_value_t = 200)]
         idle_agents: usize,
-        /// Print the results as JSON instead of a table
-        #[arg(long)]
-        json: bool,
     },
     /// The `session` workload against x11vnc (a VNC server), read by a minimal
     /// RFB client that negotiates ZRLE. Needs Xvfb, xterm and x11vnc.
     Vnc {
-        /// Screen width of the Xvfb display
-        #[arg(long, default_value_t = 1920)]
-        width: u16,
-        /// Screen height of the Xvfb display
-        #[arg(long, default_value_t = 1080)]
-        height: u16,
-        /// How long the typing workload runs, in seconds
-        #[arg(long, default_value_t = 10)]
-        seconds: u64,
-        /// Characters typed per second by the workload
-        #[arg(long, default_value_t = 40)]
-        typing_rate: u32,
-        /// Print the results as JSON instead of a table
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        workload: Workload,
     },
 }
 
-const EMAIL: &str = "bench@reach.invalid";
-const TEXT: &str = "echo The quick brown fox jumps over the lazy dog 0123456789";
-
+/// What both benchmarks measure of the screen stream.
 #[derive(Serialize)]
-struct SessionReport {
+struct StreamMeasures {
     screen: String,
     connect_to_first_frame_ms: f64,
     connect_to_full_frame_ms: f64,
@@ -77,6 +75,40 @@ struct SessionReport {
     typing_rate: u32,
     frames_per_second: f64,
     bytes_per_second: f64,
+}
+
+impl StreamMeasures {
+    fn print(&self) {
+        println!(
+            "  Connect → first frame painted:  {:>8.1} ms ({} bytes)",
+            self.connect_to_first_frame_ms, self.first_frame_bytes
+        );
+        println!(
+            "  Connect → whole screen painted: {:>8.1} ms",
+            self.connect_to_full_frame_ms
+        );
+        println!(
+            "  Typing {} chars/s for {:.0} s:",
+            self.typing_rate, self.typing_seconds
+        );
+        println!(
+            "    frames per second:            {:>8.1}",
+            self.frames_per_second
+        );
+        println!(
+            "    bytes per second:             {:>8.0}",
+            self.bytes_per_second
+        );
+    }
+}
+
+const EMAIL: &str = "bench@reach.invalid";
+const TEXT: &str = "echo The quick brown fox jumps over the lazy dog 0123456789";
+
+#[derive(Serialize)]
+struct SessionReport {
+    #[serde(flatten)]
+    stream: StreamMeasures,
     agent_cpu_percent: f64,
     server_cpu_percent: f64,
     agent_cpu_percent_still_screen: f64,
@@ -85,75 +117,36 @@ struct SessionReport {
 }
 
 pub async fn run(command: BenchCommand) -> Result<()> {
-    let (width, height, seconds, typing_rate, idle_agents, json) = match command {
+    let (workload, idle_agents) = match command {
         BenchCommand::Session {
-            width,
-            height,
-            seconds,
-            typing_rate,
+            workload,
             idle_agents,
-            json,
-        } => (width, height, seconds, typing_rate, idle_agents, json),
-        BenchCommand::Vnc {
-            width,
-            height,
-            seconds,
-            typing_rate,
-            json,
-        } => {
-            let typing = Duration::from_secs(seconds);
-            return vnc::run(width, height, typing, typing_rate.max(1), json).await;
-        }
+        } => (workload, idle_agents),
+        BenchCommand::Vnc { workload } => return vnc::run(workload).await,
     };
-    let report = session(
-        width,
-        height,
-        Duration::from_secs(seconds),
-        typing_rate.max(1),
-        idle_agents,
-    )
-    .await?;
-    if json {
+    let report = session(workload, idle_agents).await?;
+    if workload.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
-    } else {
-        println!("reach bench session ({})", report.screen);
-        println!(
-            "  Connect → first frame painted:  {:>8.1} ms ({} bytes)",
-            report.connect_to_first_frame_ms, report.first_frame_bytes
-        );
-        println!(
-            "  Connect → whole screen painted: {:>8.1} ms",
-            report.connect_to_full_frame_ms
-        );
-        println!(
-            "  Typing {} chars/s for {:.0} s:",
-            report.typing_rate, report.typing_seconds
-        );
-        println!(
-            "    frames per second:            {:>8.1}",
-            report.frames_per_second
-        );
-        println!(
-            "    bytes per second:             {:>8.0}",
-            report.bytes_per_second
-        );
-        println!(
-            "    agent CPU:                    {:>8.1} %",
-            report.agent_cpu_percent
-        );
-        println!(
-            "    server CPU:                   {:>8.1} %",
-            report.server_cpu_percent
-        );
-        println!(
-            "  Agent CPU, session open, still screen: {:>6.1} %",
-            report.agent_cpu_percent_still_screen
-        );
-        println!(
-            "  Server memory per idle agent:   {:>8.1} KiB ({} agents)",
-            report.server_rss_per_idle_agent_kib, report.idle_agents
-        );
+        return Ok(());
     }
+    println!("reach bench session ({})", report.stream.screen);
+    report.stream.print();
+    println!(
+        "    agent CPU:                    {:>8.1} %",
+        report.agent_cpu_percent
+    );
+    println!(
+        "    server CPU:                   {:>8.1} %",
+        report.server_cpu_percent
+    );
+    println!(
+        "  Agent CPU, session open, still screen: {:>6.1} %",
+        report.agent_cpu_percent_still_screen
+    );
+    println!(
+        "  Server memory per idle agent:   {:>8.1} KiB ({} agents)",
+        report.server_rss_per_idle_agent_kib, report.idle_agents
+    );
     Ok(())
 }
 
@@ -201,13 +194,14 @@ impl Drop for Child {
     }
 }
 
-async fn session(
-    width: u16,
-    height: u16,
-    typing: Duration,
-    typing_rate: u32,
-    idle_agents: usize,
-) -> Result<SessionReport> {
+async fn session(workload: Workload, idle_agents: usize) -> Result<SessionReport> {
+    let Workload {
+        width,
+        height,
+        typing_rate,
+        ..
+    } = workload;
+    let typing = workload.typing();
     let reach = std::env::current_exe()?;
     let xvfb = Xvfb::start(width, height)?;
     let _xterm = start_xterm(&xvfb.display)?;
@@ -306,14 +300,16 @@ async fn session(
     let per_agent = idle_memory(&server, &created.token, scratch.path(), idle_agents).await?;
     drop(agent);
     Ok(SessionReport {
-        screen: format!("{width}x{height}"),
-        connect_to_first_frame_ms: first_frame.as_secs_f64() * 1000.0,
-        connect_to_full_frame_ms: full_frame.as_secs_f64() * 1000.0,
-        first_frame_bytes,
-        typing_seconds: elapsed,
-        typing_rate,
-        frames_per_second: frames as f64 / elapsed,
-        bytes_per_second: bytes as f64 / elapsed,
+        stream: StreamMeasures {
+            screen: format!("{width}x{height}"),
+            connect_to_first_frame_ms: first_frame.as_secs_f64() * 1000.0,
+            connect_to_full_frame_ms: full_frame.as_secs_f64() * 1000.0,
+            first_frame_bytes,
+            typing_seconds: elapsed,
+            typing_rate,
+            frames_per_second: frames as f64 / elapsed,
+            bytes_per_second: bytes as f64 / elapsed,
+        },
         agent_cpu_percent: agent_cpu,
         server_cpu_percent: server_cpu,
         agent_cpu_percent_still_screen: agent_cpu_still,

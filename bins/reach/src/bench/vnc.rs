@@ -22,7 +22,7 @@ use self::rfb::{
     key_event, set_encodings, set_pixel_format, update_request, ServerMessage, Viewer,
     ENCODING_COPY_RECT, ENCODING_RAW, ENCODING_ZRLE,
 };
-use super::{start_xterm, workload_keysyms, Child};
+use super::{start_xterm, workload_keysyms, Child, StreamMeasures, Workload};
 
 /// x11vnc's flags besides `-display` and `-rfbport`: loopback only, no password
 /// (this client speaks security type None), keep serving across clients. The
@@ -33,57 +33,26 @@ const START_TIMEOUT: Duration = Duration::from_secs(20);
 
 #[derive(Serialize)]
 struct VncReport {
-    screen: String,
     server: String,
     server_command: String,
     encoding: &'static str,
-    connect_to_first_frame_ms: f64,
-    connect_to_full_frame_ms: f64,
-    first_frame_bytes: usize,
-    typing_seconds: f64,
-    typing_rate: u32,
-    frames_per_second: f64,
-    bytes_per_second: f64,
+    #[serde(flatten)]
+    stream: StreamMeasures,
     server_cpu_percent: f64,
 }
 
-pub async fn run(
-    width: u16,
-    height: u16,
-    typing: Duration,
-    typing_rate: u32,
-    json: bool,
-) -> Result<()> {
-    let report = measure(width, height, typing, typing_rate).await?;
-    if json {
+pub async fn run(workload: Workload) -> Result<()> {
+    let report = measure(workload).await?;
+    if workload.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());
     }
     println!(
         "reach bench vnc ({}, {}, {})",
-        report.screen, report.server, report.encoding
+        report.stream.screen, report.server, report.encoding
     );
     println!("  Server: {}", report.server_command);
-    println!(
-        "  Connect → first frame painted:  {:>8.1} ms ({} bytes)",
-        report.connect_to_first_frame_ms, report.first_frame_bytes
-    );
-    println!(
-        "  Connect → whole screen painted: {:>8.1} ms",
-        report.connect_to_full_frame_ms
-    );
-    println!(
-        "  Typing {} chars/s for {:.0} s:",
-        report.typing_rate, report.typing_seconds
-    );
-    println!(
-        "    frames per second:            {:>8.1}",
-        report.frames_per_second
-    );
-    println!(
-        "    bytes per second:             {:>8.0}",
-        report.bytes_per_second
-    );
+    report.stream.print();
     println!(
         "    x11vnc CPU:                   {:>8.1} %",
         report.server_cpu_percent
@@ -91,7 +60,14 @@ pub async fn run(
     Ok(())
 }
 
-async fn measure(width: u16, height: u16, typing: Duration, rate: u32) -> Result<VncReport> {
+async fn measure(workload: Workload) -> Result<VncReport> {
+    let Workload {
+        width,
+        height,
+        typing_rate: rate,
+        ..
+    } = workload;
+    let typing = workload.typing();
     let xvfb = Xvfb::start(width, height)?;
     let _xterm = start_xterm(&xvfb.display)?;
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
@@ -207,17 +183,19 @@ async fn measure(width: u16, height: u16, typing: Duration, rate: u32) -> Result
         .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned())
         .unwrap_or_default();
     Ok(VncReport {
-        screen: format!("{width}x{height}"),
         server: version,
         server_command: format!("x11vnc {}", args.join(" ")),
         encoding: "ZRLE",
-        connect_to_first_frame_ms: first_frame.as_secs_f64() * 1000.0,
-        connect_to_full_frame_ms: full_frame.as_secs_f64() * 1000.0,
-        first_frame_bytes,
-        typing_seconds: elapsed,
-        typing_rate: rate,
-        frames_per_second: frames as f64 / elapsed,
-        bytes_per_second: bytes as f64 / elapsed,
+        stream: StreamMeasures {
+            screen: format!("{width}x{height}"),
+            connect_to_first_frame_ms: first_frame.as_secs_f64() * 1000.0,
+            connect_to_full_frame_ms: full_frame.as_secs_f64() * 1000.0,
+            first_frame_bytes,
+            typing_seconds: elapsed,
+            typing_rate: rate,
+            frames_per_second: frames as f64 / elapsed,
+            bytes_per_second: bytes as f64 / elapsed,
+        },
         server_cpu_percent: server_cpu,
     })
 }
