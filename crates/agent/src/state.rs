@@ -31,8 +31,7 @@ pub struct AgentState {
 
 /// `/var/lib/reach-agent` for root, else `$XDG_DATA_HOME/reach-agent` or `~/.local/share/reach-agent`.
 pub fn default_dir() -> PathBuf {
-    let is_root = std::env::var("USER").map(|u| u == "root").unwrap_or(false);
-    if is_root {
+    if rustix::process::geteuid().is_root() {
         return PathBuf::from("/var/lib/reach-agent");
     }
     if let Some(data) = std::env::var_os("XDG_DATA_HOME") {
