@@ -1,0 +1,66 @@
+//! Checks several test modules share: the code of an agent's refusal, ids that
+//! nobody issued, and that bad input left the stored devices and sessions as
+//! they were.
+
+use reach_agent::AgentError;
+use reach_proto::api::{DeviceView, SessionView};
+use reach_proto::codes::ErrorCode;
+
+use super::api::Api;
+use super::server::TestServer;
+
+/// The error code of an agent's refusal; fails on any other outcome.
+pub fn refused_code(result: Result<impl std::fmt::Debug, AgentError>) -> ErrorCode {
+    match result {
+        Err(AgentError::Refused { code, message }) => {
+            assert!(!message.is_empty());
+            code
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+/// A session id, device id or key that nobody issued.
+pub fn random_id() -> String {
+    format!("{:032x}", rand::random::<u128>())
+}
+
+/// After bad input: the server answers, and what it had stored is all still there.
+pub async fn assert_intact(
+    server: &TestServer,
+    api: &Api,
+    devices: &[&DeviceView],
+    sessions: &[&SessionView],
+) {
+    server.assert_healthy().await;
+    let listed = api.devices().await;
+    for device in devices {
+        let now = listed
+            .iter()
+            .find(|d| d.id == device.id)
+            .unwrap_or_else(|| panic!("device {} vanished", device.id));
+        assert_eq!(
+            (&now.nickname, now.enrolled_at, now.revoked),
+            (&device.nickname, device.enrolled_at, device.revoked),
+            "device {} changed",
+            device.id
+        );
+    }
+    let history = api.sessions().await;
+    for session in sessions {
+        let now = history
+            .iter()
+            .find(|s| s.id == session.id)
+            .unwrap_or_else(|| panic!("session {} vanished", session.id));
+        assert_eq!(
+            (&now.device_id, &now.technician_id, now.started_at),
+            (
+                &session.device_id,
+                &session.technician_id,
+                session.started_at
+            ),
+            "session {} changed",
+            session.id
+        );
+    }
+}
