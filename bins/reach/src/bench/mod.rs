@@ -159,9 +159,33 @@ fn random_password() -> String {
         .collect()
 }
 
-/// The typing workload as keysyms: [`TEXT`] then Enter, repeated.
-fn workload_keysyms() -> impl Iterator<Item = u32> {
-    TEXT.chars().map(|c| c as u32).chain([0xff0d]).cycle()
+/// The typist of the workload: [`TEXT`] then Enter, repeated, at a fixed rate.
+struct Typist {
+    keys: std::iter::Cycle<std::vec::IntoIter<u32>>,
+    interval: Duration,
+    next: Instant,
+}
+
+impl Typist {
+    fn new(chars_per_second: u32) -> Self {
+        let keys: Vec<u32> = TEXT.chars().map(|c| c as u32).chain([0xff0d]).collect();
+        Self {
+            keys: keys.into_iter().cycle(),
+            interval: Duration::from_secs_f64(1.0 / f64::from(chars_per_second.max(1))),
+            next: Instant::now(),
+        }
+    }
+
+    /// How long until the next key is due.
+    fn wait(&self) -> Duration {
+        self.next.saturating_duration_since(Instant::now())
+    }
+
+    /// The keysym to type now; schedules the one after.
+    fn key(&mut self) -> u32 {
+        self.next += self.interval;
+        self.keys.next().unwrap_or(0x20)
+    }
 }
 
 /// Starts the xterm the workload types into, on `display`.
@@ -261,12 +285,10 @@ async fn session(workload: Workload, idle_agents: usize) -> Result<SessionReport
     let server_pid = server.pid();
     let (agent_cpu_start, server_cpu_start) = (cpu_time(agent_pid)?, cpu_time(server_pid)?);
     let started = Instant::now();
-    let interval = Duration::from_secs_f64(1.0 / f64::from(typing_rate));
-    let mut next_key = Instant::now();
-    let mut keys = workload_keysyms();
+    let mut typist = Typist::new(typing_rate);
     let (mut frames, mut bytes) = (0usize, 0usize);
     while started.elapsed() < typing {
-        let wait = next_key.saturating_duration_since(Instant::now());
+        let wait = typist.wait();
         // Only cancel-safe futures are raced; the work happens in the branch bodies.
         tokio::select! {
             event = link.next() => {
@@ -276,11 +298,10 @@ async fn session(workload: Workload, idle_agents: usize) -> Result<SessionReport
                 }
             }
             () = tokio::time::sleep(wait) => {
-                let keysym = keys.next().unwrap_or(0x20);
+                let keysym = typist.key();
                 for pressed in [true, false] {
                     link.send(&ConsoleMessage::Input { event: InputEvent::Key { keysym, pressed } }).await?;
                 }
-                next_key += interval;
             }
         }
     }

@@ -22,7 +22,7 @@ use self::rfb::{
     key_event, set_encodings, set_pixel_format, update_request, ServerMessage, Viewer,
     ENCODING_COPY_RECT, ENCODING_RAW, ENCODING_ZRLE,
 };
-use super::{start_xterm, workload_keysyms, Child, StreamMeasures, Workload};
+use super::{start_xterm, Child, StreamMeasures, Typist, Workload};
 
 /// x11vnc's flags besides `-display` and `-rfbport`: loopback only, no password
 /// (this client speaks security type None), keep serving across clients. The
@@ -149,12 +149,10 @@ async fn measure(workload: Workload) -> Result<VncReport> {
         .write_all(&update_request(true, width, height))
         .await?;
     let started = Instant::now();
-    let interval = Duration::from_secs_f64(1.0 / f64::from(rate));
-    let mut next_key = Instant::now();
-    let mut keys = workload_keysyms();
+    let mut typist = Typist::new(rate);
     let (mut frames, mut bytes) = (0usize, 0usize);
     while started.elapsed() < typing {
-        let wait = next_key.saturating_duration_since(Instant::now());
+        let wait = typist.wait();
         tokio::select! {
             update = updates.recv() => {
                 let Some((message, size)) = update else {
@@ -167,10 +165,9 @@ async fn measure(workload: Workload) -> Result<VncReport> {
                 }
             }
             () = tokio::time::sleep(wait) => {
-                let keysym = keys.next().unwrap_or(0x20);
+                let keysym = typist.key();
                 output.write_all(&key_event(keysym, true)).await?;
                 output.write_all(&key_event(keysym, false)).await?;
-                next_key += interval;
             }
         }
     }
