@@ -231,7 +231,10 @@ impl BoundServer {
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(3600));
             loop {
-                tick.tick().await;
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    () = cleanup_state.shutdown.cancelled() => return,
+                }
                 if let Err(err) = cleanup_state
                     .store
                     .delete_expired_web_sessions(now_millis())
