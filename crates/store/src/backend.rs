@@ -241,25 +241,22 @@ macro_rules! impl_store {
         #[async_trait]
         impl crate::CompanyStore for $store {
             async fn ensure_default_company(&self, name: &str, now: Millis) -> Result<Company> {
-                let existing: Option<CompanyRow> =
+                // Insert only into an empty table, then read the oldest company: two
+                // processes starting at once (server and an admin command) agree on it.
+                sqlx::query(
+                    "INSERT INTO companies (id, name, created_at) SELECT $1, $2, $3 \
+                     WHERE NOT EXISTS (SELECT 1 FROM companies)",
+                )
+                .bind(uuid::Uuid::new_v4().to_string())
+                .bind(name)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+                let first: CompanyRow =
                     sqlx::query_as("SELECT id, name, created_at FROM companies ORDER BY created_at, id LIMIT 1")
-                        .fetch_optional(&self.pool)
+                        .fetch_one(&self.pool)
                         .await?;
-                if let Some(row) = existing {
-                    return Ok(row.into());
-                }
-                let company = Company {
-                    id: uuid::Uuid::new_v4().to_string(),
-                    name: name.to_string(),
-                    created_at: now,
-                };
-                sqlx::query("INSERT INTO companies (id, name, created_at) VALUES ($1, $2, $3)")
-                    .bind(&company.id)
-                    .bind(&company.name)
-                    .bind(company.created_at)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(company)
+                Ok(first.into())
             }
 
             async fn company(&self, id: &str) -> Result<Company> {
