@@ -5,6 +5,7 @@
 //! This crate owns shapes and limits only; it must not do I/O or hold policy.
 
 pub mod api;
+pub mod audit;
 pub mod codes;
 pub mod frame;
 pub mod messages;

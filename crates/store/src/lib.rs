@@ -6,6 +6,7 @@
 mod backend;
 pub mod model;
 mod postgres;
+mod rows;
 mod sqlite;
 
 use std::sync::Arc;
@@ -126,6 +127,19 @@ pub trait SessionStore {
     async fn end_open_sessions(&self, ended_at: Millis, reason: &str) -> Result<u64>;
 }
 
+#[async_trait]
+pub trait AuditStore {
+    /// Appends an event (its `id` is ignored) and returns it with the id assigned.
+    async fn record_audit(&self, event: &AuditEvent) -> Result<AuditEvent>;
+    /// The company's events, newest first, older than `before` (an event id) if given.
+    async fn list_audit(
+        &self,
+        company_id: &str,
+        limit: i64,
+        before: Option<i64>,
+    ) -> Result<Vec<AuditEvent>>;
+}
+
 /// Everything the server stores.
 pub trait Store:
     CompanyStore
@@ -135,6 +149,7 @@ pub trait Store:
     + EnrollmentStore
     + DeviceStore
     + SessionStore
+    + AuditStore
     + Send
     + Sync
 {

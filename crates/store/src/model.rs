@@ -102,3 +102,24 @@ pub struct SessionRecord {
     pub device_nickname: String,
     pub technician_name: String,
 }
+
+/// One entry of the append-only event log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEvent {
+    /// Assigned by the store, increasing: the log's order.
+    pub id: i64,
+    pub company_id: String,
+    /// A `reach_proto::audit::AuditCode` code, e.g. `R1000I`.
+    pub code: String,
+    pub at: Millis,
+    /// A `reach_proto::audit::ActorKind` name.
+    pub actor_kind: String,
+    pub actor_id: Option<String>,
+    pub actor_name: String,
+    pub ip: Option<String>,
+    pub target_kind: Option<String>,
+    pub target_id: Option<String>,
+    pub target_name: Option<String>,
+    /// Key/value pairs describing the change.
+    pub details: Vec<(String, String)>,
+}

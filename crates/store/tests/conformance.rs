@@ -58,6 +58,7 @@ conformance!(
     enrollment_refuses_expired_and_revoked_tokens,
     devices_are_scoped_by_company,
     sessions_are_recorded_and_ended_once,
+    audit_events_are_listed_newest_first_per_company,
 );
 
 const NOW: i64 = 1_700_000_000_000;
@@ -449,4 +450,109 @@ async fn postgres_reopen_keeps_data() {
 async fn bad_locations_are_clear_errors() {
     assert!(open("postgres://nobody@127.0.0.1:1/none").await.is_err());
     assert!(open("/nonexistent-dir/for/sure/reach.db").await.is_err());
+}
+
+fn audit(company: &Company, code: &str, at: i64) -> AuditEvent {
+    AuditEvent {
+        id: 0,
+        company_id: company.id.clone(),
+        code: code.to_string(),
+        at,
+        actor_kind: "user".into(),
+        actor_id: Some("u1".into()),
+        actor_name: "Ann".into(),
+        ip: Some("192.0.2.7".into()),
+        target_kind: Some("device".into()),
+        target_id: Some("d1".into()),
+        target_name: Some("pc-1".into()),
+        details: vec![("max_uses".into(), "3".into())],
+    }
+}
+
+async fn audit_events_are_listed_newest_first_per_company(store: Arc<dyn Store>) {
+    let company = store.ensure_default_company("Acme", NOW).await.unwrap();
+    let mut ids = Vec::new();
+    for (i, code) in ["R1000I", "R2000I", "R3000I"].into_iter().enumerate() {
+        let recorded = store
+            .record_audit(&audit(&company, code, NOW + i as i64))
+            .await
+            .unwrap();
+        assert_eq!(
+            recorded,
+            AuditEvent {
+                id: recorded.id,
+                ..audit(&company, code, NOW + i as i64)
+            }
+        );
+        ids.push(recorded.id);
+    }
+    assert!(
+        ids.windows(2).all(|pair| pair[0] < pair[1]),
+        "ids increase: {ids:?}"
+    );
+    let all = store.list_audit(&company.id, 10, None).await.unwrap();
+    let codes: Vec<&str> = all.iter().map(|e| e.code.as_str()).collect();
+    assert_eq!(codes, ["R3000I", "R2000I", "R1000I"]);
+    let page = store
+        .list_audit(&company.id, 1, Some(ids[2]))
+        .await
+        .unwrap();
+    assert_eq!(page.len(), 1);
+    assert_eq!(page[0].id, ids[1]);
+    assert!(store
+        .list_audit("other", 10, None)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+/// Rewriting history is refused by the database itself.
+async fn assert_append_only<DB: sqlx::Database>(pool: &sqlx::Pool<DB>)
+where
+    for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
+{
+    for statement in [
+        "UPDATE audit_events SET code = 'R9999I'",
+        "DELETE FROM audit_events",
+    ] {
+        let refused = sqlx::Executor::execute(pool, statement).await;
+        assert!(refused.is_err(), "{statement} must be refused");
+    }
+}
+
+#[tokio::test]
+async fn sqlite_audit_log_is_append_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("reach.db");
+    let store = open(path.to_str().unwrap()).await.unwrap();
+    let company = store.ensure_default_company("Acme", NOW).await.unwrap();
+    store
+        .record_audit(&audit(&company, "R1000I", NOW))
+        .await
+        .unwrap();
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}", path.display()))
+        .await
+        .unwrap();
+    assert_append_only(&pool).await;
+    assert_eq!(
+        store.list_audit(&company.id, 10, None).await.unwrap().len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn postgres_audit_log_is_append_only() {
+    let db = reach_testkit::postgres::database().await.unwrap();
+    let store = open(&db.url).await.unwrap();
+    let company = store.ensure_default_company("Acme", NOW).await.unwrap();
+    store
+        .record_audit(&audit(&company, "R1000I", NOW))
+        .await
+        .unwrap();
+    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+    assert_append_only(&pool).await;
+    assert_eq!(
+        store.list_audit(&company.id, 10, None).await.unwrap().len(),
+        1
+    );
 }

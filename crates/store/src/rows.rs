@@ -1,0 +1,264 @@
+//! Row shapes as both backends return them, their conversion to the model, and
+//! the column lists and error mappings the shared SQL uses.
+
+use reach_core::Millis;
+use sqlx::FromRow;
+
+use crate::model::*;
+use crate::StoreError;
+
+#[derive(FromRow)]
+pub(crate) struct CompanyRow {
+    id: String,
+    name: String,
+    created_at: i64,
+}
+
+impl From<CompanyRow> for Company {
+    fn from(row: CompanyRow) -> Self {
+        Self {
+            id: row.id,
+            name: row.name,
+            created_at: row.created_at,
+        }
+    }
+}
+
+#[derive(FromRow)]
+pub(crate) struct UserRow {
+    id: String,
+    company_id: String,
+    email: String,
+    display_name: String,
+    password_hash: String,
+    role: String,
+    disabled: bool,
+    created_at: i64,
+}
+
+impl From<UserRow> for User {
+    fn from(row: UserRow) -> Self {
+        Self {
+            id: row.id,
+            company_id: row.company_id,
+            email: row.email,
+            display_name: row.display_name,
+            password_hash: row.password_hash,
+            role: row.role,
+            disabled: row.disabled,
+            created_at: row.created_at,
+        }
+    }
+}
+
+#[derive(FromRow)]
+pub(crate) struct WebSessionRow {
+    token_hash: String,
+    user_id: String,
+    company_id: String,
+    csrf_token: String,
+    created_at: i64,
+    expires_at: i64,
+}
+
+impl From<WebSessionRow> for WebSession {
+    fn from(row: WebSessionRow) -> Self {
+        Self {
+            token_hash: row.token_hash,
+            user_id: row.user_id,
+            company_id: row.company_id,
+            csrf_token: row.csrf_token,
+            created_at: row.created_at,
+            expires_at: row.expires_at,
+        }
+    }
+}
+
+#[derive(FromRow)]
+pub(crate) struct EnrollmentTokenRow {
+    id: String,
+    company_id: String,
+    device_group: Option<String>,
+    max_uses: i64,
+    uses: i64,
+    expires_at: i64,
+    created_by: Option<String>,
+    created_at: i64,
+    revoked_at: Option<i64>,
+}
+
+impl From<EnrollmentTokenRow> for EnrollmentToken {
+    fn from(row: EnrollmentTokenRow) -> Self {
+        Self {
+            id: row.id,
+            company_id: row.company_id,
+            device_group: row.device_group,
+            max_uses: row.max_uses,
+            uses: row.uses,
+            expires_at: row.expires_at,
+            created_by: row.created_by,
+            created_at: row.created_at,
+            revoked_at: row.revoked_at,
+        }
+    }
+}
+
+/// Token columns with the group's name joined in.
+pub(crate) const TOKEN_SELECT: &str =
+    "SELECT t.id, t.company_id, g.name AS device_group, t.max_uses, t.uses, \
+     t.expires_at, t.created_by, t.created_at, t.revoked_at \
+     FROM enrollment_tokens t LEFT JOIN device_groups g ON g.id = t.device_group_id";
+
+#[derive(FromRow)]
+pub(crate) struct DeviceRow {
+    id: String,
+    company_id: String,
+    device_group: Option<String>,
+    nickname: String,
+    hostname: String,
+    os: String,
+    ip_addresses: String,
+    agent_version: String,
+    public_key: String,
+    enrolled_at: i64,
+    last_seen: Option<i64>,
+    revoked_at: Option<i64>,
+}
+
+impl TryFrom<DeviceRow> for Device {
+    type Error = StoreError;
+
+    fn try_from(row: DeviceRow) -> Result<Self, StoreError> {
+        let ip_addresses = serde_json::from_str(&row.ip_addresses)
+            .map_err(|err| StoreError::Corrupt(format!("device {} ip_addresses: {err}", row.id)))?;
+        Ok(Self {
+            id: row.id,
+            company_id: row.company_id,
+            device_group: row.device_group,
+            nickname: row.nickname,
+            system: DeviceSystem {
+                hostname: row.hostname,
+                os: row.os,
+                ip_addresses,
+                agent_version: row.agent_version,
+            },
+            public_key: row.public_key,
+            enrolled_at: row.enrolled_at,
+            last_seen: row.last_seen,
+            revoked_at: row.revoked_at,
+        })
+    }
+}
+
+pub(crate) const DEVICE_SELECT: &str =
+    "SELECT d.id, d.company_id, g.name AS device_group, d.nickname, d.hostname, \
+     d.os, d.ip_addresses, d.agent_version, d.public_key, d.enrolled_at, d.last_seen, d.revoked_at \
+     FROM devices d LEFT JOIN device_groups g ON g.id = d.device_group_id";
+
+pub(crate) fn ip_addresses_json(addresses: &[String]) -> String {
+    serde_json::to_string(addresses).unwrap_or_else(|_| "[]".to_string())
+}
+
+#[derive(FromRow)]
+pub(crate) struct SessionRow {
+    id: String,
+    company_id: String,
+    device_id: String,
+    technician_id: String,
+    started_at: i64,
+    ended_at: Option<i64>,
+    end_reason: Option<String>,
+    device_nickname: String,
+    technician_name: String,
+}
+
+impl From<SessionRow> for SessionRecord {
+    fn from(row: SessionRow) -> Self {
+        Self {
+            id: row.id,
+            company_id: row.company_id,
+            device_id: row.device_id,
+            technician_id: row.technician_id,
+            started_at: row.started_at,
+            ended_at: row.ended_at,
+            end_reason: row.end_reason,
+            device_nickname: row.device_nickname,
+            technician_name: row.technician_name,
+        }
+    }
+}
+
+pub(crate) const SESSION_SELECT: &str =
+    "SELECT s.id, s.company_id, s.device_id, s.technician_id, s.started_at, \
+     s.ended_at, s.end_reason, d.nickname AS device_nickname, u.display_name AS technician_name \
+     FROM sessions s JOIN devices d ON d.id = s.device_id JOIN users u ON u.id = s.technician_id";
+
+#[derive(FromRow)]
+pub(crate) struct AuditRow {
+    id: i64,
+    company_id: String,
+    code: String,
+    at: i64,
+    actor_kind: String,
+    actor_id: Option<String>,
+    actor_name: String,
+    ip: Option<String>,
+    target_kind: Option<String>,
+    target_id: Option<String>,
+    target_name: Option<String>,
+    details: String,
+}
+
+impl TryFrom<AuditRow> for AuditEvent {
+    type Error = StoreError;
+
+    fn try_from(row: AuditRow) -> Result<Self, StoreError> {
+        let details = serde_json::from_str(&row.details)
+            .map_err(|err| StoreError::Corrupt(format!("audit event {} details: {err}", row.id)))?;
+        Ok(Self {
+            id: row.id,
+            company_id: row.company_id,
+            code: row.code,
+            at: row.at,
+            actor_kind: row.actor_kind,
+            actor_id: row.actor_id,
+            actor_name: row.actor_name,
+            ip: row.ip,
+            target_kind: row.target_kind,
+            target_id: row.target_id,
+            target_name: row.target_name,
+            details,
+        })
+    }
+}
+
+pub(crate) const AUDIT_COLUMNS: &str =
+    "id, company_id, code, at, actor_kind, actor_id, actor_name, ip, \
+     target_kind, target_id, target_name, details";
+
+/// Maps a unique-constraint violation to `Conflict`, anything else to `Database`.
+pub(crate) fn conflict_or(err: sqlx::Error, what: &'static str) -> StoreError {
+    match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
+        _ => StoreError::Database(err),
+    }
+}
+
+/// Why an enrollment token cannot be used right now.
+pub(crate) fn token_refusal(
+    uses: i64,
+    max_uses: i64,
+    expires_at: Millis,
+    revoked: bool,
+    now: Millis,
+) -> StoreError {
+    if revoked {
+        StoreError::EnrollmentTokenInvalid
+    } else if expires_at <= now {
+        StoreError::EnrollmentTokenExpired
+    } else if uses >= max_uses {
+        StoreError::EnrollmentTokenExhausted
+    } else {
+        StoreError::EnrollmentTokenInvalid
+    }
+}
