@@ -4,7 +4,8 @@
 use anyhow::{Context, Result};
 use reach_core::now_millis;
 use reach_proto::api::CreateEnrollmentToken;
-use reach_server::api::enrollment::create_token;
+use reach_server::api::enrollment::{create_token, token_created};
+use reach_server::audit::Actor;
 
 use crate::StorageArgs;
 
@@ -73,6 +74,8 @@ pub async fn run(command: AdminCommand) -> Result<()> {
             let (secret, token) = create_token(store.as_ref(), &company_id, None, &request)
                 .await
                 .map_err(|err| anyhow::anyhow!("{}", err.message))?;
+            let entry = token_created(&token, Actor::System, None).detail("through", "reach admin");
+            reach_server::audit::write(store.as_ref(), None, entry).await;
             eprintln!(
                 "Enrollment token {} created: {} use(s), expires in {}{}.",
                 token.id,

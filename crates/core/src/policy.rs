@@ -60,6 +60,8 @@ pub enum Action {
     ListSessions,
     /// Send input to, watch, or end a session.
     UseSession,
+    /// Read the company's event log.
+    ViewEventLog,
 }
 
 /// What it is done to: every customer-owned resource belongs to one company and
@@ -116,7 +118,10 @@ pub fn authorize(
         (Role::Technician, Action::UseSession) => {
             resource.owner_id == Some(principal.user_id.as_str())
         }
-        (Role::Technician, Action::RevokeDevice | Action::ManageEnrollmentTokens) => false,
+        (
+            Role::Technician,
+            Action::RevokeDevice | Action::ManageEnrollmentTokens | Action::ViewEventLog,
+        ) => false,
     };
     if allowed {
         Ok(())
@@ -155,6 +160,7 @@ mod tests {
         )
         .is_err());
         assert!(authorize(&tech, Action::RevokeDevice, Resource::company("c1")).is_err());
+        assert!(authorize(&tech, Action::ViewEventLog, Resource::company("c1")).is_err());
         assert!(authorize(&tech, Action::UseSession, Resource::owned("c1", "u1")).is_ok());
         assert!(authorize(&tech, Action::UseSession, Resource::owned("c1", "u2")).is_err());
     }

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::audit::{ActorKind, AuditCode};
 use crate::codes::{EndReason, ErrorCode};
 use crate::messages::SystemInfo;
 
@@ -128,4 +129,23 @@ pub struct SessionView {
     #[ts(type = "number | null")]
     pub ended_at: Option<i64>,
     pub end_reason: Option<EndReason>,
+}
+
+/// One entry of the company's event log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AuditEventView {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub code: AuditCode,
+    #[ts(type = "number")]
+    pub at: i64,
+    pub actor_kind: ActorKind,
+    pub actor_id: Option<String>,
+    pub actor_name: String,
+    pub ip: Option<String>,
+    pub target_kind: Option<String>,
+    pub target_id: Option<String>,
+    pub target_name: Option<String>,
+    /// Key/value pairs describing the change.
+    pub details: Vec<(String, String)>,
 }

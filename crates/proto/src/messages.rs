@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::api::{DeviceView, SessionView};
+use crate::api::{AuditEventView, DeviceView, SessionView};
 use crate::codes::{EndReason, ErrorCode};
 
 /// One input event from the technician, in remote-screen pixel coordinates.
@@ -152,6 +152,8 @@ pub enum ConsoleEvent {
     DeviceChanged { device: DeviceView },
     /// A session started or ended.
     SessionChanged { session: SessionView },
+    /// An event was added to the event log (sent only to those who may read it).
+    AuditRecorded { event: AuditEventView },
 }
 
 /// The bytes an agent signs to prove it holds its device key. Binding the server's

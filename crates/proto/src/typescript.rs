@@ -3,13 +3,15 @@
 
 use ts_rs::TS;
 
-use crate::{api, codes, messages};
+use crate::{api, audit, codes, messages};
 
 /// Every wire type's TypeScript declaration, as one module.
 pub fn declarations() -> String {
     let decls = [
         codes::ErrorCode::decl(),
         codes::EndReason::decl(),
+        audit::AuditCode::decl(),
+        audit::ActorKind::decl(),
         api::ApiError::decl(),
         api::LoginRequest::decl(),
         api::SetupRequest::decl(),
@@ -23,6 +25,7 @@ pub fn declarations() -> String {
         api::AgentEnrollResponse::decl(),
         api::CreateSession::decl(),
         api::SessionView::decl(),
+        api::AuditEventView::decl(),
         messages::InputEvent::decl(),
         messages::SystemInfo::decl(),
         messages::AgentMessage::decl(),

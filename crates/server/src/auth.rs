@@ -15,9 +15,11 @@ use reach_core::credentials::{self, WEB_SESSION_PREFIX};
 use reach_core::policy::{Principal, Role};
 use reach_core::{now_millis, validate};
 use reach_proto::api::{LoginRequest, SetupRequest, SignedIn, UserView};
+use reach_proto::audit::AuditCode;
 use reach_proto::codes::ErrorCode;
 use reach_store::{User, WebSession};
 
+use crate::audit::{self, Actor, Entry};
 use crate::error::ApiFailure;
 use crate::AppState;
 
@@ -30,6 +32,8 @@ pub struct Authenticated {
     pub principal: Principal,
     pub user: User,
     pub session: WebSession,
+    /// The client's address, for the event log.
+    pub ip: Option<std::net::IpAddr>,
 }
 
 fn cookie_token(headers: &HeaderMap) -> Option<String> {
@@ -85,6 +89,10 @@ impl FromRequestParts<Arc<AppState>> for Authenticated {
         let role = Role::parse(&user.role).ok_or_else(|| {
             ApiFailure::internal(format!("user {} has unknown role {}", user.id, user.role))
         })?;
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(peer)| peer.ip());
         Ok(Self {
             principal: Principal {
                 user_id: user.id.clone(),
@@ -93,6 +101,7 @@ impl FromRequestParts<Arc<AppState>> for Authenticated {
             },
             user,
             session,
+            ip,
         })
     }
 }
@@ -164,6 +173,14 @@ impl SignInWatch {
                 }
             }
         }
+    }
+}
+
+/// A user as the actor of an event.
+fn account(user: &User) -> Actor {
+    Actor::User {
+        id: user.id.clone(),
+        name: user.display_name.clone(),
     }
 }
 
@@ -251,11 +268,25 @@ pub async fn login(
     match user {
         Some(user) if matches && !user.disabled => {
             state.throttle.record_success(&keys[0]);
+            let entry = Entry::new(&user.company_id, AuditCode::SignedIn, account(&user))
+                .ip(Some(peer.ip()));
+            audit::record(&state, entry).await;
             tracing::info!(user_id = %user.id, ip = %peer.ip(), "signed in");
             start_web_session(&state, &user).await
         }
         _ => {
             state.throttle.record_failure(&keys);
+            if let Some(user) = &user {
+                let reason = if user.disabled {
+                    "account_disabled"
+                } else {
+                    "wrong_password"
+                };
+                let entry = Entry::new(&user.company_id, AuditCode::SignInFailed, account(user))
+                    .ip(Some(peer.ip()))
+                    .detail("reason", reason);
+                audit::record(&state, entry).await;
+            }
             Err(ApiFailure {
                 detail: Some(format!("failed sign-in for {email} from {}", peer.ip())),
                 ..ApiFailure::new(ErrorCode::InvalidCredentials, "wrong e-mail or password")
@@ -274,6 +305,13 @@ pub async fn logout(
         .await?;
     // Live WebSockets of this sign-in close now rather than at their next check.
     let _ = state.sign_outs.send(auth.session.token_hash.clone());
+    let entry = Entry::new(
+        &auth.user.company_id,
+        AuditCode::SignedOut,
+        Actor::user(&auth),
+    )
+    .ip(auth.ip);
+    audit::record(&state, entry).await;
     let mut response = axum::http::StatusCode::NO_CONTENT.into_response();
     let expired =
         format!("{SESSION_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
@@ -340,6 +378,11 @@ pub async fn setup(
         )
         .await?;
     tracing::info!(user_id = %admin.id, email = %admin.email, "first administrator created through the setup link");
+    let entry = Entry::new(&admin.company_id, AuditCode::UserCreated, account(&admin))
+        .target("user", &admin.id, Some(&admin.email))
+        .detail("role", &admin.role)
+        .detail("through", "setup_link");
+    audit::record(&state, entry).await;
     start_web_session(&state, &admin).await
 }
 

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
 use reach_core::policy::{authorize, Action, Resource};
 use reach_proto::codes::{EndReason, ErrorCode};
-use reach_proto::messages::{ConsoleMessage, ServerToAgent, ServerToConsole};
+use reach_proto::messages::{ConsoleEvent, ConsoleMessage, ServerToAgent, ServerToConsole};
 use reach_proto::{MAX_CONTROL_MESSAGE, PROTOCOL_VERSION};
 use tokio::sync::{broadcast, mpsc};
 
@@ -250,16 +250,38 @@ pub async fn events_upgrade(
     let events = state.hub.subscribe();
     let shutdown = state.shutdown.clone();
     let watch = SignInWatch::new(&state, &auth);
+    let audience = Audience {
+        company_id,
+        may_read_log: authorize(
+            &auth.principal,
+            Action::ViewEventLog,
+            Resource::company(&auth.principal.company_id),
+        )
+        .is_ok(),
+    };
     Ok(ws
         .max_message_size(MAX_CONTROL_MESSAGE)
-        .on_upgrade(move |socket| run_events(socket, events, company_id, shutdown, watch))
+        .on_upgrade(move |socket| run_events(socket, events, audience, shutdown, watch))
         .into_response())
+}
+
+/// Who a feed is for: its company, and whether it may see event-log entries.
+struct Audience {
+    company_id: String,
+    may_read_log: bool,
+}
+
+impl Audience {
+    fn wants(&self, event: &crate::hub::CompanyEvent) -> bool {
+        event.company_id == self.company_id
+            && (self.may_read_log || !matches!(event.event, ConsoleEvent::AuditRecorded { .. }))
+    }
 }
 
 async fn run_events(
     socket: WebSocket,
     mut events: broadcast::Receiver<crate::hub::CompanyEvent>,
-    company_id: String,
+    audience: Audience,
     shutdown: tokio_util::sync::CancellationToken,
     mut watch: SignInWatch,
 ) {
@@ -286,7 +308,7 @@ async fn run_events(
                 Some(Ok(_)) => {}
             },
             event = events.recv() => match event {
-                Ok(event) if event.company_id == company_id => {
+                Ok(event) if audience.wants(&event) => {
                     let Ok(text) = serde_json::to_string(&event.event) else { continue };
                     if sink.send(Message::Text(text.into())).await.is_err() {
                         break;

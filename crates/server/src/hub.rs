@@ -14,10 +14,13 @@ use std::time::Duration;
 
 use reach_core::now_millis;
 use reach_proto::api::{DeviceView, SessionView};
+use reach_proto::audit::AuditCode;
 use reach_proto::codes::{EndReason, ErrorCode};
 use reach_proto::messages::{ConsoleEvent, ServerToAgent, ServerToConsole};
 use reach_store::{Device, SessionRecord, Store};
 use tokio::sync::{broadcast, mpsc};
+
+use crate::audit::{Actor, Entry};
 
 /// Queue bound towards one agent (control messages and input).
 pub const AGENT_QUEUE: usize = 256;
@@ -111,7 +114,7 @@ impl Hub {
         self.events.subscribe()
     }
 
-    fn publish(&self, company_id: &str, event: ConsoleEvent) {
+    pub fn publish(&self, company_id: &str, event: ConsoleEvent) {
         // No subscribers is normal (no console open).
         let _ = self.events.send(CompanyEvent {
             company_id: company_id.to_string(),
@@ -435,6 +438,11 @@ impl Hub {
         };
         tracing::info!(session_id, reason = reason.as_str(), "session ended");
         self.publish_session(&record);
+        let entry = Entry::new(&record.company_id, AuditCode::SessionEnded, Actor::System)
+            .target("session", &record.id, Some(&record.device_nickname))
+            .detail("reason", reason.as_str())
+            .detail("technician", &record.technician_name);
+        crate::audit::write(self.store.as_ref(), Some(self), entry).await;
         Some(record)
     }
 

@@ -6,6 +6,7 @@
 pub mod agent_link;
 pub mod api;
 mod assets;
+pub mod audit;
 pub mod auth;
 pub mod config;
 mod console_link;
@@ -26,6 +27,7 @@ use axum::routing::{any, get, post};
 use axum::Router;
 use reach_core::credentials::{self, SETUP_TOKEN_PREFIX};
 use reach_core::{fingerprint, now_millis};
+use reach_proto::audit::AuditCode;
 use reach_proto::codes::EndReason;
 use reach_store::Store;
 
@@ -163,6 +165,15 @@ async fn first_sign_in(
             .map_err(|err| StartError::Admin(err.message))?;
         state.store.create_user(&user).await?;
         tracing::info!(email = %user.email, "first administrator created from the environment");
+        let entry = audit::Entry::new(
+            &user.company_id,
+            AuditCode::UserCreated,
+            audit::Actor::System,
+        )
+        .target("user", &user.id, Some(&user.email))
+        .detail("role", &user.role)
+        .detail("through", "environment");
+        audit::record(state, entry).await;
         return Ok(FirstSignIn::AdminCreated { email: user.email });
     }
     let token = credentials::new_secret(SETUP_TOKEN_PREFIX);
@@ -279,6 +290,7 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/api/sessions/{id}/end", post(api::sessions::end))
         .route("/api/sessions/{id}/ws", any(console_link::session_upgrade))
         .route("/api/events", any(console_link::events_upgrade))
+        .route("/api/audit-events", get(audit::list))
         .route("/api/agent/enroll", post(api::enrollment::enroll_agent))
         .route("/api/agent/ws", any(agent_link::upgrade))
         .fallback(|| async { error::ApiFailure::not_found() })

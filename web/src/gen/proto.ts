@@ -10,6 +10,10 @@ export type ErrorCode = "bad_request" | "unauthenticated" | "invalid_credentials
 
 export type EndReason = "technician_ended" | "technician_disconnected" | "agent_ended" | "agent_disconnected" | "device_revoked" | "server_shutdown";
 
+export type AuditCode = "R1000I" | "R1001W" | "R1002I" | "R1003I" | "R2000I" | "R2001I" | "R2002I" | "R2003I" | "R3000I" | "R3001I";
+
+export type ActorKind = "user" | "device" | "system";
+
 export type ApiError = { code: ErrorCode, message: string, request_id: string, };
 
 export type LoginRequest = { email: string, password: string, };
@@ -52,6 +56,12 @@ export type CreateSession = { device_id: string, };
 
 export type SessionView = { id: string, device_id: string, device_nickname: string, technician_id: string, technician_name: string, started_at: number, ended_at: number | null, end_reason: EndReason | null, };
 
+export type AuditEventView = { id: number, code: AuditCode, at: number, actor_kind: ActorKind, actor_id: string | null, actor_name: string, ip: string | null, target_kind: string | null, target_id: string | null, target_name: string | null, 
+/**
+ * Key/value pairs describing the change.
+ */
+details: Array<[string, string]>, };
+
 export type InputEvent = { "kind": "pointer_move", x: number, y: number, } | { "kind": "pointer_button", x: number, y: number, button: number, pressed: boolean, } | { "kind": "wheel", x: number, y: number, delta_x: number, delta_y: number, } | { "kind": "key", keysym: number, pressed: boolean, } | { "kind": "release_all" };
 
 export type SystemInfo = { hostname: string, 
@@ -72,5 +82,5 @@ export type ConsoleMessage = { "type": "hello", protocol_version: number, } | { 
 
 export type ServerToConsole = { "type": "ready", session_id: string, } | { "type": "screen_info", width: number, height: number, } | { "type": "ended", reason: EndReason, } | { "type": "error", code: ErrorCode, message: string, };
 
-export type ConsoleEvent = { "type": "device_changed", device: DeviceView, } | { "type": "session_changed", session: SessionView, };
+export type ConsoleEvent = { "type": "device_changed", device: DeviceView, } | { "type": "session_changed", session: SessionView, } | { "type": "audit_recorded", event: AuditEventView, };
 

@@ -8,8 +8,10 @@ use axum::Json;
 use reach_core::now_millis;
 use reach_core::policy::{authorize, Action, Resource};
 use reach_proto::api::DeviceView;
+use reach_proto::audit::AuditCode;
 use reach_proto::codes::ErrorCode;
 
+use crate::audit::{self, Actor, Entry};
 use crate::auth::Authenticated;
 use crate::error::ApiFailure;
 use crate::hub::device_view;
@@ -50,6 +52,10 @@ pub async fn revoke(
         .revoke_device(company, &id, now_millis())
         .await?;
     tracing::info!(device_id = %id, by = %auth.user.id, "device revoked");
+    let entry = Entry::new(company, AuditCode::DeviceRevoked, Actor::user(&auth))
+        .ip(auth.ip)
+        .target("device", &device.id, Some(&device.nickname));
+    audit::record(&state, entry).await;
     state.hub.disconnect_agent(
         &id,
         ErrorCode::DeviceRevoked,

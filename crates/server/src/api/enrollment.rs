@@ -1,9 +1,10 @@
 //! Enrollment tokens (created by administrators) and the agent's enrollment call
 //! that spends one. Token secrets are shown once and stored only as hashes.
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::Json;
 use base64::Engine;
 use reach_core::credentials::{self, ENROLLMENT_TOKEN_PREFIX};
@@ -13,10 +14,12 @@ use reach_proto::api::{
     AgentEnrollRequest, AgentEnrollResponse, CreateEnrollmentToken, EnrollmentTokenCreated,
     EnrollmentTokenView,
 };
+use reach_proto::audit::AuditCode;
 use reach_proto::messages::SystemInfo;
 use reach_store::{DeviceSystem, EnrollmentToken, NewDevice, NewEnrollmentToken, Store};
 
 use super::JsonBody;
+use crate::audit::{self, Actor, Entry};
 use crate::auth::Authenticated;
 use crate::error::ApiFailure;
 use crate::AppState;
@@ -78,6 +81,19 @@ pub async fn create_token(
     Ok((secret, token))
 }
 
+/// The event-log entry for a new token (the API and the CLI both write it).
+pub fn token_created(token: &EnrollmentToken, actor: Actor, ip: Option<IpAddr>) -> Entry {
+    let entry = Entry::new(&token.company_id, AuditCode::EnrollmentTokenCreated, actor)
+        .ip(ip)
+        .target("enrollment_token", &token.id, None)
+        .detail("max_uses", token.max_uses)
+        .detail("expires_at", token.expires_at);
+    match &token.device_group {
+        Some(group) => entry.detail("device_group", group),
+        None => entry,
+    }
+}
+
 pub async fn create(
     State(state): State<Arc<AppState>>,
     auth: Authenticated,
@@ -98,6 +114,7 @@ pub async fn create(
     )
     .await?;
     tracing::info!(token_id = %token.id, by = %auth.user.id, max_uses = token.max_uses, "enrollment token created");
+    audit::record(&state, token_created(&token, Actor::user(&auth), auth.ip)).await;
     Ok(Json(EnrollmentTokenCreated {
         token: secret,
         view: token_view(&token),
@@ -134,12 +151,21 @@ pub async fn revoke(
         .store
         .revoke_enrollment_token(company, &id, now_millis())
         .await?;
+    let entry = Entry::new(
+        company,
+        AuditCode::EnrollmentTokenRevoked,
+        Actor::user(&auth),
+    )
+    .ip(auth.ip)
+    .target("enrollment_token", &token.id, None);
+    audit::record(&state, entry).await;
     Ok(Json(token_view(&token)))
 }
 
 /// `POST /api/agent/enroll`: the agent presents a token and its new public key.
 pub async fn enroll_agent(
     State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     body: JsonBody<AgentEnrollRequest>,
 ) -> Result<Json<AgentEnrollResponse>, ApiFailure> {
     let Json(request) = body?;
@@ -166,6 +192,16 @@ pub async fn enroll_agent(
         )
         .await?;
     tracing::info!(device_id = %device.id, nickname = %device.nickname, "device enrolled");
+    let actor = Actor::Device {
+        id: device.id.clone(),
+        name: device.nickname.clone(),
+    };
+    let entry = Entry::new(&device.company_id, AuditCode::DeviceEnrolled, actor)
+        .ip(Some(peer.ip()))
+        .target("device", &device.id, Some(&device.nickname))
+        .detail("hostname", &device.system.hostname)
+        .detail("os", &device.system.os);
+    audit::record(&state, entry).await;
     state.hub.publish_device(&device, false);
     Ok(Json(AgentEnrollResponse {
         device_id: device.id,

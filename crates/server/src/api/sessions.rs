@@ -7,10 +7,12 @@ use axum::Json;
 use reach_core::now_millis;
 use reach_core::policy::{authorize, Action, Resource};
 use reach_proto::api::{CreateSession, SessionView};
+use reach_proto::audit::AuditCode;
 use reach_proto::codes::{EndReason, ErrorCode};
 use reach_store::SessionRecord;
 
 use super::JsonBody;
+use crate::audit::{self, Actor, Entry};
 use crate::auth::Authenticated;
 use crate::error::ApiFailure;
 use crate::hub::{session_view, HubError};
@@ -77,6 +79,11 @@ pub async fn create(
         ));
     }
     tracing::info!(session_id = %record.id, device_id = %device.id, technician = %auth.user.id, "session started");
+    let entry = Entry::new(company, AuditCode::SessionStarted, Actor::user(&auth))
+        .ip(auth.ip)
+        .target("session", &record.id, Some(&device.nickname))
+        .detail("device_id", &device.id);
+    audit::record(&state, entry).await;
     state.hub.publish_session(&record);
     Ok(Json(session_view(&record)))
 }

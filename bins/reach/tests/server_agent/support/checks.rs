@@ -64,3 +64,31 @@ pub async fn assert_intact(
         );
     }
 }
+
+/// Adds a technician to the company straight in the store (as an operator
+/// command would) and returns their signed-in API client.
+pub async fn add_technician(server: &TestServer, company_id: &str, email: &str) -> Api {
+    let password = "another long password";
+    let hash =
+        tokio::task::spawn_blocking(move || reach_core::credentials::hash_password(password))
+            .await
+            .unwrap()
+            .unwrap();
+    let store = server.open_store().await;
+    store
+        .create_user(&reach_store::User {
+            id: random_id(),
+            company_id: company_id.to_string(),
+            email: email.to_string(),
+            display_name: "Technician".into(),
+            password_hash: hash,
+            role: "technician".into(),
+            disabled: false,
+            created_at: reach_core::now_millis(),
+        })
+        .await
+        .unwrap();
+    let mut tech = server.api();
+    tech.login(email, password).await.ok("technician sign-in");
+    tech
+}
