@@ -4,8 +4,9 @@
 use anyhow::{Context, Result};
 use reach_core::now_millis;
 use reach_proto::api::CreateEnrollmentToken;
+use reach_proto::audit::AuditCode;
 use reach_server::api::enrollment::{create_token, token_created};
-use reach_server::audit::Actor;
+use reach_server::audit::{Actor, Entry};
 
 use crate::StorageArgs;
 
@@ -14,6 +15,36 @@ pub enum AdminCommand {
     /// Enrollment tokens, which let agents register devices.
     #[command(subcommand)]
     EnrollToken(EnrollTokenCommand),
+    /// User accounts of the company (technicians and administrators).
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(clap::Subcommand)]
+pub enum UserCommand {
+    /// Create a user. Without --password-stdin a random password is generated
+    /// and printed once; the user should change it after signing in.
+    Create {
+        /// E-mail address the user signs in with (matched case-insensitively)
+        #[arg(long, value_name = "EMAIL")]
+        email: String,
+        /// Name shown in the console and in session records
+        #[arg(long, value_name = "NAME")]
+        name: String,
+        /// technician (gives support) or administrator (also manages the company)
+        #[arg(long, default_value = "technician", value_parser = ["technician", "administrator"])]
+        role: String,
+        /// Read the password (at least 12 characters) from the first line of standard input
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
+    /// List the company's users.
+    List {
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
 }
 
 #[derive(clap::Subcommand)]
@@ -58,6 +89,7 @@ async fn open(storage: &StorageArgs) -> Result<(std::sync::Arc<dyn reach_store::
 
 pub async fn run(command: AdminCommand) -> Result<()> {
     match command {
+        AdminCommand::User(command) => user(command).await,
         AdminCommand::EnrollToken(EnrollTokenCommand::Create {
             max_uses,
             expires,
@@ -115,6 +147,81 @@ pub async fn run(command: AdminCommand) -> Result<()> {
                     token.max_uses,
                     state,
                     token.device_group.unwrap_or_default()
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+fn generated_password() -> String {
+    use rand::Rng;
+    rand::thread_rng()
+        .sample_iter(&rand::distributions::Alphanumeric)
+        .take(20)
+        .map(char::from)
+        .collect()
+}
+
+async fn user(command: UserCommand) -> Result<()> {
+    match command {
+        UserCommand::Create {
+            email,
+            name,
+            role,
+            password_stdin,
+            storage,
+        } => {
+            let email = reach_core::validate::normalize_email(&email)?;
+            let name = reach_core::validate::name("name", &name, 128)?;
+            let (password, generated) = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .context("reading the password from standard input")?;
+                (line.trim_end_matches(['\r', '\n']).to_string(), false)
+            } else {
+                (generated_password(), true)
+            };
+            let password_hash = reach_core::credentials::hash_password(&password)?;
+            let (store, company_id) = open(&storage).await?;
+            let user = reach_store::User {
+                id: uuid::Uuid::new_v4().to_string(),
+                company_id: company_id.clone(),
+                email,
+                display_name: name,
+                password_hash,
+                role,
+                disabled: false,
+                created_at: now_millis(),
+            };
+            match store.create_user(&user).await {
+                Err(reach_store::StoreError::Conflict(_)) => {
+                    anyhow::bail!("a user with the e-mail {} already exists", user.email)
+                }
+                other => other?,
+            }
+            let entry = Entry::new(&company_id, AuditCode::UserCreated, Actor::System)
+                .target("user", &user.id, Some(&user.email))
+                .detail("role", &user.role)
+                .detail("through", "reach admin");
+            reach_server::audit::write(store.as_ref(), None, entry).await;
+            eprintln!("User {} ({}) created.", user.email, user.role);
+            if generated {
+                println!("{password}");
+                eprintln!(
+                    "The password above is shown once: give it to the user over a safe channel."
+                );
+            }
+            Ok(())
+        }
+        UserCommand::List { storage } => {
+            let (store, company_id) = open(&storage).await?;
+            for user in store.list_users(&company_id).await? {
+                let state = if user.disabled { "disabled" } else { "active" };
+                println!(
+                    "{}  {}  {}  {}",
+                    user.email, user.role, state, user.display_name
                 );
             }
             Ok(())

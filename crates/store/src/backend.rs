@@ -84,6 +84,17 @@ macro_rules! impl_store {
                 .await?;
                 row.map(Into::into).ok_or(StoreError::NotFound)
             }
+
+            async fn list_users(&self, company_id: &str) -> Result<Vec<User>> {
+                let rows: Vec<UserRow> = sqlx::query_as(
+                    "SELECT id, company_id, email, display_name, password_hash, role, disabled, created_at \
+                     FROM users WHERE company_id = $1 ORDER BY email",
+                )
+                .bind(company_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
         }
 
         async fn insert_user<'e, E>(executor: E, user: &User) -> Result<()>

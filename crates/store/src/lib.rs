@@ -59,6 +59,8 @@ pub trait UserStore {
     async fn create_user(&self, user: &User) -> Result<()>;
     async fn user_by_email(&self, email: &str) -> Result<User>;
     async fn user(&self, id: &str) -> Result<User>;
+    /// The company's users, by e-mail.
+    async fn list_users(&self, company_id: &str) -> Result<Vec<User>>;
 }
 
 #[async_trait]

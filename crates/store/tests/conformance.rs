@@ -150,6 +150,11 @@ async fn users_are_unique_by_email(store: Arc<dyn Store>) {
         Err(StoreError::NotFound)
     ));
     assert_eq!(store.count_users().await.unwrap(), 1);
+    let bob = user(&company, "bob@example.com");
+    store.create_user(&bob).await.unwrap();
+    let listed = store.list_users(&company.id).await.unwrap();
+    assert_eq!(listed, vec![ann, bob]);
+    assert!(store.list_users("other").await.unwrap().is_empty());
 }
 
 async fn web_sessions_expire(store: Arc<dyn Store>) {

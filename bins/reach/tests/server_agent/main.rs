@@ -35,6 +35,7 @@ macro_rules! on_both_backends {
 
 mod support;
 
+mod admin_cli;
 mod audit;
 mod enrollment;
 mod malformed;

@@ -138,6 +138,17 @@ impl TestServer {
     }
 
     /// The server's own store, opened a second time (as `reach admin` does).
+    /// The `--data-dir` or `--database` arguments that point `reach admin` at this server's data.
+    pub fn storage_args(&self) -> Vec<String> {
+        match &self.config.database {
+            Some(url) => vec!["--database".into(), url.clone()],
+            None => vec![
+                "--data-dir".into(),
+                self.config.data_dir.display().to_string(),
+            ],
+        }
+    }
+
     pub async fn open_store(&self) -> Arc<dyn Store> {
         reach_store::open(&self.config.database_location())
             .await

@@ -1,0 +1,131 @@
+//! `reach admin` against a running server's data: the real binary, as an
+//! operator runs it on the server machine.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use reach_proto::api::{AuditEventView, SignedIn};
+use reach_proto::audit::AuditCode;
+
+use crate::support::*;
+
+/// Runs `reach admin ARGS... <storage args>` with `stdin` on standard input.
+fn reach_admin(server: &TestServer, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_reach"))
+        .arg("admin")
+        .args(args)
+        .args(server.storage_args())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+async fn operator_creates_users_from_the_command_line(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let mut admin = server.api();
+    admin.sign_in_admin().await;
+    let create = [
+        "user",
+        "create",
+        "--email",
+        "Tina@Reach.Test",
+        "--name",
+        "Tina",
+        "--password-stdin",
+    ];
+    let created = reach_admin(&server, &create, "a long enough password\n");
+    assert!(created.status.success(), "{created:?}");
+
+    let mut tina = server.api();
+    let signed_in: SignedIn = serde_json::from_value(
+        tina.login("tina@reach.test", "a long enough password")
+            .await
+            .ok("the new technician signs in"),
+    )
+    .unwrap();
+    assert_eq!(signed_in.user.role, "technician");
+    assert_eq!(signed_in.user.display_name, "Tina");
+
+    // Bad input: a clear message, a failing exit code, and nothing created.
+    for (args, stdin, message) in [
+        (&create[..], "a long enough password\n", "already exists"),
+        (
+            &[
+                "user",
+                "create",
+                "--email",
+                "short@reach.test",
+                "--name",
+                "S",
+                "--password-stdin",
+            ][..],
+            "short\n",
+            "at least 12 characters",
+        ),
+        (
+            &["user", "create", "--email", "not-an-address", "--name", "N"][..],
+            "",
+            "not a valid e-mail",
+        ),
+    ] {
+        let refused = reach_admin(&server, args, stdin);
+        assert!(!refused.status.success(), "{args:?} must fail");
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+    let listed = reach_admin(&server, &["user", "list"], "");
+    let listing = String::from_utf8_lossy(&listed.stdout);
+    assert_eq!(listing.lines().count(), 2, "{listing}");
+    assert!(
+        listing.contains("tina@reach.test  technician  active  Tina"),
+        "{listing}"
+    );
+
+    // A generated password is printed once, alone on standard output.
+    let generated = reach_admin(
+        &server,
+        &[
+            "user",
+            "create",
+            "--email",
+            "ops@reach.test",
+            "--name",
+            "Ops",
+            "--role",
+            "administrator",
+        ],
+        "",
+    );
+    assert!(generated.status.success(), "{generated:?}");
+    let password = String::from_utf8_lossy(&generated.stdout)
+        .trim()
+        .to_string();
+    let mut ops = server.api();
+    ops.login("ops@reach.test", &password)
+        .await
+        .ok("sign in with the generated password");
+
+    let events: Vec<AuditEventView> =
+        serde_json::from_value(admin.get("/api/audit-events").await.ok("read the log")).unwrap();
+    let created_by_cli = events
+        .iter()
+        .filter(|e| e.code == AuditCode::UserCreated)
+        .filter(|e| {
+            e.details
+                .iter()
+                .any(|(k, v)| k == "through" && v == "reach admin")
+        })
+        .count();
+    assert_eq!(created_by_cli, 2);
+}
+
+on_both_backends!(operator_creates_users_from_the_command_line);
