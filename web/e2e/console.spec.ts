@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { expect, test, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import { PNG } from 'pngjs';
+import type { AuditCode, CreateEnrollmentToken, SignedIn } from '../src/gen/proto.ts';
 import { en } from '../src/i18n/en.ts';
 import { fr } from '../src/i18n/fr.ts';
 import { DEVICE_NAME, SCREEN, startHarness, type Harness, type PatternEvent } from './harness.ts';
@@ -77,6 +78,11 @@ function sessionStatus(): Locator {
 
 function remoteScreen(): Locator {
   return page.locator('canvas[data-remote-screen]');
+}
+
+/** The event log rows whose event column reads `name`. */
+function eventRows(name: string): Locator {
+  return page.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
 }
 
 async function newEvents(since: number): Promise<PatternEvent[]> {
@@ -201,6 +207,45 @@ test('End session shows why it ended, and the history lists it', async () => {
   await expect(row).toContainText(reason);
 });
 
+test('the event log lists what happened, newest first, and shows new entries live', async () => {
+  await page.getByRole('link', { name: en['nav.events'], exact: true }).click();
+  await expect(page).toHaveURL(/\/console\/events$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(en['events.title']);
+
+  // The earlier tests (and the harness, which enrolled the device first) produced each of these; newest first.
+  const codes: AuditCode[] = ['R3001I', 'R3000I', 'R1000I', 'R1001W', 'R2002I'];
+  for (const code of codes) await expect(eventRows(en[`audit.code.${code}`]).first()).toBeVisible();
+  const failed = eventRows(en['audit.code.R1001W']).first();
+  await expect(failed.locator('[data-severity="warning"]')).toBeVisible();
+  await expect(failed).toContainText('wrong_password');
+  await expect(eventRows(en['audit.code.R3001I']).first()).toContainText('technician_ended');
+  await expect(eventRows(en['audit.code.R3001I']).first()).toContainText(DEVICE_NAME);
+  const order = await page.getByRole('main').getByRole('rowheader').allTextContents();
+  const positions = codes.map((code) => order.indexOf(en[`audit.code.${code}`]));
+  expect(positions).toEqual([...positions].sort((a, b) => a - b));
+
+  // `/` focuses the filter, which narrows the loaded entries.
+  await page.keyboard.press('/');
+  const filter = page.getByRole('searchbox', { name: en['events.filterLabel'] });
+  await expect(filter).toBeFocused();
+  await filter.fill(en['audit.code.R1001W']);
+  await expect(failed).toBeVisible();
+  await expect(page.getByRole('rowheader', { name: en['audit.code.R3001I'], exact: true })).toHaveCount(0);
+  await filter.fill('');
+  await expect(eventRows(en['audit.code.R3001I']).first()).toBeVisible();
+
+  // An enrollment token created meanwhile appears on top without a reload.
+  await page.evaluate(() => {
+    (window as unknown as Record<string, unknown>)['reachE2eMarker'] = 'event-log';
+  });
+  const me = (await (await page.request.get('/api/auth/me')).json()) as SignedIn;
+  const token: CreateEnrollmentToken = { max_uses: 1, expires_in_secs: 3600, device_group: null };
+  const created = await page.request.post('/api/enrollment-tokens', { headers: { 'X-CSRF-Token': me.csrf_token }, data: token });
+  expect(created.ok()).toBe(true);
+  await expect(page.getByRole('main').getByRole('rowheader').first()).toHaveText(en['audit.code.R2000I']);
+  expect(await page.evaluate(() => (window as unknown as Record<string, unknown>)['reachE2eMarker'])).toBe('event-log');
+});
+
 test('switching to French translates the device list', async () => {
   await page.getByRole('link', { name: en['nav.devices'], exact: true }).click();
   await page.getByLabel(en['header.language']).selectOption('fr');
@@ -211,6 +256,12 @@ test('switching to French translates the device list', async () => {
   await expect(page.getByRole('link', { name: fr['nav.enrollment'], exact: true })).toBeVisible();
   await page.reload();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(fr['devices.title']);
+
+  await page.getByRole('link', { name: fr['nav.events'], exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(fr['events.title']);
+  await expect(page.getByRole('columnheader', { name: fr['events.col.actor'], exact: true })).toBeVisible();
+  await expect(eventRows(fr['audit.code.R3001I']).first()).toBeVisible();
+  await expect(eventRows(fr['audit.code.R1001W']).first()).toBeVisible();
 });
 
 test('the console broke no CSP rule and threw no error', () => {

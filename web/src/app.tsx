@@ -1,6 +1,7 @@
 // The console's root: language, sign-in state, routing and global shortcuts.
 
 import { useEffect, useMemo, useState } from 'preact/hooks';
+import { EVENT_FILTER_ID, EventLogPage } from './features/audit/EventLogPage.tsx';
 import { authStore, loadMe } from './features/auth/auth.ts';
 import { LoginPage, safeNext } from './features/auth/LoginPage.tsx';
 import { SetupPage } from './features/auth/SetupPage.tsx';
@@ -18,6 +19,9 @@ import { useStore } from './ui/store.ts';
 
 /** Pages reachable without signing in. */
 const PUBLIC_PATHS = ['/login', '/setup'];
+
+/** The list filters that `/` focuses (one page shows at most one). */
+const FILTER_IDS = [DEVICE_FILTER_ID, EVENT_FILTER_ID];
 
 /** Whether a key press belongs to a text field or the remote screen, not to a console shortcut. */
 function isTypingTarget(target: EventTarget | null): boolean {
@@ -90,8 +94,8 @@ export function App() {
         event.preventDefault();
         setHelpOpen(true);
       } else if (event.key === '/') {
-        const filter = document.getElementById(DEVICE_FILTER_ID);
-        if (filter !== null) {
+        const filter = FILTER_IDS.map((id) => document.getElementById(id)).find((element): element is HTMLElement => element !== null);
+        if (filter !== undefined) {
           event.preventDefault();
           filter.focus();
         }
@@ -134,6 +138,9 @@ export function App() {
   } else if (route.path === '/sessions') {
     titleKey = 'nav.sessions';
     page = <SessionsPage />;
+  } else if (route.path === '/events') {
+    titleKey = 'nav.events';
+    page = <EventLogPage me={me} />;
   } else if (sessionMatch?.['id'] !== undefined) {
     titleKey = 'session.title';
     fill = true;

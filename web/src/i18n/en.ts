@@ -2,9 +2,11 @@
 // Error codes and end reasons are keyed by their wire value, so a code added in
 // crates/proto (and regenerated) is a type error here until it gets a message.
 
-import type { EndReason, ErrorCode } from '../gen/proto.ts';
+import type { ActorKind, AuditCode, EndReason, ErrorCode } from '../gen/proto.ts';
 
-type CodeMessages = { [C in ErrorCode as `error.${C}`]: string } & { [R in EndReason as `endReason.${R}`]: string };
+type CodeMessages = { [C in ErrorCode as `error.${C}`]: string } & { [R in EndReason as `endReason.${R}`]: string } & {
+  [C in AuditCode as `audit.code.${C}`]: string;
+} & { [K in ActorKind as `audit.actor.${K}`]: string };
 
 export const en = {
   'app.name': 'Reach',
@@ -27,6 +29,7 @@ export const en = {
   'nav.devices': 'Devices',
   'nav.enrollment': 'Enrollment',
   'nav.sessions': 'Sessions',
+  'nav.events': 'Event log',
   'feed.connecting': 'Connecting',
   'feed.connecting.hint': 'Connecting to the live update feed',
   'feed.live': 'Live',
@@ -36,7 +39,7 @@ export const en = {
 
   'help.open': 'Keyboard shortcuts',
   'help.title': 'Keyboard shortcuts',
-  'help.filter': 'Filter the device list',
+  'help.filter': 'Filter the device list or the event log',
   'help.help': 'Show this help',
   'help.endSession': 'End the remote session',
   'help.closeDialog': 'Close a dialog',
@@ -152,6 +155,56 @@ export const en = {
   'duration.hours': '{h} h {min} min',
   'duration.minutes': '{min} min {s} s',
   'duration.seconds': '{s} s',
+
+  'events.title': 'Event log',
+  'events.subtitle': 'Sign-ins, enrollments, revocations and sessions, newest first.',
+  'events.filterLabel': 'Filter events',
+  'events.filterPlaceholder': 'Filter events (press /)',
+  'events.caption': '{count} events',
+  'events.col.time': 'Time',
+  'events.col.event': 'Event',
+  'events.col.actor': 'Actor',
+  'events.col.target': 'Target',
+  'events.col.ip': 'IP address',
+  'events.col.details': 'Details',
+  'events.warning': 'Warning',
+  'events.loadOlder': 'Load older events',
+  'events.loadingOlder': 'Loading older events…',
+  'events.loadOlderFailed': 'Could not load older events: {reason}',
+  'events.emptyTitle': 'No events yet',
+  'events.emptyBody': 'Sign-ins, enrollments, revocations and sessions are recorded here as they happen.',
+  'events.emptyAction': 'Go to devices',
+  'events.noMatch': 'No loaded event matches “{query}”.',
+  'events.forbiddenTitle': 'Administrators only',
+  'events.forbidden': 'Only administrators can read the event log. Ask an administrator if you need an entry from it.',
+
+  'audit.code.R1000I': 'Signed in',
+  'audit.code.R1001W': 'Sign-in failed',
+  'audit.code.R1002I': 'Signed out',
+  'audit.code.R1003I': 'User created',
+  'audit.code.R2000I': 'Enrollment token created',
+  'audit.code.R2001I': 'Enrollment token revoked',
+  'audit.code.R2002I': 'Device enrolled',
+  'audit.code.R2003I': 'Device revoked',
+  'audit.code.R3000I': 'Session started',
+  'audit.code.R3001I': 'Session ended',
+  'audit.actor.user': 'User',
+  'audit.actor.device': 'Device',
+  'audit.actor.system': 'System',
+  'audit.target.user': 'User',
+  'audit.target.device': 'Device',
+  'audit.target.session': 'Session',
+  'audit.target.enrollment_token': 'Enrollment token',
+  'audit.detail.reason': 'Reason',
+  'audit.detail.technician': 'Technician',
+  'audit.detail.device_id': 'Device ID',
+  'audit.detail.hostname': 'Hostname',
+  'audit.detail.os': 'Operating system',
+  'audit.detail.role': 'Role',
+  'audit.detail.through': 'Through',
+  'audit.detail.max_uses': 'Maximum uses',
+  'audit.detail.expires_at': 'Expires',
+  'audit.detail.device_group': 'Device group',
 
   'session.title': 'Remote session',
   'session.titleWith': 'Remote session: {name}',

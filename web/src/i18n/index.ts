@@ -3,7 +3,7 @@
 
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
-import type { EndReason } from '../gen/proto.ts';
+import type { ActorKind, AuditCode, EndReason } from '../gen/proto.ts';
 import type { ClientErrorCode } from '../api/http.ts';
 import { RequestError } from '../api/http.ts';
 import { en, type Catalogue, type MessageKey } from './en.ts';
@@ -64,6 +64,13 @@ export interface I18n {
   /** Message for anything thrown by an API call. */
   describeError(error: unknown): string;
   endReason(reason: EndReason): string;
+  /** The name of an event log entry. */
+  auditCode(code: AuditCode): string;
+  actorKind(kind: ActorKind): string;
+  /** What an entry was done to (`device`, `session`…); an unknown kind stays as sent. */
+  targetKind(kind: string): string;
+  /** The label of a detail key (`reason`, `hostname`…); an unknown key stays as sent. */
+  detailKey(key: string): string;
   dateTime(ms: number): string;
   relativeTime(ms: number, now: number): string;
   setLang(lang: Lang): void;
@@ -100,6 +107,16 @@ export function makeI18n(lang: Lang, setLang: (lang: Lang) => void): I18n {
       return t('error.unexpected_response');
     },
     endReason: (reason) => t(`endReason.${reason}`),
+    auditCode: (code) => t(`audit.code.${code}`),
+    actorKind: (kind) => t(`audit.actor.${kind}`),
+    targetKind(kind) {
+      const key = `audit.target.${kind}`;
+      return hasKey(lang, key) ? t(key) : kind;
+    },
+    detailKey(key) {
+      const id = `audit.detail.${key}`;
+      return hasKey(lang, id) ? t(id) : key;
+    },
     dateTime: (ms) => dateFormat.format(ms),
     relativeTime(ms, now) {
       const diff = ms - now;

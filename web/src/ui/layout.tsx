@@ -1,6 +1,6 @@
 import { Fragment, type ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { signOut } from '../features/auth/auth.ts';
+import { isAdministrator, signOut } from '../features/auth/auth.ts';
 import { feedStatus } from '../features/live/live.ts';
 import { LANGS, useI18n, type Lang } from '../i18n/index.ts';
 import type { SignedIn } from '../gen/proto.ts';
@@ -29,10 +29,11 @@ function LanguageSwitcher() {
   );
 }
 
-const NAV: { path: string; key: 'nav.devices' | 'nav.enrollment' | 'nav.sessions' }[] = [
+const NAV: { path: string; key: 'nav.devices' | 'nav.enrollment' | 'nav.sessions' | 'nav.events'; adminOnly?: true }[] = [
   { path: '/devices', key: 'nav.devices' },
   { path: '/enrollment', key: 'nav.enrollment' },
   { path: '/sessions', key: 'nav.sessions' },
+  { path: '/events', key: 'nav.events', adminOnly: true },
 ];
 
 function FeedIndicator() {
@@ -80,7 +81,7 @@ export function Shell({ me, path, onHelp, fill = false, children }: ShellProps) 
         </div>
         {me !== null && (
           <nav class="nav" aria-label={t('nav.label')}>
-            {NAV.map((item) => {
+            {NAV.filter((item) => item.adminOnly !== true || isAdministrator(me)).map((item) => {
               const current = path === item.path || path.startsWith(`${item.path}/`);
               return (
                 <Link key={item.path} to={item.path} class={current ? 'nav-link active' : 'nav-link'} aria-current={current ? 'page' : undefined}>

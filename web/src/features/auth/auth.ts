@@ -52,3 +52,8 @@ export async function signOut(): Promise<void> {
     signedOut(false);
   }
 }
+
+/** Whether the signed-in user manages the company (and may read the event log). */
+export function isAdministrator(me: SignedIn | null): boolean {
+  return me?.user.role === 'administrator';
+}
