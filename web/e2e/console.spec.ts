@@ -264,6 +264,69 @@ test('switching to French translates the device list', async () => {
   await expect(eventRows(fr['audit.code.R1001W']).first()).toBeVisible();
 });
 
+test('the account page changes the password; the new one signs in', async () => {
+  // The previous test left the console in French: back to English (the choice is saved).
+  await page.getByLabel(fr['header.language']).selectOption('en');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(en['events.title']);
+
+  // The user's name in the header is a link, reachable with the keyboard.
+  const me = (await (await page.request.get('/api/auth/me')).json()) as SignedIn;
+  const account = page.getByRole('banner').getByRole('link', { name: me.user.display_name, exact: true });
+  await account.focus();
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/\/console\/account$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(en['account.title']);
+  await expect(account).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByTestId('account-name')).toHaveText(me.user.display_name);
+  await expect(page.getByTestId('account-email')).toHaveText(harness.adminEmail);
+  await expect(page.getByTestId('account-role')).toHaveText(en['account.role.administrator']);
+  await expect(page.getByText(fill(en['account.newHint'], { min: '12' }), { exact: true })).toBeVisible();
+
+  const current = page.getByLabel(en['account.current'], { exact: true });
+  const fresh = page.getByLabel(en['account.new'], { exact: true });
+  const confirm = page.getByLabel(en['account.confirm'], { exact: true });
+  const submit = page.getByRole('button', { name: en['account.submit'], exact: true });
+  const newPassword = `${harness.adminPassword}-changed`;
+
+  // A confirmation that differs is caught before anything is sent.
+  await current.fill(harness.adminPassword);
+  await fresh.fill(newPassword);
+  await confirm.fill(`${newPassword}x`);
+  await submit.click();
+  await expect(page.getByRole('alert')).toHaveText(en['account.mismatch']);
+  await expect(confirm).toBeFocused();
+
+  // A wrong current password is refused by the server.
+  await current.fill('not-the-password-456');
+  await confirm.fill(newPassword);
+  await submit.click();
+  await expect(page.getByRole('alert')).toHaveText(en['account.wrongCurrent']);
+  await expect(current).toHaveValue('');
+
+  await current.fill(harness.adminPassword);
+  await submit.click();
+  await expect(page.getByRole('status').filter({ hasText: en['account.changed'] })).toHaveText(en['account.changed']);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  for (const field of [current, fresh, confirm]) await expect(field).toHaveValue('');
+  harness.adminPassword = newPassword;
+
+  // The new password signs in (this sign-in survived the change; sign out first). Signing
+  // out sends the sign-in page back to where it happened, so do it from the device list.
+  await page.getByRole('link', { name: en['nav.devices'], exact: true }).click();
+  await expect(page).toHaveURL(/\/console\/devices$/);
+  await page.getByRole('button', { name: en['header.signOut'], exact: true }).click();
+  await expect(page).toHaveURL(/\/console\/login/);
+  await page.getByLabel(en['login.email'], { exact: true }).fill(harness.adminEmail);
+  await page.getByLabel(en['login.password'], { exact: true }).fill(harness.adminPassword);
+  await page.getByRole('button', { name: en['login.submit'], exact: true }).click();
+  await expect(page).toHaveURL(/\/console\/devices$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(en['devices.title']);
+
+  // The event log names the change.
+  await page.getByRole('link', { name: en['nav.events'], exact: true }).click();
+  await expect(eventRows(en['audit.code.R1004I']).first()).toBeVisible();
+});
+
 test('the console broke no CSP rule and threw no error', () => {
   expect(problems).toEqual([]);
 });

@@ -1,6 +1,7 @@
 // The console's root: language, sign-in state, routing and global shortcuts.
 
 import { useEffect, useMemo, useState } from 'preact/hooks';
+import { AccountPage } from './features/account/AccountPage.tsx';
 import { EVENT_FILTER_ID, EventLogPage } from './features/audit/EventLogPage.tsx';
 import { authStore, loadMe } from './features/auth/auth.ts';
 import { LoginPage, safeNext } from './features/auth/LoginPage.tsx';
@@ -138,6 +139,9 @@ export function App() {
   } else if (route.path === '/sessions') {
     titleKey = 'nav.sessions';
     page = <SessionsPage />;
+  } else if (route.path === '/account') {
+    titleKey = 'account.title';
+    page = <AccountPage me={me} />;
   } else if (route.path === '/events') {
     titleKey = 'nav.events';
     page = <EventLogPage me={me} />;

@@ -31,6 +31,13 @@ pub struct SetupRequest {
     pub password: String,
 }
 
+/// `POST /api/auth/password`: the signed-in user changes their password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ChangePassword {
+    pub current_password: String,
+    pub new_password: String,
+}
+
 /// The signed-in technician.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct UserView {

@@ -20,6 +20,9 @@ pub enum AuditCode {
     /// A user account was created.
     #[serde(rename = "R1003I")]
     UserCreated,
+    /// A user changed their password.
+    #[serde(rename = "R1004I")]
+    PasswordChanged,
     /// An enrollment token was created.
     #[serde(rename = "R2000I")]
     EnrollmentTokenCreated,
@@ -41,11 +44,12 @@ pub enum AuditCode {
 }
 
 impl AuditCode {
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::SignedIn,
         Self::SignInFailed,
         Self::SignedOut,
         Self::UserCreated,
+        Self::PasswordChanged,
         Self::EnrollmentTokenCreated,
         Self::EnrollmentTokenRevoked,
         Self::DeviceEnrolled,
@@ -61,6 +65,7 @@ impl AuditCode {
             Self::SignInFailed => "R1001W",
             Self::SignedOut => "R1002I",
             Self::UserCreated => "R1003I",
+            Self::PasswordChanged => "R1004I",
             Self::EnrollmentTokenCreated => "R2000I",
             Self::EnrollmentTokenRevoked => "R2001I",
             Self::DeviceEnrolled => "R2002I",

@@ -15,6 +15,7 @@ pub fn declarations() -> String {
         api::ApiError::decl(),
         api::LoginRequest::decl(),
         api::SetupRequest::decl(),
+        api::ChangePassword::decl(),
         api::UserView::decl(),
         api::SignedIn::decl(),
         api::DeviceView::decl(),

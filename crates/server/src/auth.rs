@@ -14,7 +14,7 @@ use axum::Json;
 use reach_core::credentials::{self, WEB_SESSION_PREFIX};
 use reach_core::policy::{Principal, Role};
 use reach_core::{now_millis, validate};
-use reach_proto::api::{LoginRequest, SetupRequest, SignedIn, UserView};
+use reach_proto::api::{ChangePassword, LoginRequest, SetupRequest, SignedIn, UserView};
 use reach_proto::audit::AuditCode;
 use reach_proto::codes::ErrorCode;
 use reach_store::{User, WebSession};
@@ -327,6 +327,66 @@ pub async fn me(auth: Authenticated) -> Json<SignedIn> {
         user: user_view(&auth.user),
         csrf_token: auth.session.csrf_token,
     })
+}
+
+/// `POST /api/auth/password`: the signed-in user changes their password. Every
+/// other sign-in of the account ends (and its open links close); this one stays.
+pub async fn change_password(
+    State(state): State<Arc<AppState>>,
+    auth: Authenticated,
+    body: Result<Json<ChangePassword>, axum::extract::rejection::JsonRejection>,
+) -> Result<axum::http::StatusCode, ApiFailure> {
+    let Json(request) = body?;
+    let keys = [format!("account:{}", auth.user.email)];
+    if let Some(wait) = state.throttle.wait_for(&keys) {
+        return Err(ApiFailure::new(
+            ErrorCode::Throttled,
+            format!(
+                "too many wrong passwords; try again in {} seconds",
+                wait.as_secs().max(1)
+            ),
+        ));
+    }
+    if request.new_password == request.current_password {
+        return Err(ApiFailure::bad_request(
+            "the new password must differ from the current one",
+        ));
+    }
+    let stored = auth.user.password_hash.clone();
+    let current = request.current_password;
+    let matches =
+        tokio::task::spawn_blocking(move || credentials::verify_password(&stored, &current))
+            .await
+            .map_err(ApiFailure::internal)?;
+    if !matches {
+        state.throttle.record_failure(&keys);
+        return Err(ApiFailure::new(
+            ErrorCode::InvalidCredentials,
+            "the current password is wrong",
+        ));
+    }
+    let new_password = request.new_password;
+    let hash = tokio::task::spawn_blocking(move || credentials::hash_password(&new_password))
+        .await
+        .map_err(ApiFailure::internal)??;
+    state.store.set_password_hash(&auth.user.id, &hash).await?;
+    let signed_out = state
+        .store
+        .delete_other_web_sessions(&auth.user.id, &auth.session.token_hash)
+        .await?;
+    for token_hash in &signed_out {
+        let _ = state.sign_outs.send(token_hash.clone());
+    }
+    let entry = Entry::new(
+        &auth.user.company_id,
+        AuditCode::PasswordChanged,
+        Actor::user(&auth),
+    )
+    .ip(auth.ip)
+    .target("user", &auth.user.id, Some(&auth.user.email))
+    .detail("other_sign_ins_ended", signed_out.len());
+    audit::record(&state, entry).await;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
 /// Builds the first administrator of the default company.

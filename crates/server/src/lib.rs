@@ -272,6 +272,7 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/api/auth/login", post(auth::login))
         .route("/api/auth/logout", post(auth::logout))
         .route("/api/auth/me", get(auth::me))
+        .route("/api/auth/password", post(auth::change_password))
         .route("/api/setup", post(auth::setup))
         .route("/api/devices", get(api::devices::list))
         .route("/api/devices/{id}/revoke", post(api::devices::revoke))

@@ -85,6 +85,18 @@ macro_rules! impl_store {
                 row.map(Into::into).ok_or(StoreError::NotFound)
             }
 
+            async fn set_password_hash(&self, user_id: &str, password_hash: &str) -> Result<()> {
+                let done = sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+                    .bind(user_id)
+                    .bind(password_hash)
+                    .execute(&self.pool)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                Ok(())
+            }
+
             async fn list_users(&self, company_id: &str) -> Result<Vec<User>> {
                 let rows: Vec<UserRow> = sqlx::query_as(
                     "SELECT id, company_id, email, display_name, password_hash, role, disabled, created_at \
@@ -155,6 +167,17 @@ macro_rules! impl_store {
                     .execute(&self.pool)
                     .await?;
                 Ok(())
+            }
+
+            async fn delete_other_web_sessions(&self, user_id: &str, keep: &str) -> Result<Vec<String>> {
+                let removed: Vec<(String,)> = sqlx::query_as(
+                    "DELETE FROM web_sessions WHERE user_id = $1 AND token_hash <> $2 RETURNING token_hash",
+                )
+                .bind(user_id)
+                .bind(keep)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(removed.into_iter().map(|(hash,)| hash).collect())
             }
 
             async fn delete_expired_web_sessions(&self, now: Millis) -> Result<u64> {

@@ -61,6 +61,7 @@ pub trait UserStore {
     async fn user(&self, id: &str) -> Result<User>;
     /// The company's users, by e-mail.
     async fn list_users(&self, company_id: &str) -> Result<Vec<User>>;
+    async fn set_password_hash(&self, user_id: &str, password_hash: &str) -> Result<()>;
 }
 
 #[async_trait]
@@ -70,6 +71,8 @@ pub trait WebSessionStore {
     async fn web_session(&self, token_hash: &str, now: Millis) -> Result<WebSession>;
     async fn delete_web_session(&self, token_hash: &str) -> Result<()>;
     async fn delete_expired_web_sessions(&self, now: Millis) -> Result<u64>;
+    /// Signs the user out everywhere but `keep` (a token hash); returns the hashes removed.
+    async fn delete_other_web_sessions(&self, user_id: &str, keep: &str) -> Result<Vec<String>>;
 }
 
 #[async_trait]

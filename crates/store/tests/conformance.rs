@@ -185,6 +185,34 @@ async fn web_sessions_expire(store: Arc<dyn Store>) {
         store.web_session("h1", NOW).await,
         Err(StoreError::NotFound)
     ));
+
+    // Changing a password signs the user out everywhere else.
+    for hash in ["keep", "other-1", "other-2"] {
+        let session = WebSession {
+            token_hash: hash.into(),
+            ..session.clone()
+        };
+        store.create_web_session(&session).await.unwrap();
+    }
+    let mut removed = store
+        .delete_other_web_sessions(&ann.id, "keep")
+        .await
+        .unwrap();
+    removed.sort();
+    assert_eq!(removed, ["other-1", "other-2"]);
+    assert!(store.web_session("keep", NOW).await.is_ok());
+    store
+        .set_password_hash(&ann.id, "$argon2id$new")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.user(&ann.id).await.unwrap().password_hash,
+        "$argon2id$new"
+    );
+    assert!(matches!(
+        store.set_password_hash("nobody", "x").await,
+        Err(StoreError::NotFound)
+    ));
 }
 
 async fn setup_link_works_once(store: Arc<dyn Store>) {

@@ -10,7 +10,7 @@ export type ErrorCode = "bad_request" | "unauthenticated" | "invalid_credentials
 
 export type EndReason = "technician_ended" | "technician_disconnected" | "agent_ended" | "agent_disconnected" | "device_revoked" | "server_shutdown";
 
-export type AuditCode = "R1000I" | "R1001W" | "R1002I" | "R1003I" | "R2000I" | "R2001I" | "R2002I" | "R2003I" | "R3000I" | "R3001I";
+export type AuditCode = "R1000I" | "R1001W" | "R1002I" | "R1003I" | "R1004I" | "R2000I" | "R2001I" | "R2002I" | "R2003I" | "R3000I" | "R3001I";
 
 export type ActorKind = "user" | "device" | "system";
 
@@ -19,6 +19,8 @@ export type ApiError = { code: ErrorCode, message: string, request_id: string, }
 export type LoginRequest = { email: string, password: string, };
 
 export type SetupRequest = { setup_token: string, email: string, display_name: string, password: string, };
+
+export type ChangePassword = { current_password: string, new_password: string, };
 
 export type UserView = { id: string, company_id: string, email: string, display_name: string, role: string, };
 

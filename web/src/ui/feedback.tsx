@@ -2,9 +2,9 @@ import { Link } from './link.tsx';
 import type { ComponentChildren } from 'preact';
 
 /** An error the user must see; screen readers announce it. */
-export function ErrorMessage({ children }: { children: ComponentChildren }) {
+export function ErrorMessage({ children, id }: { children: ComponentChildren; id?: string }) {
   return (
-    <div class="alert alert-error" role="alert">
+    <div class="alert alert-error" role="alert" id={id}>
       {children}
     </div>
   );

@@ -99,9 +99,14 @@ export function Shell({ me, path, onHelp, fill = false, children }: ShellProps) 
           </button>
           {me !== null && (
             <>
-              <span class="user" title={me.user.email}>
+              <Link
+                to="/account"
+                class={path === '/account' ? 'user active' : 'user'}
+                aria-current={path === '/account' ? 'page' : undefined}
+                title={`${t('header.account')} (${me.user.email})`}
+              >
                 {me.user.display_name}
-              </span>
+              </Link>
               <button type="button" class="button button-ghost" onClick={() => void onSignOut()} disabled={signingOut}>
                 {t('header.signOut')}
               </button>

@@ -6,6 +6,7 @@ interface LinkProps {
   class?: string;
   children: ComponentChildren;
   'aria-current'?: 'page' | undefined;
+  title?: string;
 }
 
 /** An anchor that navigates inside the console without reloading the page. */

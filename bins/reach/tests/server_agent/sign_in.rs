@@ -210,3 +210,75 @@ async fn signing_out_closes_open_links() {
         })
         .await;
 }
+
+async fn changing_the_password_ends_the_other_sign_ins(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let mut here = server.api();
+    here.sign_in_admin().await;
+    let mut elsewhere = server.api();
+    elsewhere.sign_in_admin().await;
+    let mut feed_elsewhere = EventFeed::open(&server, &elsewhere).await;
+    let change =
+        |current: &str, new: &str| json!({"current_password": current, "new_password": new});
+
+    // Bad input changes nothing.
+    here.post(
+        "/api/auth/password",
+        change("wrong password here", "a brand new password"),
+    )
+    .await
+    .refused(
+        "a wrong current password",
+        401,
+        ErrorCode::InvalidCredentials,
+    );
+    here.post("/api/auth/password", change(ADMIN_PASSWORD, "short"))
+        .await
+        .refused("a short new password", 400, ErrorCode::BadRequest);
+    here.post("/api/auth/password", change(ADMIN_PASSWORD, ADMIN_PASSWORD))
+        .await
+        .refused("the same password", 400, ErrorCode::BadRequest);
+    elsewhere
+        .get("/api/devices")
+        .await
+        .ok("the other sign-in still works");
+
+    let answer = here
+        .post(
+            "/api/auth/password",
+            change(ADMIN_PASSWORD, "a brand new password"),
+        )
+        .await;
+    assert_eq!(answer.status.as_u16(), 204, "{answer:?}");
+    here.get("/api/devices").await.ok("this sign-in goes on");
+    assert_signed_out(&elsewhere).await;
+    feed_elsewhere.closed().await;
+
+    let mut again = server.api();
+    again.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.refused(
+        "the old password",
+        401,
+        ErrorCode::InvalidCredentials,
+    );
+    again
+        .login(ADMIN_EMAIL, "a brand new password")
+        .await
+        .ok("the new password signs in");
+    let log = here
+        .get("/api/audit-events?limit=5")
+        .await
+        .ok("read the log");
+    let changed = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["code"] == "R1004I")
+        .expect("a password-changed entry");
+    assert_eq!(
+        changed["details"],
+        json!([["other_sign_ins_ended", "1"]]),
+        "{changed}"
+    );
+}
+
+on_both_backends!(changing_the_password_ends_the_other_sign_ins);

@@ -2,9 +2,7 @@ import { useState } from 'preact/hooks';
 import { useI18n } from '../../i18n/index.ts';
 import { navigate } from '../../router.ts';
 import { ErrorMessage } from '../../ui/feedback.tsx';
-import { completeSetup } from './auth.ts';
-
-export const MIN_PASSWORD_LENGTH = 12;
+import { completeSetup, MIN_PASSWORD_LENGTH, passwordTooShort } from './auth.ts';
 
 /** Creates the first administrator from the one-time link the server printed. */
 export function SetupPage({ token }: { token: string | null }) {
@@ -29,7 +27,7 @@ export function SetupPage({ token }: { token: string | null }) {
 
   const onSubmit = async (event: Event): Promise<void> => {
     event.preventDefault();
-    if (password.length < MIN_PASSWORD_LENGTH) {
+    if (passwordTooShort(password)) {
       setProblem(t('setup.passwordTooShort', { min: MIN_PASSWORD_LENGTH }));
       return;
     }

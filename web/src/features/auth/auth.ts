@@ -2,7 +2,7 @@
 // only keeps the technician's profile and the CSRF token that goes with it.
 
 import { api, onUnauthenticated, RequestError, setCsrfToken } from '../../api/http.ts';
-import type { LoginRequest, SetupRequest, SignedIn } from '../../gen/proto.ts';
+import type { ChangePassword, LoginRequest, SetupRequest, SignedIn } from '../../gen/proto.ts';
 import { Store } from '../../ui/store.ts';
 
 export type AuthState =
@@ -50,6 +50,29 @@ export async function signOut(): Promise<void> {
     await api.post<unknown>('/api/auth/logout');
   } finally {
     signedOut(false);
+  }
+}
+
+/** The server's shortest accepted password (`MIN_PASSWORD_LEN` in crates/core). */
+export const MIN_PASSWORD_LENGTH = 12;
+
+/** Whether `password` is shorter than the server accepts; like the server, counts characters, not UTF-16 units. */
+export function passwordTooShort(password: string): boolean {
+  return [...password].length < MIN_PASSWORD_LENGTH;
+}
+
+/**
+ * Changes the signed-in user's password (204 No Content). The server ends every other
+ * sign-in of the account; this one, and its CSRF token, stay valid.
+ */
+export async function changePassword(request: ChangePassword): Promise<void> {
+  try {
+    await api.post<unknown>('/api/auth/password', request);
+  } catch (error) {
+    // The wrapper leaves `/api/auth/` answers to their callers: an expired sign-in here
+    // is the same as anywhere else (back to the sign-in page, saying why).
+    if (error instanceof RequestError && error.code === 'unauthenticated' && authStore.get().status === 'signed_in') signedOut(true);
+    throw error;
   }
 }
 
