@@ -21,33 +21,9 @@ async fn technician_cannot_use_another_technicians_session() {
     let session = admin.start_session(&device.id).await;
 
     // A second user, added straight into the store as `reach admin` would.
-    let store = server.open_store().await;
-    let password = "another long password";
-    let hash =
-        tokio::task::spawn_blocking(move || reach_core::credentials::hash_password(password))
-            .await
-            .unwrap()
-            .unwrap();
-    store
-        .create_user(&reach_store::User {
-            id: random_id(),
-            company_id: me.user.company_id.clone(),
-            email: "tech@reach.test".into(),
-            display_name: "Technician".into(),
-            password_hash: hash,
-            role: "technician".into(),
-            disabled: false,
-            created_at: reach_core::now_millis(),
-        })
-        .await
-        .unwrap();
-    let mut tech = server.api();
-    let signed_in: SignedIn = serde_json::from_value(
-        tech.login("tech@reach.test", password)
-            .await
-            .ok("technician sign-in"),
-    )
-    .unwrap();
+    let tech = add_technician(&server, &me.user.company_id, "tech@reach.test").await;
+    let signed_in: SignedIn =
+        serde_json::from_value(tech.get("/api/auth/me").await.ok("technician sign-in")).unwrap();
     assert_eq!(signed_in.user.role, "technician");
 
     // Technicians see the company's devices and history...
