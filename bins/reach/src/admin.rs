@@ -3,6 +3,7 @@
 
 use anyhow::{Context, Result};
 use reach_core::now_millis;
+use reach_proto::access::BuiltinRole;
 use reach_proto::api::CreateEnrollmentToken;
 use reach_proto::audit::AuditCode;
 use reach_server::api::enrollment::{create_token, token_created};
@@ -39,11 +40,15 @@ pub enum UserCommand {
         password_stdin: bool,
         #[command(flatten)]
         storage: StorageArgs,
+        #[command(flatten)]
+        company: CompanyArg,
     },
     /// List the company's users.
     List {
         #[command(flatten)]
         storage: StorageArgs,
+        #[command(flatten)]
+        company: CompanyArg,
     },
 }
 
@@ -62,15 +67,30 @@ pub enum EnrollTokenCommand {
         group: Option<String>,
         #[command(flatten)]
         storage: StorageArgs,
+        #[command(flatten)]
+        company: CompanyArg,
     },
     /// List tokens (the secrets themselves are never stored, so never shown).
     List {
         #[command(flatten)]
         storage: StorageArgs,
+        #[command(flatten)]
+        company: CompanyArg,
     },
 }
 
-async fn open(storage: &StorageArgs) -> Result<(std::sync::Arc<dyn reach_store::Store>, String)> {
+/// Which company a command acts in.
+#[derive(clap::Args, Clone)]
+pub struct CompanyArg {
+    /// Company name or id [default: the server's first company]
+    #[arg(long, value_name = "COMPANY")]
+    company: Option<String>,
+}
+
+async fn open(
+    storage: &StorageArgs,
+    company: &CompanyArg,
+) -> Result<(std::sync::Arc<dyn reach_store::Store>, String)> {
     let config = storage.server_config()?;
     let location = config.database_location();
     if config.database.is_none() && !std::path::Path::new(&location).exists() {
@@ -81,10 +101,32 @@ async fn open(storage: &StorageArgs) -> Result<(std::sync::Arc<dyn reach_store::
     let store = reach_store::open(&location)
         .await
         .with_context(|| format!("opening the database at {location}"))?;
-    let company = store
+    let default = store
         .ensure_default_company(&config.company_name, now_millis())
         .await?;
-    Ok((store, company.id))
+    let Some(wanted) = &company.company else {
+        return Ok((store, default.id));
+    };
+    let companies = store.list_companies().await?;
+    let found: Vec<_> = companies
+        .iter()
+        .filter(|c| &c.id == wanted || c.name.eq_ignore_ascii_case(wanted))
+        .collect();
+    match found.as_slice() {
+        [one] => {
+            let id = one.id.clone();
+            Ok((store, id))
+        }
+        [] => anyhow::bail!(
+            "no company named {wanted}; the companies are: {}",
+            companies
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        _ => anyhow::bail!("several companies are named {wanted}: pass its id instead"),
+    }
 }
 
 pub async fn run(command: AdminCommand) -> Result<()> {
@@ -95,9 +137,10 @@ pub async fn run(command: AdminCommand) -> Result<()> {
             expires,
             group,
             storage,
+            company,
         }) => {
             let expires = crate::parse_duration(&expires)?;
-            let (store, company_id) = open(&storage).await?;
+            let (store, company_id) = open(&storage, &company).await?;
             let request = CreateEnrollmentToken {
                 max_uses,
                 expires_in_secs: expires.as_secs(),
@@ -121,8 +164,8 @@ pub async fn run(command: AdminCommand) -> Result<()> {
             println!("{secret}");
             Ok(())
         }
-        AdminCommand::EnrollToken(EnrollTokenCommand::List { storage }) => {
-            let (store, company_id) = open(&storage).await?;
+        AdminCommand::EnrollToken(EnrollTokenCommand::List { storage, company }) => {
+            let (store, company_id) = open(&storage, &company).await?;
             let tokens = store.list_enrollment_tokens(&company_id).await?;
             if tokens.is_empty() {
                 println!(
@@ -154,15 +197,6 @@ pub async fn run(command: AdminCommand) -> Result<()> {
     }
 }
 
-fn generated_password() -> String {
-    use rand::Rng;
-    rand::thread_rng()
-        .sample_iter(&rand::distributions::Alphanumeric)
-        .take(20)
-        .map(char::from)
-        .collect()
-}
-
 async fn user(command: UserCommand) -> Result<()> {
     match command {
         UserCommand::Create {
@@ -171,6 +205,7 @@ async fn user(command: UserCommand) -> Result<()> {
             role,
             password_stdin,
             storage,
+            company,
         } => {
             let email = reach_core::validate::normalize_email(&email)?;
             let name = reach_core::validate::name("name", &name, 128)?;
@@ -181,21 +216,27 @@ async fn user(command: UserCommand) -> Result<()> {
                     .context("reading the password from standard input")?;
                 (line.trim_end_matches(['\r', '\n']).to_string(), false)
             } else {
-                (generated_password(), true)
+                (reach_core::credentials::generate_password(), true)
             };
             let password_hash = reach_core::credentials::hash_password(&password)?;
-            let (store, company_id) = open(&storage).await?;
+            let (store, company_id) = open(&storage, &company).await?;
+            let builtin =
+                BuiltinRole::parse(&role).with_context(|| format!("unknown role {role}"))?;
+            let role = store.builtin_role(&company_id, builtin).await?;
             let user = reach_store::User {
                 id: uuid::Uuid::new_v4().to_string(),
-                company_id: company_id.clone(),
+                company_id: Some(company_id.clone()),
                 email,
                 display_name: name,
                 password_hash,
-                role,
+                operator: false,
                 disabled: false,
                 created_at: now_millis(),
             };
-            match store.create_user(&user).await {
+            match store
+                .create_user(&user, std::slice::from_ref(&role.id), now_millis())
+                .await
+            {
                 Err(reach_store::StoreError::Conflict(_)) => {
                     anyhow::bail!("a user with the e-mail {} already exists", user.email)
                 }
@@ -203,10 +244,10 @@ async fn user(command: UserCommand) -> Result<()> {
             }
             let entry = Entry::new(&company_id, AuditCode::UserCreated, Actor::System)
                 .target("user", &user.id, Some(&user.email))
-                .detail("role", &user.role)
+                .detail("roles", &role.name)
                 .detail("through", "reach admin");
             reach_server::audit::write(store.as_ref(), None, entry).await;
-            eprintln!("User {} ({}) created.", user.email, user.role);
+            eprintln!("User {} ({}) created.", user.email, role.name);
             if generated {
                 println!("{password}");
                 eprintln!(
@@ -215,14 +256,32 @@ async fn user(command: UserCommand) -> Result<()> {
             }
             Ok(())
         }
-        UserCommand::List { storage } => {
-            let (store, company_id) = open(&storage).await?;
+        UserCommand::List { storage, company } => {
+            let (store, company_id) = open(&storage, &company).await?;
+            let device_groups = store.list_device_groups(&company_id).await?;
             for user in store.list_users(&company_id).await? {
                 let state = if user.disabled { "disabled" } else { "active" };
-                println!(
-                    "{}  {}  {}  {}",
-                    user.email, user.role, state, user.display_name
-                );
+                let roles: Vec<String> = store
+                    .effective_grants(&user.id)
+                    .await?
+                    .into_iter()
+                    .map(|grant| match grant.device_group_id {
+                        Some(group) => {
+                            let name = device_groups
+                                .iter()
+                                .find(|g| g.id == group)
+                                .map_or(group.as_str(), |g| g.name.as_str());
+                            format!("{} (on {name})", grant.role.name)
+                        }
+                        None => grant.role.name,
+                    })
+                    .collect();
+                let roles = if roles.is_empty() {
+                    "no role".to_string()
+                } else {
+                    roles.join(", ")
+                };
+                println!("{}  {roles}  {state}  {}", user.email, user.display_name);
             }
             Ok(())
         }

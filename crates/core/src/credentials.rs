@@ -72,6 +72,17 @@ pub fn new_secret(prefix: &str) -> String {
     )
 }
 
+/// A password for a new account when none was chosen: 20 letters and digits
+/// (about 119 bits), shown once to whoever creates the account.
+pub fn generate_password() -> String {
+    use rand::Rng;
+    rand::rngs::OsRng
+        .sample_iter(&rand::distributions::Alphanumeric)
+        .take(20)
+        .map(char::from)
+        .collect()
+}
+
 /// How a bearer secret is stored and looked up: lowercase hex SHA-256.
 pub fn secret_hash(secret: &str) -> String {
     let digest = Sha256::digest(secret.as_bytes());

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::access::Permission;
 use crate::audit::{ActorKind, AuditCode};
 use crate::codes::{EndReason, ErrorCode};
 use crate::messages::SystemInfo;
@@ -42,10 +43,15 @@ pub struct ChangePassword {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct UserView {
     pub id: String,
-    pub company_id: String,
+    /// `None` for an operator who belongs to no company.
+    pub company_id: Option<String>,
     pub email: String,
     pub display_name: String,
-    pub role: String,
+    /// Manages the server's companies.
+    pub operator: bool,
+    /// What the user may do everywhere in their company (device-group grants
+    /// show on the devices they cover).
+    pub permissions: Vec<Permission>,
 }
 
 /// Answer to sign-in and `GET /api/auth/me`. State-changing requests must echo

@@ -23,6 +23,48 @@ pub enum AuditCode {
     /// A user changed their password.
     #[serde(rename = "R1004I")]
     PasswordChanged,
+    /// A user's name or disabled state changed.
+    #[serde(rename = "R1005I")]
+    UserUpdated,
+    /// A user was removed from the company; the account remains.
+    #[serde(rename = "R1006I")]
+    UserRemovedFromCompany,
+    /// A user account was deleted.
+    #[serde(rename = "R1007I")]
+    AccountDeleted,
+    /// A role was created.
+    #[serde(rename = "R1100I")]
+    RoleCreated,
+    /// A role's name, permissions or restrictions changed.
+    #[serde(rename = "R1101I")]
+    RoleUpdated,
+    /// A role was deleted (with its grants).
+    #[serde(rename = "R1102I")]
+    RoleDeleted,
+    /// A role was granted to a user or user group.
+    #[serde(rename = "R1103I")]
+    RoleGranted,
+    /// A role grant was taken back.
+    #[serde(rename = "R1104I")]
+    RoleGrantRevoked,
+    /// A user group was created.
+    #[serde(rename = "R1200I")]
+    UserGroupCreated,
+    /// A user group was renamed or its members changed.
+    #[serde(rename = "R1201I")]
+    UserGroupUpdated,
+    /// A user group was deleted.
+    #[serde(rename = "R1202I")]
+    UserGroupDeleted,
+    /// A company was created on the server.
+    #[serde(rename = "R1300I")]
+    CompanyCreated,
+    /// A company was renamed.
+    #[serde(rename = "R1301I")]
+    CompanyRenamed,
+    /// A company's settings changed.
+    #[serde(rename = "R1302I")]
+    CompanySettingsChanged,
     /// An enrollment token was created.
     #[serde(rename = "R2000I")]
     EnrollmentTokenCreated,
@@ -35,6 +77,9 @@ pub enum AuditCode {
     /// A device was revoked.
     #[serde(rename = "R2003I")]
     DeviceRevoked,
+    /// A device group was created.
+    #[serde(rename = "R2004I")]
+    DeviceGroupCreated,
     /// A session started.
     #[serde(rename = "R3000I")]
     SessionStarted,
@@ -44,16 +89,31 @@ pub enum AuditCode {
 }
 
 impl AuditCode {
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 26] = [
         Self::SignedIn,
         Self::SignInFailed,
         Self::SignedOut,
         Self::UserCreated,
         Self::PasswordChanged,
+        Self::UserUpdated,
+        Self::UserRemovedFromCompany,
+        Self::AccountDeleted,
+        Self::RoleCreated,
+        Self::RoleUpdated,
+        Self::RoleDeleted,
+        Self::RoleGranted,
+        Self::RoleGrantRevoked,
+        Self::UserGroupCreated,
+        Self::UserGroupUpdated,
+        Self::UserGroupDeleted,
+        Self::CompanyCreated,
+        Self::CompanyRenamed,
+        Self::CompanySettingsChanged,
         Self::EnrollmentTokenCreated,
         Self::EnrollmentTokenRevoked,
         Self::DeviceEnrolled,
         Self::DeviceRevoked,
+        Self::DeviceGroupCreated,
         Self::SessionStarted,
         Self::SessionEnded,
     ];
@@ -66,6 +126,21 @@ impl AuditCode {
             Self::SignedOut => "R1002I",
             Self::UserCreated => "R1003I",
             Self::PasswordChanged => "R1004I",
+            Self::UserUpdated => "R1005I",
+            Self::UserRemovedFromCompany => "R1006I",
+            Self::AccountDeleted => "R1007I",
+            Self::RoleCreated => "R1100I",
+            Self::RoleUpdated => "R1101I",
+            Self::RoleDeleted => "R1102I",
+            Self::RoleGranted => "R1103I",
+            Self::RoleGrantRevoked => "R1104I",
+            Self::UserGroupCreated => "R1200I",
+            Self::UserGroupUpdated => "R1201I",
+            Self::UserGroupDeleted => "R1202I",
+            Self::CompanyCreated => "R1300I",
+            Self::CompanyRenamed => "R1301I",
+            Self::CompanySettingsChanged => "R1302I",
+            Self::DeviceGroupCreated => "R2004I",
             Self::EnrollmentTokenCreated => "R2000I",
             Self::EnrollmentTokenRevoked => "R2001I",
             Self::DeviceEnrolled => "R2002I",

@@ -47,6 +47,14 @@ pub enum ErrorCode {
     SessionEnded,
     /// The one-time setup link was already used or expired.
     SetupTokenInvalid,
+    /// The company's owner can't be removed, disabled, deleted or lose the Administrator role.
+    OwnerProtected,
+    /// Not allowed on one's own account (disable, remove, delete): ask another administrator.
+    NotOnYourself,
+    /// Built-in roles can't be changed or deleted.
+    BuiltinRole,
+    /// The company turned password sign-in off: sign in with single sign-on.
+    PasswordSignInDisabled,
     /// Something failed on the server; the log has the detail under the request id.
     Internal,
 }
@@ -74,6 +82,10 @@ impl ErrorCode {
             Self::DeviceOffline => "device_offline",
             Self::SessionEnded => "session_ended",
             Self::SetupTokenInvalid => "setup_token_invalid",
+            Self::OwnerProtected => "owner_protected",
+            Self::NotOnYourself => "not_on_yourself",
+            Self::BuiltinRole => "builtin_role",
+            Self::PasswordSignInDisabled => "password_sign_in_disabled",
             Self::Internal => "internal",
         }
     }

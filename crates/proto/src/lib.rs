@@ -4,9 +4,11 @@
 //!
 //! This crate owns shapes and limits only; it must not do I/O or hold policy.
 
+pub mod access;
 pub mod api;
 pub mod audit;
 pub mod codes;
+pub mod directory;
 pub mod frame;
 pub mod messages;
 pub mod typescript;

@@ -138,10 +138,23 @@ pub enum ConsoleMessage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerToConsole {
-    Ready { session_id: String },
-    ScreenInfo { width: u16, height: u16 },
-    Ended { reason: EndReason },
-    Error { code: ErrorCode, message: String },
+    /// The link is attached. With `view_only`, the technician's roles allow
+    /// watching this device but not controlling it: input is ignored.
+    Ready {
+        session_id: String,
+        view_only: bool,
+    },
+    ScreenInfo {
+        width: u16,
+        height: u16,
+    },
+    Ended {
+        reason: EndReason,
+    },
+    Error {
+        code: ErrorCode,
+        message: String,
+    },
 }
 
 /// Server → console, on the live event feed.

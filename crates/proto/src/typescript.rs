@@ -3,7 +3,7 @@
 
 use ts_rs::TS;
 
-use crate::{api, audit, codes, messages};
+use crate::{access, api, audit, codes, directory, messages};
 
 /// Every wire type's TypeScript declaration, as one module.
 pub fn declarations() -> String {
@@ -12,6 +12,8 @@ pub fn declarations() -> String {
         codes::EndReason::decl(),
         audit::AuditCode::decl(),
         audit::ActorKind::decl(),
+        access::Permission::decl(),
+        access::BuiltinRole::decl(),
         api::ApiError::decl(),
         api::LoginRequest::decl(),
         api::SetupRequest::decl(),
@@ -27,6 +29,24 @@ pub fn declarations() -> String {
         api::CreateSession::decl(),
         api::SessionView::decl(),
         api::AuditEventView::decl(),
+        directory::CompanySettingsView::decl(),
+        directory::CompanyView::decl(),
+        directory::CreateCompany::decl(),
+        directory::CompanyCreated::decl(),
+        directory::RenameCompany::decl(),
+        directory::NewMemberAccount::decl(),
+        directory::MemberView::decl(),
+        directory::CreateMember::decl(),
+        directory::MemberCreated::decl(),
+        directory::UpdateMember::decl(),
+        directory::RoleView::decl(),
+        directory::RoleInput::decl(),
+        directory::UserGroupView::decl(),
+        directory::UserGroupInput::decl(),
+        directory::GrantView::decl(),
+        directory::GrantInput::decl(),
+        directory::DeviceGroupView::decl(),
+        directory::DeviceGroupInput::decl(),
         messages::InputEvent::decl(),
         messages::SystemInfo::decl(),
         messages::AgentMessage::decl(),

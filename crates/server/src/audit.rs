@@ -43,9 +43,10 @@ pub struct Target {
     pub name: Option<String>,
 }
 
-/// One thing that happened in a company.
+/// One thing that happened in a company (or, for an operator who belongs to
+/// none, on the server: such entries go to the server log only).
 pub struct Entry {
-    pub company_id: String,
+    pub company_id: Option<String>,
     pub code: AuditCode,
     pub actor: Actor,
     pub ip: Option<IpAddr>,
@@ -55,8 +56,12 @@ pub struct Entry {
 
 impl Entry {
     pub fn new(company_id: &str, code: AuditCode, actor: Actor) -> Self {
+        Self::of(Some(company_id), code, actor)
+    }
+
+    pub fn of(company_id: Option<&str>, code: AuditCode, actor: Actor) -> Self {
         Self {
-            company_id: company_id.to_string(),
+            company_id: company_id.map(str::to_string),
             code,
             actor,
             ip: None,
@@ -98,9 +103,13 @@ pub async fn write(store: &dyn Store, hub: Option<&Hub>, entry: Entry) {
         Actor::Device { id, name } => (ActorKind::Device, Some(id), name),
         Actor::System => (ActorKind::System, None, "system".to_string()),
     };
+    let Some(company_id) = entry.company_id else {
+        tracing::info!(code = entry.code.as_str(), actor = %actor_name, details = ?entry.details, "event outside any company");
+        return;
+    };
     let event = AuditEvent {
         id: 0,
-        company_id: entry.company_id,
+        company_id,
         code: entry.code.as_str().to_string(),
         at: now_millis(),
         actor_kind: actor_kind.as_str().to_string(),
@@ -117,6 +126,7 @@ pub async fn write(store: &dyn Store, hub: Option<&Hub>, entry: Entry) {
             if let (Some(hub), Some(view)) = (hub, view(&stored)) {
                 hub.publish(
                     &stored.company_id,
+                    crate::hub::EventSubject::EventLog,
                     ConsoleEvent::AuditRecorded { event: view },
                 );
             }
@@ -161,11 +171,11 @@ pub async fn list(
     page: Result<Query<Page>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<AuditEventView>>, ApiFailure> {
     let Query(page) = page.map_err(|err| ApiFailure::bad_request(err.body_text()))?;
-    let company = &auth.principal.company_id;
+    let company = auth.company_id()?;
     authorize(
         &auth.principal,
         Action::ViewEventLog,
-        Resource::company(company),
+        Resource::Company(company),
     )?;
     let limit = page.limit.unwrap_or(100).clamp(1, MAX_PAGE);
     let events = state.store.list_audit(company, limit, page.before).await?;

@@ -12,8 +12,9 @@ use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use reach_core::credentials::{self, WEB_SESSION_PREFIX};
-use reach_core::policy::{Principal, Role};
+use reach_core::policy::Principal;
 use reach_core::{now_millis, validate};
+use reach_proto::access::BuiltinRole;
 use reach_proto::api::{ChangePassword, LoginRequest, SetupRequest, SignedIn, UserView};
 use reach_proto::audit::AuditCode;
 use reach_proto::codes::ErrorCode;
@@ -21,7 +22,7 @@ use reach_store::{User, WebSession};
 
 use crate::audit::{self, Actor, Entry};
 use crate::error::ApiFailure;
-use crate::AppState;
+use crate::{principal, AppState};
 
 /// `__Host-` binds the cookie to this origin: Secure, path `/`, no Domain.
 pub const SESSION_COOKIE: &str = "__Host-reach_session";
@@ -83,27 +84,40 @@ impl FromRequestParts<Arc<AppState>> for Authenticated {
             }
         }
         let user = state.store.user(&session.user_id).await?;
-        if user.disabled {
+        if !may_sign_in(&user) {
             return Err(ApiFailure::unauthenticated());
         }
-        let role = Role::parse(&user.role).ok_or_else(|| {
-            ApiFailure::internal(format!("user {} has unknown role {}", user.id, user.role))
-        })?;
+        let principal = principal::load(state.store.as_ref(), &user).await?;
         let ip = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(peer)| peer.ip());
         Ok(Self {
-            principal: Principal {
-                user_id: user.id.clone(),
-                company_id: user.company_id.clone(),
-                role,
-            },
+            principal,
             user,
             session,
             ip,
         })
     }
+}
+
+impl Authenticated {
+    /// The company the principal acts in. An operator who belongs to no company
+    /// may only manage companies.
+    pub fn company_id(&self) -> Result<&str, ApiFailure> {
+        self.principal.company_id.as_deref().ok_or_else(|| {
+            ApiFailure::new(
+                ErrorCode::Forbidden,
+                "your account is not a member of any company",
+            )
+        })
+    }
+}
+
+/// Whether the account may hold a sign-in: not disabled, and a member of a
+/// company unless it operates the server.
+fn may_sign_in(user: &User) -> bool {
+    !user.disabled && (user.company_id.is_some() || user.operator)
 }
 
 /// How often a long-lived console link re-checks that its sign-in is still valid
@@ -145,7 +159,7 @@ impl SignInWatch {
                 .store
                 .user(&session.user_id)
                 .await
-                .is_ok_and(|user| !user.disabled),
+                .is_ok_and(|user| may_sign_in(&user)),
             Err(reach_store::StoreError::NotFound) => false,
             // A database hiccup is not a reason to cut a technician off.
             Err(_) => true,
@@ -184,17 +198,20 @@ fn account(user: &User) -> Actor {
     }
 }
 
-pub fn user_view(user: &User) -> UserView {
+/// The signed-in user as the console sees them, with what they may do company-wide.
+pub fn user_view(user: &User, principal: &Principal) -> UserView {
     UserView {
         id: user.id.clone(),
         company_id: user.company_id.clone(),
         email: user.email.clone(),
         display_name: user.display_name.clone(),
-        role: user.role.clone(),
+        operator: user.operator,
+        permissions: principal.company_permissions().into_iter().collect(),
     }
 }
 
 async fn start_web_session(state: &AppState, user: &User) -> Result<Response, ApiFailure> {
+    let principal = principal::load(state.store.as_ref(), user).await?;
     let token = credentials::new_secret(WEB_SESSION_PREFIX);
     let csrf_token = credentials::new_secret("");
     let now = now_millis();
@@ -202,7 +219,6 @@ async fn start_web_session(state: &AppState, user: &User) -> Result<Response, Ap
     let session = WebSession {
         token_hash: credentials::secret_hash(&token),
         user_id: user.id.clone(),
-        company_id: user.company_id.clone(),
         csrf_token: csrf_token.clone(),
         created_at: now,
         expires_at: now.saturating_add(
@@ -216,7 +232,7 @@ async fn start_web_session(state: &AppState, user: &User) -> Result<Response, Ap
         "{SESSION_COOKIE}={token}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age={ttl}"
     );
     let mut response = Json(SignedIn {
-        user: user_view(user),
+        user: user_view(user, &principal),
         csrf_token,
     })
     .into_response();
@@ -266,13 +282,43 @@ pub async fn login(
             .await
             .map_err(ApiFailure::internal)?;
     match user {
-        Some(user) if matches && !user.disabled => {
+        Some(user) if matches && may_sign_in(&user) => {
             state.throttle.record_success(&keys[0]);
-            let entry = Entry::new(&user.company_id, AuditCode::SignedIn, account(&user))
-                .ip(Some(peer.ip()));
+            if !password_sign_in_allowed(&state, &user).await? {
+                let entry = Entry::of(
+                    user.company_id.as_deref(),
+                    AuditCode::SignInFailed,
+                    account(&user),
+                )
+                .ip(Some(peer.ip()))
+                .detail("reason", "password_sign_in_disabled");
+                audit::record(&state, entry).await;
+                return Err(ApiFailure::new(
+                    ErrorCode::PasswordSignInDisabled,
+                    "your company signs in with single sign-on, not with a password",
+                ));
+            }
+            let entry = Entry::of(
+                user.company_id.as_deref(),
+                AuditCode::SignedIn,
+                account(&user),
+            )
+            .ip(Some(peer.ip()));
             audit::record(&state, entry).await;
             tracing::info!(user_id = %user.id, ip = %peer.ip(), "signed in");
             start_web_session(&state, &user).await
+        }
+        Some(user) if matches && !user.disabled => {
+            // Right password, but removed from its company: say so, it is not a secret
+            // to someone who knows the password.
+            let entry = Entry::of(None, AuditCode::SignInFailed, account(&user))
+                .ip(Some(peer.ip()))
+                .detail("reason", "no_company");
+            audit::record(&state, entry).await;
+            Err(ApiFailure::new(
+                ErrorCode::Forbidden,
+                "this account is not a member of any company; ask your administrator",
+            ))
         }
         _ => {
             state.throttle.record_failure(&keys);
@@ -282,9 +328,13 @@ pub async fn login(
                 } else {
                     "wrong_password"
                 };
-                let entry = Entry::new(&user.company_id, AuditCode::SignInFailed, account(user))
-                    .ip(Some(peer.ip()))
-                    .detail("reason", reason);
+                let entry = Entry::of(
+                    user.company_id.as_deref(),
+                    AuditCode::SignInFailed,
+                    account(user),
+                )
+                .ip(Some(peer.ip()))
+                .detail("reason", reason);
                 audit::record(&state, entry).await;
             }
             Err(ApiFailure {
@@ -293,6 +343,17 @@ pub async fn login(
             })
         }
     }
+}
+
+/// Whether the company lets this account sign in with a password: always for
+/// its owner (so a broken identity provider can't lock the company out) and for
+/// an operator without a company.
+async fn password_sign_in_allowed(state: &AppState, user: &User) -> Result<bool, ApiFailure> {
+    let Some(company_id) = &user.company_id else {
+        return Ok(true);
+    };
+    let company = state.store.company(company_id).await?;
+    Ok(company.settings.password_sign_in || company.owner_id.as_deref() == Some(user.id.as_str()))
 }
 
 pub async fn logout(
@@ -305,8 +366,8 @@ pub async fn logout(
         .await?;
     // Live WebSockets of this sign-in close now rather than at their next check.
     let _ = state.sign_outs.send(auth.session.token_hash.clone());
-    let entry = Entry::new(
-        &auth.user.company_id,
+    let entry = Entry::of(
+        auth.user.company_id.as_deref(),
         AuditCode::SignedOut,
         Actor::user(&auth),
     )
@@ -324,7 +385,7 @@ pub async fn logout(
 
 pub async fn me(auth: Authenticated) -> Json<SignedIn> {
     Json(SignedIn {
-        user: user_view(&auth.user),
+        user: user_view(&auth.user, &auth.principal),
         csrf_token: auth.session.csrf_token,
     })
 }
@@ -377,8 +438,8 @@ pub async fn change_password(
     for token_hash in &signed_out {
         let _ = state.sign_outs.send(token_hash.clone());
     }
-    let entry = Entry::new(
-        &auth.user.company_id,
+    let entry = Entry::of(
+        auth.user.company_id.as_deref(),
         AuditCode::PasswordChanged,
         Actor::user(&auth),
     )
@@ -389,7 +450,8 @@ pub async fn change_password(
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
-/// Builds the first administrator of the default company.
+/// Builds the first administrator of the default company, who also operates the
+/// server; store it with [`administrator_role`].
 pub async fn new_administrator(
     state: &AppState,
     email: &str,
@@ -407,14 +469,27 @@ pub async fn new_administrator(
         .await?;
     Ok(User {
         id: uuid::Uuid::new_v4().to_string(),
-        company_id: company.id,
+        company_id: Some(company.id),
         email,
         display_name,
         password_hash,
-        role: Role::Administrator.as_str().to_string(),
+        operator: true,
         disabled: false,
         created_at: now_millis(),
     })
+}
+
+/// The id of the Administrator role of `user`'s company.
+pub async fn administrator_role(state: &AppState, user: &User) -> Result<String, ApiFailure> {
+    let company_id = user
+        .company_id
+        .as_deref()
+        .ok_or_else(|| ApiFailure::internal("administrator without a company"))?;
+    Ok(state
+        .store
+        .builtin_role(company_id, BuiltinRole::Administrator)
+        .await?
+        .id)
 }
 
 pub async fn setup(
@@ -438,10 +513,15 @@ pub async fn setup(
         )
         .await?;
     tracing::info!(user_id = %admin.id, email = %admin.email, "first administrator created through the setup link");
-    let entry = Entry::new(&admin.company_id, AuditCode::UserCreated, account(&admin))
-        .target("user", &admin.id, Some(&admin.email))
-        .detail("role", &admin.role)
-        .detail("through", "setup_link");
+    let entry = Entry::of(
+        admin.company_id.as_deref(),
+        AuditCode::UserCreated,
+        account(&admin),
+    )
+    .target("user", &admin.id, Some(&admin.email))
+    .detail("roles", BuiltinRole::Administrator.display_name())
+    .detail("operator", true)
+    .detail("through", "setup_link");
     audit::record(&state, entry).await;
     start_web_session(&state, &admin).await
 }

@@ -11,15 +11,16 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
-use reach_core::policy::{authorize, Action, Resource};
+use reach_core::policy::{authorize, Action, Principal, Resource};
 use reach_proto::codes::{EndReason, ErrorCode};
-use reach_proto::messages::{ConsoleEvent, ConsoleMessage, ServerToAgent, ServerToConsole};
+use reach_proto::messages::{ConsoleMessage, ServerToAgent, ServerToConsole};
 use reach_proto::{MAX_CONTROL_MESSAGE, PROTOCOL_VERSION};
 use tokio::sync::{broadcast, mpsc};
 
+use crate::api::sessions::session_resource;
 use crate::auth::{Authenticated, SignInWatch};
 use crate::error::ApiFailure;
-use crate::hub::{HubError, ToConsole, CONSOLE_QUEUE};
+use crate::hub::{CompanyEvent, EventSubject, HubError, ToConsole, CONSOLE_QUEUE};
 use crate::AppState;
 
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
@@ -41,15 +42,19 @@ pub async fn session_upgrade(
     if !same_origin(&headers) {
         return Err(ApiFailure::forbidden());
     }
-    let record = state
-        .store
-        .session(&auth.principal.company_id, &session_id)
-        .await?;
+    let record = state.store.session(auth.company_id()?, &session_id).await?;
     authorize(
         &auth.principal,
         Action::UseSession,
-        Resource::owned(&record.company_id, &record.technician_id),
+        session_resource(&record),
     )?;
+    // Whether input is allowed is fixed when the console attaches.
+    let may_control = authorize(
+        &auth.principal,
+        Action::ControlSession,
+        session_resource(&record),
+    )
+    .is_ok();
     if state.hub.live_session(&session_id).is_none() {
         return Err(ApiFailure::new(
             ErrorCode::SessionEnded,
@@ -60,7 +65,7 @@ pub async fn session_upgrade(
     Ok(ws
         .max_message_size(MAX_CONTROL_MESSAGE)
         .max_frame_size(MAX_CONTROL_MESSAGE)
-        .on_upgrade(move |socket| run_session(state, socket, session_id, watch))
+        .on_upgrade(move |socket| run_session(state, socket, session_id, watch, may_control))
         .into_response())
 }
 
@@ -105,6 +110,7 @@ async fn run_session(
     mut socket: WebSocket,
     session_id: String,
     mut watch: SignInWatch,
+    may_control: bool,
 ) {
     let hello = tokio::time::timeout(HELLO_TIMEOUT, socket.recv()).await;
     let version = match hello {
@@ -131,6 +137,7 @@ async fn run_session(
         &mut socket,
         &ServerToConsole::Ready {
             session_id: session_id.clone(),
+            view_only: !may_control,
         },
     )
     .await
@@ -176,6 +183,7 @@ async fn run_session(
                     break Outcome::Violation("malformed control message".into());
                 };
                 let forwarded = match message {
+                    ConsoleMessage::Input { .. } if !may_control => Ok(()),
                     ConsoleMessage::Input { event } => state.hub.to_agent(&session_id, |channel| ServerToAgent::Input { channel, event }).await,
                     ConsoleMessage::FrameAck { seq } => state.hub.to_agent(&session_id, |channel| ServerToAgent::FrameAck { channel, seq }).await,
                     ConsoleMessage::Refresh => state.hub.to_agent(&session_id, |channel| ServerToAgent::Refresh { channel }).await,
@@ -241,23 +249,17 @@ pub async fn events_upgrade(
     if !same_origin(&headers) {
         return Err(ApiFailure::forbidden());
     }
-    let company_id = auth.principal.company_id.clone();
+    let company_id = auth.company_id()?;
     authorize(
         &auth.principal,
         Action::ListDevices,
-        Resource::company(&company_id),
+        Resource::Company(company_id),
     )?;
     let events = state.hub.subscribe();
     let shutdown = state.shutdown.clone();
     let watch = SignInWatch::new(&state, &auth);
     let audience = Audience {
-        company_id,
-        may_read_log: authorize(
-            &auth.principal,
-            Action::ViewEventLog,
-            Resource::company(&auth.principal.company_id),
-        )
-        .is_ok(),
+        principal: auth.principal.clone(),
     };
     Ok(ws
         .max_message_size(MAX_CONTROL_MESSAGE)
@@ -265,16 +267,39 @@ pub async fn events_upgrade(
         .into_response())
 }
 
-/// Who a feed is for: its company, and whether it may see event-log entries.
+/// Who a feed is for: each event goes out only if the policy lets the feed's
+/// principal see what it is about (as of when the feed opened).
 struct Audience {
-    company_id: String,
-    may_read_log: bool,
+    principal: Principal,
 }
 
 impl Audience {
-    fn wants(&self, event: &crate::hub::CompanyEvent) -> bool {
-        event.company_id == self.company_id
-            && (self.may_read_log || !matches!(event.event, ConsoleEvent::AuditRecorded { .. }))
+    fn wants(&self, event: &CompanyEvent) -> bool {
+        let company_id = event.company_id.as_str();
+        let allowed = |action, resource| authorize(&self.principal, action, resource).is_ok();
+        match &event.about {
+            EventSubject::Device { device_group_id } => allowed(
+                Action::ViewDevice,
+                Resource::Device {
+                    company_id,
+                    device_group_id: device_group_id.as_deref(),
+                },
+            ),
+            EventSubject::Session {
+                technician_id,
+                device_group_id,
+            } => {
+                allowed(
+                    Action::UseSession,
+                    Resource::Session {
+                        company_id,
+                        owner_id: technician_id,
+                        device_group_id: device_group_id.as_deref(),
+                    },
+                ) || allowed(Action::ViewReports, Resource::Company(company_id))
+            }
+            EventSubject::EventLog => allowed(Action::ViewEventLog, Resource::Company(company_id)),
+        }
     }
 }
 

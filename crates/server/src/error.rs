@@ -62,13 +62,17 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | ErrorCode::UnknownAgentKey
         | ErrorCode::AgentAuthFailed => StatusCode::UNAUTHORIZED,
         ErrorCode::Throttled => StatusCode::TOO_MANY_REQUESTS,
-        ErrorCode::Forbidden | ErrorCode::CsrfMismatch | ErrorCode::DeviceRevoked => {
-            StatusCode::FORBIDDEN
-        }
+        ErrorCode::Forbidden
+        | ErrorCode::CsrfMismatch
+        | ErrorCode::DeviceRevoked
+        | ErrorCode::PasswordSignInDisabled => StatusCode::FORBIDDEN,
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
-        ErrorCode::Conflict | ErrorCode::DeviceOffline | ErrorCode::SessionEnded => {
-            StatusCode::CONFLICT
-        }
+        ErrorCode::Conflict
+        | ErrorCode::DeviceOffline
+        | ErrorCode::SessionEnded
+        | ErrorCode::OwnerProtected
+        | ErrorCode::NotOnYourself
+        | ErrorCode::BuiltinRole => StatusCode::CONFLICT,
         ErrorCode::EnrollmentTokenInvalid
         | ErrorCode::EnrollmentTokenExpired
         | ErrorCode::EnrollmentTokenExhausted
@@ -125,9 +129,14 @@ impl From<StoreError> for ApiFailure {
 
 impl From<reach_core::policy::Denied> for ApiFailure {
     fn from(denied: reach_core::policy::Denied) -> Self {
+        // Another company's things are "not found": their ids are not confirmed.
+        let base = match denied {
+            reach_core::policy::Denied::OtherCompany => Self::not_found(),
+            _ => Self::forbidden(),
+        };
         Self {
             detail: Some(denied.to_string()),
-            ..Self::forbidden()
+            ..base
         }
     }
 }

@@ -75,7 +75,22 @@ struct State {
 #[derive(Debug, Clone)]
 pub struct CompanyEvent {
     pub company_id: String,
+    /// What the event is about, for deciding which feeds receive it.
+    pub about: EventSubject,
     pub event: ConsoleEvent,
+}
+
+/// The resource an event concerns, as far as the policy needs to know it.
+#[derive(Debug, Clone)]
+pub enum EventSubject {
+    Device {
+        device_group_id: Option<String>,
+    },
+    Session {
+        technician_id: String,
+        device_group_id: Option<String>,
+    },
+    EventLog,
 }
 
 pub struct Hub {
@@ -114,10 +129,11 @@ impl Hub {
         self.events.subscribe()
     }
 
-    pub fn publish(&self, company_id: &str, event: ConsoleEvent) {
+    pub fn publish(&self, company_id: &str, about: EventSubject, event: ConsoleEvent) {
         // No subscribers is normal (no console open).
         let _ = self.events.send(CompanyEvent {
             company_id: company_id.to_string(),
+            about,
             event,
         });
     }
@@ -181,6 +197,9 @@ impl Hub {
     pub fn publish_device(&self, device: &Device, online: bool) {
         self.publish(
             &device.company_id,
+            EventSubject::Device {
+                device_group_id: device.device_group_id.clone(),
+            },
             ConsoleEvent::DeviceChanged {
                 device: device_view(device, online),
             },
@@ -449,6 +468,10 @@ impl Hub {
     pub fn publish_session(&self, record: &SessionRecord) {
         self.publish(
             &record.company_id,
+            EventSubject::Session {
+                technician_id: record.technician_id.clone(),
+                device_group_id: record.device_group_id.clone(),
+            },
             ConsoleEvent::SessionChanged {
                 session: session_view(record),
             },
@@ -506,6 +529,7 @@ mod tests {
         let device = Device {
             id: "device-1".into(),
             company_id: "company-1".into(),
+            device_group_id: None,
             device_group: None,
             nickname: "pc".into(),
             system: DeviceSystem::default(),
@@ -528,6 +552,7 @@ mod tests {
             started_at: 0,
             ended_at: None,
             end_reason: None,
+            device_group_id: device.device_group_id.clone(),
             device_nickname: device.nickname.clone(),
             technician_name: "Tech".into(),
         }

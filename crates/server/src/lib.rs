@@ -12,6 +12,7 @@ pub mod config;
 mod console_link;
 pub mod error;
 pub mod hub;
+mod principal;
 mod security;
 mod throttle;
 pub mod tls;
@@ -23,7 +24,7 @@ use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::response::Redirect;
-use axum::routing::{any, get, post};
+use axum::routing::{any, delete, get, patch, post, put};
 use axum::Router;
 use reach_core::credentials::{self, SETUP_TOKEN_PREFIX};
 use reach_core::{fingerprint, now_millis};
@@ -163,15 +164,22 @@ async fn first_sign_in(
         let user = auth::new_administrator(state, &admin.email, "Administrator", admin.password)
             .await
             .map_err(|err| StartError::Admin(err.message))?;
-        state.store.create_user(&user).await?;
+        let role = auth::administrator_role(state, &user)
+            .await
+            .map_err(|err| StartError::Admin(err.message))?;
+        state
+            .store
+            .create_user(&user, &[role], now_millis())
+            .await?;
         tracing::info!(email = %user.email, "first administrator created from the environment");
-        let entry = audit::Entry::new(
-            &user.company_id,
+        let entry = audit::Entry::of(
+            user.company_id.as_deref(),
             AuditCode::UserCreated,
             audit::Actor::System,
         )
         .target("user", &user.id, Some(&user.email))
-        .detail("role", &user.role)
+        .detail("roles", "Administrator")
+        .detail("operator", true)
         .detail("through", "environment");
         audit::record(state, entry).await;
         return Ok(FirstSignIn::AdminCreated { email: user.email });
@@ -292,6 +300,47 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/api/sessions/{id}/ws", any(console_link::session_upgrade))
         .route("/api/events", any(console_link::events_upgrade))
         .route("/api/audit-events", get(audit::list))
+        .route(
+            "/api/companies",
+            get(api::companies::list).post(api::companies::create),
+        )
+        .route("/api/companies/{id}", patch(api::companies::rename))
+        .route("/api/company", get(api::companies::own))
+        .route(
+            "/api/company/settings",
+            put(api::companies::update_settings),
+        )
+        .route(
+            "/api/users",
+            get(api::members::list).post(api::members::create),
+        )
+        .route(
+            "/api/users/{id}",
+            patch(api::members::update).delete(api::members::delete),
+        )
+        .route("/api/users/{id}/remove", post(api::members::remove))
+        .route(
+            "/api/user-groups",
+            get(api::groups::list).post(api::groups::create),
+        )
+        .route(
+            "/api/user-groups/{id}",
+            put(api::groups::update).delete(api::groups::delete),
+        )
+        .route("/api/roles", get(api::roles::list).post(api::roles::create))
+        .route(
+            "/api/roles/{id}",
+            put(api::roles::update).delete(api::roles::delete),
+        )
+        .route(
+            "/api/role-grants",
+            get(api::roles::list_grants).post(api::roles::create_grant),
+        )
+        .route("/api/role-grants/{id}", delete(api::roles::delete_grant))
+        .route(
+            "/api/device-groups",
+            get(api::devices::list_groups).post(api::devices::create_group),
+        )
         .route("/api/agent/enroll", post(api::enrollment::enroll_agent))
         .route("/api/agent/ws", any(agent_link::upgrade))
         .fallback(|| async { error::ApiFailure::not_found() })

@@ -13,211 +13,11 @@ macro_rules! impl_store {
         use crate::model::*;
         use crate::{Result, StoreError};
 
+        crate::identity::impl_identity_store!($store, $db);
+
         impl crate::Store for $store {
             fn backend(&self) -> &'static str {
                 $backend
-            }
-        }
-
-        #[async_trait]
-        impl crate::CompanyStore for $store {
-            async fn ensure_default_company(&self, name: &str, now: Millis) -> Result<Company> {
-                // Insert only into an empty table, then read the oldest company: two
-                // processes starting at once (server and an admin command) agree on it.
-                sqlx::query(
-                    "INSERT INTO companies (id, name, created_at) SELECT $1, $2, $3 \
-                     WHERE NOT EXISTS (SELECT 1 FROM companies)",
-                )
-                .bind(uuid::Uuid::new_v4().to_string())
-                .bind(name)
-                .bind(now)
-                .execute(&self.pool)
-                .await?;
-                let first: CompanyRow =
-                    sqlx::query_as("SELECT id, name, created_at FROM companies ORDER BY created_at, id LIMIT 1")
-                        .fetch_one(&self.pool)
-                        .await?;
-                Ok(first.into())
-            }
-
-            async fn company(&self, id: &str) -> Result<Company> {
-                let row: Option<CompanyRow> =
-                    sqlx::query_as("SELECT id, name, created_at FROM companies WHERE id = $1")
-                        .bind(id)
-                        .fetch_optional(&self.pool)
-                        .await?;
-                row.map(Into::into).ok_or(StoreError::NotFound)
-            }
-        }
-
-        #[async_trait]
-        impl crate::UserStore for $store {
-            async fn count_users(&self) -> Result<i64> {
-                let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-                    .fetch_one(&self.pool)
-                    .await?;
-                Ok(count)
-            }
-
-            async fn create_user(&self, user: &User) -> Result<()> {
-                insert_user(&self.pool, user).await
-            }
-
-            async fn user_by_email(&self, email: &str) -> Result<User> {
-                let row: Option<UserRow> = sqlx::query_as(
-                    "SELECT id, company_id, email, display_name, password_hash, role, disabled, created_at \
-                     FROM users WHERE email = $1",
-                )
-                .bind(email)
-                .fetch_optional(&self.pool)
-                .await?;
-                row.map(Into::into).ok_or(StoreError::NotFound)
-            }
-
-            async fn user(&self, id: &str) -> Result<User> {
-                let row: Option<UserRow> = sqlx::query_as(
-                    "SELECT id, company_id, email, display_name, password_hash, role, disabled, created_at \
-                     FROM users WHERE id = $1",
-                )
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
-                row.map(Into::into).ok_or(StoreError::NotFound)
-            }
-
-            async fn set_password_hash(&self, user_id: &str, password_hash: &str) -> Result<()> {
-                let done = sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
-                    .bind(user_id)
-                    .bind(password_hash)
-                    .execute(&self.pool)
-                    .await?;
-                if done.rows_affected() == 0 {
-                    return Err(StoreError::NotFound);
-                }
-                Ok(())
-            }
-
-            async fn list_users(&self, company_id: &str) -> Result<Vec<User>> {
-                let rows: Vec<UserRow> = sqlx::query_as(
-                    "SELECT id, company_id, email, display_name, password_hash, role, disabled, created_at \
-                     FROM users WHERE company_id = $1 ORDER BY email",
-                )
-                .bind(company_id)
-                .fetch_all(&self.pool)
-                .await?;
-                Ok(rows.into_iter().map(Into::into).collect())
-            }
-        }
-
-        async fn insert_user<'e, E>(executor: E, user: &User) -> Result<()>
-        where
-            E: sqlx::Executor<'e, Database = $db>,
-        {
-            sqlx::query(
-                "INSERT INTO users (id, company_id, email, display_name, password_hash, role, disabled, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(&user.id)
-            .bind(&user.company_id)
-            .bind(&user.email)
-            .bind(&user.display_name)
-            .bind(&user.password_hash)
-            .bind(&user.role)
-            .bind(user.disabled)
-            .bind(user.created_at)
-            .execute(executor)
-            .await
-            .map_err(|err| conflict_or(err, "a user with this e-mail"))?;
-            Ok(())
-        }
-
-        #[async_trait]
-        impl crate::WebSessionStore for $store {
-            async fn create_web_session(&self, session: &WebSession) -> Result<()> {
-                sqlx::query(
-                    "INSERT INTO web_sessions (token_hash, user_id, company_id, csrf_token, created_at, expires_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(&session.token_hash)
-                .bind(&session.user_id)
-                .bind(&session.company_id)
-                .bind(&session.csrf_token)
-                .bind(session.created_at)
-                .bind(session.expires_at)
-                .execute(&self.pool)
-                .await?;
-                Ok(())
-            }
-
-            async fn web_session(&self, token_hash: &str, now: Millis) -> Result<WebSession> {
-                let row: Option<WebSessionRow> = sqlx::query_as(
-                    "SELECT token_hash, user_id, company_id, csrf_token, created_at, expires_at \
-                     FROM web_sessions WHERE token_hash = $1 AND expires_at > $2",
-                )
-                .bind(token_hash)
-                .bind(now)
-                .fetch_optional(&self.pool)
-                .await?;
-                row.map(Into::into).ok_or(StoreError::NotFound)
-            }
-
-            async fn delete_web_session(&self, token_hash: &str) -> Result<()> {
-                sqlx::query("DELETE FROM web_sessions WHERE token_hash = $1")
-                    .bind(token_hash)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
-            }
-
-            async fn delete_other_web_sessions(&self, user_id: &str, keep: &str) -> Result<Vec<String>> {
-                let removed: Vec<(String,)> = sqlx::query_as(
-                    "DELETE FROM web_sessions WHERE user_id = $1 AND token_hash <> $2 RETURNING token_hash",
-                )
-                .bind(user_id)
-                .bind(keep)
-                .fetch_all(&self.pool)
-                .await?;
-                Ok(removed.into_iter().map(|(hash,)| hash).collect())
-            }
-
-            async fn delete_expired_web_sessions(&self, now: Millis) -> Result<u64> {
-                let done = sqlx::query("DELETE FROM web_sessions WHERE expires_at <= $1")
-                    .bind(now)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(done.rows_affected())
-            }
-        }
-
-        #[async_trait]
-        impl crate::SetupStore for $store {
-            async fn create_setup_token(&self, token_hash: &str, now: Millis, expires_at: Millis) -> Result<()> {
-                sqlx::query("INSERT INTO setup_tokens (token_hash, created_at, expires_at) VALUES ($1, $2, $3)")
-                    .bind(token_hash)
-                    .bind(now)
-                    .bind(expires_at)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
-            }
-
-            async fn complete_setup(&self, token_hash: &str, now: Millis, admin: &User) -> Result<()> {
-                let mut tx = self.pool.begin().await?;
-                let used = sqlx::query(
-                    "UPDATE setup_tokens SET used_at = $2 \
-                     WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
-                     AND NOT EXISTS (SELECT 1 FROM users)",
-                )
-                .bind(token_hash)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                if used.rows_affected() != 1 {
-                    return Err(StoreError::SetupTokenInvalid);
-                }
-                insert_user(&mut *tx, admin).await?;
-                tx.commit().await?;
-                Ok(())
             }
         }
 
@@ -416,6 +216,28 @@ macro_rules! impl_store {
                 Ok(())
             }
 
+            async fn list_device_groups(&self, company_id: &str) -> Result<Vec<DeviceGroup>> {
+                let rows: Vec<DeviceGroupRow> = sqlx::query_as(
+                    "SELECT id, company_id, name, created_at FROM device_groups WHERE company_id = $1 ORDER BY name, id",
+                )
+                .bind(company_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn create_device_group(&self, group: &DeviceGroup) -> Result<()> {
+                sqlx::query("INSERT INTO device_groups (id, company_id, name, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(&group.id)
+                    .bind(&group.company_id)
+                    .bind(&group.name)
+                    .bind(group.created_at)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(|err| conflict_or(err, "a device group with this name"))?;
+                Ok(())
+            }
+
             async fn revoke_device(&self, company_id: &str, id: &str, now: Millis) -> Result<Device> {
                 sqlx::query(
                     "UPDATE devices SET revoked_at = $3 WHERE company_id = $1 AND id = $2 AND revoked_at IS NULL",
@@ -518,11 +340,18 @@ macro_rules! impl_store {
                 row.map(Into::into).ok_or(StoreError::NotFound)
             }
 
-            async fn list_sessions(&self, company_id: &str, limit: i64) -> Result<Vec<SessionRecord>> {
+            async fn list_sessions(
+                &self,
+                company_id: &str,
+                technician_id: Option<&str>,
+                limit: i64,
+            ) -> Result<Vec<SessionRecord>> {
                 let rows: Vec<SessionRow> = sqlx::query_as(&format!(
-                    "{SESSION_SELECT} WHERE s.company_id = $1 ORDER BY s.started_at DESC, s.id LIMIT $2"
+                    "{SESSION_SELECT} WHERE s.company_id = $1 AND ($2 IS NULL OR s.technician_id = $2) \
+                     ORDER BY s.started_at DESC, s.id LIMIT $3"
                 ))
                 .bind(company_id)
+                .bind(technician_id)
                 .bind(limit)
                 .fetch_all(&self.pool)
                 .await?;

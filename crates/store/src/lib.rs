@@ -4,6 +4,7 @@
 //! and run on open. This crate owns SQL and nothing else: no HTTP, no policy.
 
 mod backend;
+mod identity;
 pub mod model;
 mod postgres;
 mod rows;
@@ -13,6 +14,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use reach_core::Millis;
+use reach_proto::access::BuiltinRole;
 use thiserror::Error;
 
 pub use model::*;
@@ -47,21 +49,47 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 #[async_trait]
 pub trait CompanyStore {
-    /// Returns the company to put first users and devices in, creating it on first start.
+    /// Returns the company to put first users and devices in, creating it (with its
+    /// built-in roles) on first start.
     async fn ensure_default_company(&self, name: &str, now: Millis) -> Result<Company>;
     async fn company(&self, id: &str) -> Result<Company>;
+    /// Every company, by name.
+    async fn list_companies(&self) -> Result<Vec<Company>>;
+    /// Creates a company with its built-in roles.
+    async fn create_company(&self, id: &str, name: &str, now: Millis) -> Result<Company>;
+    async fn rename_company(&self, id: &str, name: &str) -> Result<Company>;
+    async fn update_company_settings(
+        &self,
+        id: &str,
+        settings: &CompanySettings,
+    ) -> Result<Company>;
 }
 
 #[async_trait]
 pub trait UserStore {
     async fn count_users(&self) -> Result<i64>;
-    /// Fails with `Conflict` when the e-mail is taken.
-    async fn create_user(&self, user: &User) -> Result<()>;
+    /// Creates the account in its company with company-wide grants of `role_ids`
+    /// (roles of that company, else `NotFound`), and makes it the company's owner
+    /// when the company has none. `Conflict` when the e-mail is taken.
+    async fn create_user(&self, user: &User, role_ids: &[String], now: Millis) -> Result<()>;
     async fn user_by_email(&self, email: &str) -> Result<User>;
     async fn user(&self, id: &str) -> Result<User>;
     /// The company's users, by e-mail.
     async fn list_users(&self, company_id: &str) -> Result<Vec<User>>;
     async fn set_password_hash(&self, user_id: &str, password_hash: &str) -> Result<()>;
+    async fn update_user(
+        &self,
+        company_id: &str,
+        id: &str,
+        display_name: &str,
+        disabled: bool,
+    ) -> Result<User>;
+    /// Takes the account out of the company: its grants, group memberships and
+    /// sign-ins go, the account stays. Returns the ended sign-ins' token hashes.
+    async fn remove_from_company(&self, company_id: &str, id: &str) -> Result<Vec<String>>;
+    /// Deletes the account: personal data is erased, the id stays so history
+    /// (sessions, event log) still resolves. Returns the ended sign-ins' hashes.
+    async fn delete_account(&self, id: &str, now: Millis) -> Result<Vec<String>>;
 }
 
 #[async_trait]
@@ -76,6 +104,44 @@ pub trait WebSessionStore {
 }
 
 #[async_trait]
+pub trait AccessStore {
+    /// The company's roles, built-in first, then by name.
+    async fn list_roles(&self, company_id: &str) -> Result<Vec<Role>>;
+    async fn role(&self, company_id: &str, id: &str) -> Result<Role>;
+    async fn builtin_role(&self, company_id: &str, builtin: BuiltinRole) -> Result<Role>;
+    /// `Conflict` when the name is taken in the company.
+    async fn create_role(&self, role: &Role) -> Result<()>;
+    /// Replaces a company-defined role's name, description, permissions and
+    /// restrictions; built-in roles are `NotFound` here.
+    async fn update_role(&self, role: &Role) -> Result<Role>;
+    /// Deletes a company-defined role and its grants.
+    async fn delete_role(&self, company_id: &str, id: &str) -> Result<Role>;
+
+    async fn list_user_groups(&self, company_id: &str) -> Result<Vec<UserGroup>>;
+    async fn user_group(&self, company_id: &str, id: &str) -> Result<UserGroup>;
+    /// Members must be users of the company (`NotFound` otherwise).
+    async fn create_user_group(&self, group: &UserGroup) -> Result<()>;
+    /// Renames the group and, when given, replaces its members.
+    async fn update_user_group(
+        &self,
+        company_id: &str,
+        id: &str,
+        name: &str,
+        member_ids: Option<&[String]>,
+    ) -> Result<UserGroup>;
+    async fn delete_user_group(&self, company_id: &str, id: &str) -> Result<UserGroup>;
+
+    async fn list_grants(&self, company_id: &str) -> Result<Vec<RoleGrant>>;
+    /// Role, grantee and device group must all belong to the grant's company
+    /// (`NotFound` otherwise); `Conflict` for a duplicate.
+    async fn create_grant(&self, grant: &RoleGrant) -> Result<()>;
+    async fn delete_grant(&self, company_id: &str, id: &str) -> Result<RoleGrant>;
+    /// The roles that apply to the user in their current company, directly or
+    /// through their groups, with each grant's scope.
+    async fn effective_grants(&self, user_id: &str) -> Result<Vec<EffectiveGrant>>;
+}
+
+#[async_trait]
 pub trait SetupStore {
     async fn create_setup_token(
         &self,
@@ -85,6 +151,8 @@ pub trait SetupStore {
     ) -> Result<()>;
     /// Uses the setup link and creates the first administrator in one transaction;
     /// refuses when the link is unknown, used or expired, or any user already exists.
+    /// The first administrator becomes the default company's owner and the
+    /// server's operator.
     async fn complete_setup(&self, token_hash: &str, now: Millis, admin: &User) -> Result<()>;
 }
 
@@ -118,6 +186,9 @@ pub trait DeviceStore {
         now: Millis,
     ) -> Result<()>;
     async fn touch_device(&self, id: &str, now: Millis) -> Result<()>;
+    async fn list_device_groups(&self, company_id: &str) -> Result<Vec<DeviceGroup>>;
+    /// `Conflict` when the name is taken in the company.
+    async fn create_device_group(&self, group: &DeviceGroup) -> Result<()>;
     async fn revoke_device(&self, company_id: &str, id: &str, now: Millis) -> Result<Device>;
 }
 
@@ -127,7 +198,13 @@ pub trait SessionStore {
     /// Ends an open session; `NotFound` when it does not exist or already ended.
     async fn end_session(&self, id: &str, ended_at: Millis, reason: &str) -> Result<SessionRecord>;
     async fn session(&self, company_id: &str, id: &str) -> Result<SessionRecord>;
-    async fn list_sessions(&self, company_id: &str, limit: i64) -> Result<Vec<SessionRecord>>;
+    /// The company's sessions, newest first; only `technician_id`'s when given.
+    async fn list_sessions(
+        &self,
+        company_id: &str,
+        technician_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<SessionRecord>>;
     /// Closes sessions a previous run left open (crash, kill) with `reason`.
     async fn end_open_sessions(&self, ended_at: Millis, reason: &str) -> Result<u64>;
 }
@@ -150,6 +227,7 @@ pub trait Store:
     CompanyStore
     + UserStore
     + WebSessionStore
+    + AccessStore
     + SetupStore
     + EnrollmentStore
     + DeviceStore

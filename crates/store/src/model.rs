@@ -1,24 +1,56 @@
 //! Stored records, as the rest of the server sees them.
 
 use reach_core::Millis;
+use reach_proto::access::{BuiltinRole, Permission};
+
+/// A company's own rules for its members.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CompanySettings {
+    /// Members must sign in with a second factor.
+    pub require_two_factor: bool,
+    /// Members may sign in with a password (single sign-on is the alternative).
+    pub password_sign_in: bool,
+    /// End users must be members of the company to receive help; otherwise
+    /// anonymous end users may join with a session key.
+    pub tenant_only: bool,
+    /// A first single sign-on of an address in a verified domain creates the user.
+    pub just_in_time: bool,
+}
+
+impl Default for CompanySettings {
+    fn default() -> Self {
+        Self {
+            require_two_factor: false,
+            password_sign_in: true,
+            tenant_only: true,
+            just_in_time: false,
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Company {
     pub id: String,
     pub name: String,
     pub created_at: Millis,
+    /// The first administrator: can't be removed, disabled or stripped of the
+    /// Administrator role, so a company can't lock itself out.
+    pub owner_id: Option<String>,
+    pub settings: CompanySettings,
 }
 
+/// An account. E-mail addresses are unique on the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
     pub id: String,
-    pub company_id: String,
+    /// `None` once removed from its company: the account remains, with no rights.
+    pub company_id: Option<String>,
     /// Normalized (trimmed, lowercase).
     pub email: String,
     pub display_name: String,
     pub password_hash: String,
-    /// A `reach_core::policy::Role` name.
-    pub role: String,
+    /// Manages the server's companies.
+    pub operator: bool,
     pub disabled: bool,
     pub created_at: Millis,
 }
@@ -27,10 +59,81 @@ pub struct User {
 pub struct WebSession {
     pub token_hash: String,
     pub user_id: String,
-    pub company_id: String,
     pub csrf_token: String,
     pub created_at: Millis,
     pub expires_at: Millis,
+}
+
+/// A named set of permissions. Built-in roles take their permissions from
+/// `reach_proto::access::BuiltinRole`, not from the stored list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Role {
+    pub id: String,
+    pub company_id: String,
+    pub name: String,
+    pub description: String,
+    pub builtin: Option<BuiltinRole>,
+    pub permissions: Vec<Permission>,
+    pub view_only: bool,
+    pub upload_paths: Option<Vec<String>>,
+    pub download_paths: Option<Vec<String>>,
+    pub created_at: Millis,
+}
+
+impl Role {
+    /// What the role allows: the built-in definition or the stored list.
+    pub fn effective_permissions(&self) -> Vec<Permission> {
+        match self.builtin {
+            Some(builtin) => builtin.permissions(),
+            None => self.permissions.clone(),
+        }
+    }
+}
+
+/// A set of users that roles can be granted to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserGroup {
+    pub id: String,
+    pub company_id: String,
+    pub name: String,
+    /// The identity provider's id, for groups provisioned through SCIM.
+    pub external_id: Option<String>,
+    pub member_ids: Vec<String>,
+    pub created_at: Millis,
+}
+
+/// Who a role is granted to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Grantee {
+    User(String),
+    Group(String),
+}
+
+/// A role granted to a user or group, company-wide or on one device group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleGrant {
+    pub id: String,
+    pub company_id: String,
+    pub role_id: String,
+    pub grantee: Grantee,
+    /// `None` for company-wide.
+    pub device_group_id: Option<String>,
+    pub created_at: Millis,
+}
+
+/// A role as it applies to one user: through which grant scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EffectiveGrant {
+    pub role: Role,
+    pub device_group_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceGroup {
+    pub id: String,
+    pub company_id: String,
+    pub name: String,
+    pub created_at: Millis,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +183,7 @@ pub struct NewDevice {
 pub struct Device {
     pub id: String,
     pub company_id: String,
+    pub device_group_id: Option<String>,
     pub device_group: Option<String>,
     pub nickname: String,
     pub system: DeviceSystem,
@@ -98,6 +202,8 @@ pub struct SessionRecord {
     pub started_at: Millis,
     pub ended_at: Option<Millis>,
     pub end_reason: Option<String>,
+    /// Filled in by reads: the device's group, for the session's permissions.
+    pub device_group_id: Option<String>,
     /// Filled in by reads: the device's nickname and technician's display name.
     pub device_nickname: String,
     pub technician_name: String,

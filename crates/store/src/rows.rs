@@ -4,6 +4,8 @@
 use reach_core::Millis;
 use sqlx::FromRow;
 
+use reach_proto::access::{BuiltinRole, Permission};
+
 use crate::model::*;
 use crate::StoreError;
 
@@ -12,6 +14,11 @@ pub(crate) struct CompanyRow {
     id: String,
     name: String,
     created_at: i64,
+    owner_id: Option<String>,
+    require_two_factor: bool,
+    password_sign_in: bool,
+    tenant_only: bool,
+    just_in_time: bool,
 }
 
 impl From<CompanyRow> for Company {
@@ -20,18 +27,28 @@ impl From<CompanyRow> for Company {
             id: row.id,
             name: row.name,
             created_at: row.created_at,
+            owner_id: row.owner_id,
+            settings: CompanySettings {
+                require_two_factor: row.require_two_factor,
+                password_sign_in: row.password_sign_in,
+                tenant_only: row.tenant_only,
+                just_in_time: row.just_in_time,
+            },
         }
     }
 }
 
+pub(crate) const COMPANY_COLUMNS: &str = "id, name, created_at, owner_id, require_two_factor, \
+     password_sign_in, tenant_only, just_in_time";
+
 #[derive(FromRow)]
 pub(crate) struct UserRow {
     id: String,
-    company_id: String,
+    company_id: Option<String>,
     email: String,
     display_name: String,
     password_hash: String,
-    role: String,
+    operator: bool,
     disabled: bool,
     created_at: i64,
 }
@@ -44,18 +61,20 @@ impl From<UserRow> for User {
             email: row.email,
             display_name: row.display_name,
             password_hash: row.password_hash,
-            role: row.role,
+            operator: row.operator,
             disabled: row.disabled,
             created_at: row.created_at,
         }
     }
 }
 
+pub(crate) const USER_COLUMNS: &str =
+    "id, company_id, email, display_name, password_hash, operator, disabled, created_at";
+
 #[derive(FromRow)]
 pub(crate) struct WebSessionRow {
     token_hash: String,
     user_id: String,
-    company_id: String,
     csrf_token: String,
     created_at: i64,
     expires_at: i64,
@@ -66,10 +85,158 @@ impl From<WebSessionRow> for WebSession {
         Self {
             token_hash: row.token_hash,
             user_id: row.user_id,
-            company_id: row.company_id,
             csrf_token: row.csrf_token,
             created_at: row.created_at,
             expires_at: row.expires_at,
+        }
+    }
+}
+
+#[derive(FromRow)]
+pub(crate) struct RoleRow {
+    id: String,
+    company_id: String,
+    name: String,
+    description: String,
+    builtin: Option<String>,
+    permissions: String,
+    view_only: bool,
+    upload_paths: Option<String>,
+    download_paths: Option<String>,
+    created_at: i64,
+}
+
+impl TryFrom<RoleRow> for Role {
+    type Error = StoreError;
+
+    fn try_from(row: RoleRow) -> Result<Self, StoreError> {
+        let corrupt = |what: &str, detail: String| {
+            StoreError::Corrupt(format!("role {} {what}: {detail}", row.id))
+        };
+        let names: Vec<String> = serde_json::from_str(&row.permissions)
+            .map_err(|err| corrupt("permissions", err.to_string()))?;
+        let permissions = names
+            .iter()
+            .map(|name| Permission::parse(name).ok_or_else(|| corrupt("permission", name.clone())))
+            .collect::<Result<Vec<_>, _>>()?;
+        let builtin = match &row.builtin {
+            Some(name) => {
+                Some(BuiltinRole::parse(name).ok_or_else(|| corrupt("builtin", name.clone()))?)
+            }
+            None => None,
+        };
+        let paths =
+            |column: &Option<String>, what: &str| -> Result<Option<Vec<String>>, StoreError> {
+                column
+                    .as_deref()
+                    .map(serde_json::from_str)
+                    .transpose()
+                    .map_err(|err| corrupt(what, err.to_string()))
+            };
+        Ok(Self {
+            upload_paths: paths(&row.upload_paths, "upload_paths")?,
+            download_paths: paths(&row.download_paths, "download_paths")?,
+            id: row.id,
+            company_id: row.company_id,
+            name: row.name,
+            description: row.description,
+            builtin,
+            permissions,
+            view_only: row.view_only,
+            created_at: row.created_at,
+        })
+    }
+}
+
+/// A role with the scope of the grant that brought it.
+#[derive(FromRow)]
+pub(crate) struct EffectiveGrantRow {
+    #[sqlx(flatten)]
+    role: RoleRow,
+    device_group_id: Option<String>,
+}
+
+impl TryFrom<EffectiveGrantRow> for EffectiveGrant {
+    type Error = StoreError;
+
+    fn try_from(row: EffectiveGrantRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            role: row.role.try_into()?,
+            device_group_id: row.device_group_id,
+        })
+    }
+}
+
+pub(crate) const ROLE_COLUMNS: &str = "id, company_id, name, description, builtin, permissions, \
+     view_only, upload_paths, download_paths, created_at";
+
+/// A role's stored permission list.
+pub(crate) fn permissions_json(permissions: &[Permission]) -> String {
+    let names: Vec<&str> = permissions.iter().map(|p| p.as_str()).collect();
+    serde_json::to_string(&names).unwrap_or_else(|_| "[]".to_string())
+}
+
+/// A role's stored path allow-list (`NULL` for no restriction).
+pub(crate) fn paths_json(paths: &Option<Vec<String>>) -> Option<String> {
+    paths
+        .as_ref()
+        .map(|p| serde_json::to_string(p).unwrap_or_else(|_| "[]".to_string()))
+}
+
+#[derive(FromRow)]
+pub(crate) struct GrantRow {
+    id: String,
+    company_id: String,
+    role_id: String,
+    user_id: Option<String>,
+    group_id: Option<String>,
+    device_group_id: Option<String>,
+    created_at: i64,
+}
+
+impl TryFrom<GrantRow> for RoleGrant {
+    type Error = StoreError;
+
+    fn try_from(row: GrantRow) -> Result<Self, StoreError> {
+        let grantee = match (row.user_id, row.group_id) {
+            (Some(user), None) => Grantee::User(user),
+            (None, Some(group)) => Grantee::Group(group),
+            _ => {
+                return Err(StoreError::Corrupt(format!(
+                    "grant {} has no single grantee",
+                    row.id
+                )))
+            }
+        };
+        Ok(Self {
+            id: row.id,
+            company_id: row.company_id,
+            role_id: row.role_id,
+            grantee,
+            device_group_id: row.device_group_id,
+            created_at: row.created_at,
+        })
+    }
+}
+
+pub(crate) const GRANT_COLUMNS: &str =
+    "id, company_id, role_id, user_id, group_id, device_group_id, created_at";
+
+#[derive(FromRow)]
+pub(crate) struct DeviceGroupRow {
+    id: String,
+    company_id: String,
+    name: String,
+    created_at: i64,
+}
+
+impl From<DeviceGroupRow> for DeviceGroup {
+    fn from(row: DeviceGroupRow) -> Self {
+        Self {
+            id: row.id,
+            company_id: row.company_id,
+            name: row.name,
+            created_at: row.created_at,
         }
     }
 }
@@ -113,6 +280,7 @@ pub(crate) const TOKEN_SELECT: &str =
 pub(crate) struct DeviceRow {
     id: String,
     company_id: String,
+    device_group_id: Option<String>,
     device_group: Option<String>,
     nickname: String,
     hostname: String,
@@ -134,6 +302,7 @@ impl TryFrom<DeviceRow> for Device {
         Ok(Self {
             id: row.id,
             company_id: row.company_id,
+            device_group_id: row.device_group_id,
             device_group: row.device_group,
             nickname: row.nickname,
             system: DeviceSystem {
@@ -151,7 +320,7 @@ impl TryFrom<DeviceRow> for Device {
 }
 
 pub(crate) const DEVICE_SELECT: &str =
-    "SELECT d.id, d.company_id, g.name AS device_group, d.nickname, d.hostname, \
+    "SELECT d.id, d.company_id, d.device_group_id, g.name AS device_group, d.nickname, d.hostname, \
      d.os, d.ip_addresses, d.agent_version, d.public_key, d.enrolled_at, d.last_seen, d.revoked_at \
      FROM devices d LEFT JOIN device_groups g ON g.id = d.device_group_id";
 
@@ -168,6 +337,7 @@ pub(crate) struct SessionRow {
     started_at: i64,
     ended_at: Option<i64>,
     end_reason: Option<String>,
+    device_group_id: Option<String>,
     device_nickname: String,
     technician_name: String,
 }
@@ -182,6 +352,7 @@ impl From<SessionRow> for SessionRecord {
             started_at: row.started_at,
             ended_at: row.ended_at,
             end_reason: row.end_reason,
+            device_group_id: row.device_group_id,
             device_nickname: row.device_nickname,
             technician_name: row.technician_name,
         }
@@ -190,7 +361,7 @@ impl From<SessionRow> for SessionRecord {
 
 pub(crate) const SESSION_SELECT: &str =
     "SELECT s.id, s.company_id, s.device_id, s.technician_id, s.started_at, \
-     s.ended_at, s.end_reason, d.nickname AS device_nickname, u.display_name AS technician_name \
+     s.ended_at, s.end_reason, d.device_group_id, d.nickname AS device_nickname, u.display_name AS technician_name \
      FROM sessions s JOIN devices d ON d.id = s.device_id JOIN users u ON u.id = s.technician_id";
 
 #[derive(FromRow)]

@@ -6,13 +6,17 @@ export const BULK_HEADER_LEN = 5;
 export const BULK_KIND_SCREEN_TILES = 1;
 export const MAX_TILE_SIDE = 64;
 
-export type ErrorCode = "bad_request" | "unauthenticated" | "invalid_credentials" | "throttled" | "forbidden" | "csrf_mismatch" | "not_found" | "conflict" | "enrollment_token_invalid" | "enrollment_token_expired" | "enrollment_token_exhausted" | "unknown_agent_key" | "device_revoked" | "agent_auth_failed" | "protocol_version" | "protocol_violation" | "device_offline" | "session_ended" | "setup_token_invalid" | "internal";
+export type ErrorCode = "bad_request" | "unauthenticated" | "invalid_credentials" | "throttled" | "forbidden" | "csrf_mismatch" | "not_found" | "conflict" | "enrollment_token_invalid" | "enrollment_token_expired" | "enrollment_token_exhausted" | "unknown_agent_key" | "device_revoked" | "agent_auth_failed" | "protocol_version" | "protocol_violation" | "device_offline" | "session_ended" | "setup_token_invalid" | "owner_protected" | "not_on_yourself" | "builtin_role" | "password_sign_in_disabled" | "internal";
 
 export type EndReason = "technician_ended" | "technician_disconnected" | "agent_ended" | "agent_disconnected" | "device_revoked" | "server_shutdown";
 
-export type AuditCode = "R1000I" | "R1001W" | "R1002I" | "R1003I" | "R1004I" | "R2000I" | "R2001I" | "R2002I" | "R2003I" | "R3000I" | "R3001I";
+export type AuditCode = "R1000I" | "R1001W" | "R1002I" | "R1003I" | "R1004I" | "R1005I" | "R1006I" | "R1007I" | "R1100I" | "R1101I" | "R1102I" | "R1103I" | "R1104I" | "R1200I" | "R1201I" | "R1202I" | "R1300I" | "R1301I" | "R1302I" | "R2000I" | "R2001I" | "R2002I" | "R2003I" | "R2004I" | "R3000I" | "R3001I";
 
 export type ActorKind = "user" | "device" | "system";
+
+export type Permission = "session.attended" | "session.unattended" | "session.shell" | "session.upload" | "session.download" | "session.system_info" | "session.elevate" | "session.share" | "session.invite_external" | "devices.manage" | "users.manage" | "roles.manage" | "reports.view" | "event_log.view" | "sso.manage" | "api_tokens.manage" | "company.manage";
+
+export type BuiltinRole = "administrator" | "technician";
 
 export type ApiError = { code: ErrorCode, message: string, request_id: string, };
 
@@ -22,7 +26,20 @@ export type SetupRequest = { setup_token: string, email: string, display_name: s
 
 export type ChangePassword = { current_password: string, new_password: string, };
 
-export type UserView = { id: string, company_id: string, email: string, display_name: string, role: string, };
+export type UserView = { id: string, 
+/**
+ * `None` for an operator who belongs to no company.
+ */
+company_id: string | null, email: string, display_name: string, 
+/**
+ * Manages the server's companies.
+ */
+operator: boolean, 
+/**
+ * What the user may do everywhere in their company (device-group grants
+ * show on the devices they cover).
+ */
+permissions: Array<Permission>, };
 
 export type SignedIn = { user: UserView, csrf_token: string, };
 
@@ -64,6 +81,91 @@ export type AuditEventView = { id: number, code: AuditCode, at: number, actor_ki
  */
 details: Array<[string, string]>, };
 
+export type CompanySettingsView = { 
+/**
+ * Members must sign in with a second factor.
+ */
+require_two_factor: boolean, 
+/**
+ * Members may sign in with a password. When off, only the company's owner
+ * still may, so a broken identity provider can't lock the company out.
+ */
+password_sign_in: boolean, };
+
+export type CompanyView = { id: string, name: string, owner_id: string | null, settings: CompanySettingsView, created_at: number, };
+
+export type CreateCompany = { name: string, administrator: NewMemberAccount, };
+
+export type CompanyCreated = { company: CompanyView, administrator: MemberView, 
+/**
+ * Set when no password was given: shown this once only.
+ */
+generated_password: string | null, };
+
+export type RenameCompany = { name: string, };
+
+export type NewMemberAccount = { email: string, display_name: string, 
+/**
+ * Left out, the server generates one and returns it once.
+ */
+password: string | null, };
+
+export type MemberView = { id: string, email: string, display_name: string, disabled: boolean, 
+/**
+ * The company's owner can't be removed, disabled or lose the Administrator role.
+ */
+owner: boolean, operator: boolean, group_ids: Array<string>, created_at: number, };
+
+export type CreateMember = { email: string, display_name: string, 
+/**
+ * Left out, the server generates one and returns it once.
+ */
+password: string | null, role_ids: Array<string>, };
+
+export type MemberCreated = { member: MemberView, 
+/**
+ * Set when no password was given: shown this once only.
+ */
+generated_password: string | null, };
+
+export type UpdateMember = { display_name: string, disabled: boolean, };
+
+export type RoleView = { id: string, name: string, description: string, 
+/**
+ * Built-in roles can't be changed or deleted.
+ */
+builtin: BuiltinRole | null, permissions: Array<Permission>, view_only: boolean, upload_paths: Array<string> | null, download_paths: Array<string> | null, created_at: number, };
+
+export type RoleInput = { name: string, description: string, permissions: Array<Permission>, view_only: boolean, 
+/**
+ * Absolute paths uploads may go into; `null` for anywhere.
+ */
+upload_paths: Array<string> | null, 
+/**
+ * Absolute paths downloads may come from; `null` for anywhere.
+ */
+download_paths: Array<string> | null, };
+
+export type UserGroupView = { id: string, name: string, member_ids: Array<string>, 
+/**
+ * The identity provider's id, for groups provisioned through SCIM.
+ */
+external_id: string | null, created_at: number, };
+
+export type UserGroupInput = { name: string, member_ids: Array<string>, };
+
+export type GrantView = { id: string, role_id: string, user_id: string | null, group_id: string | null, 
+/**
+ * `None` for company-wide.
+ */
+device_group_id: string | null, created_at: number, };
+
+export type GrantInput = { role_id: string, user_id: string | null, group_id: string | null, device_group_id: string | null, };
+
+export type DeviceGroupView = { id: string, name: string, created_at: number, };
+
+export type DeviceGroupInput = { name: string, };
+
 export type InputEvent = { "kind": "pointer_move", x: number, y: number, } | { "kind": "pointer_button", x: number, y: number, button: number, pressed: boolean, } | { "kind": "wheel", x: number, y: number, delta_x: number, delta_y: number, } | { "kind": "key", keysym: number, pressed: boolean, } | { "kind": "release_all" };
 
 export type SystemInfo = { hostname: string, 
@@ -82,7 +184,7 @@ export type ServerToAgent = { "type": "challenge", nonce: string, } | { "type": 
 
 export type ConsoleMessage = { "type": "hello", protocol_version: number, } | { "type": "input", event: InputEvent, } | { "type": "frame_ack", seq: number, } | { "type": "refresh" } | { "type": "end" };
 
-export type ServerToConsole = { "type": "ready", session_id: string, } | { "type": "screen_info", width: number, height: number, } | { "type": "ended", reason: EndReason, } | { "type": "error", code: ErrorCode, message: string, };
+export type ServerToConsole = { "type": "ready", session_id: string, view_only: boolean, } | { "type": "screen_info", width: number, height: number, } | { "type": "ended", reason: EndReason, } | { "type": "error", code: ErrorCode, message: string, };
 
 export type ConsoleEvent = { "type": "device_changed", device: DeviceView, } | { "type": "session_changed", session: SessionView, } | { "type": "audit_recorded", event: AuditEventView, };
 

@@ -52,7 +52,19 @@ async fn operator_creates_users_from_the_command_line(backend: Backend) {
             .ok("the new technician signs in"),
     )
     .unwrap();
-    assert_eq!(signed_in.user.role, "technician");
+    assert!(!signed_in.user.operator);
+    assert!(
+        signed_in
+            .user
+            .permissions
+            .contains(&reach_proto::access::Permission::StartUnattendedSession)
+            && !signed_in
+                .user
+                .permissions
+                .contains(&reach_proto::access::Permission::ViewEventLog),
+        "a technician gives support and does not read the event log: {:?}",
+        signed_in.user.permissions
+    );
     assert_eq!(signed_in.user.display_name, "Tina");
 
     // Bad input: a clear message, a failing exit code, and nothing created.
@@ -86,7 +98,7 @@ async fn operator_creates_users_from_the_command_line(backend: Backend) {
     let listing = String::from_utf8_lossy(&listed.stdout);
     assert_eq!(listing.lines().count(), 2, "{listing}");
     assert!(
-        listing.contains("tina@reach.test  technician  active  Tina"),
+        listing.contains("tina@reach.test  Technician  active  Tina"),
         "{listing}"
     );
 

@@ -24,11 +24,25 @@ async fn technician_cannot_use_another_technicians_session() {
     let tech = add_technician(&server, &me.user.company_id, "tech@reach.test").await;
     let signed_in: SignedIn =
         serde_json::from_value(tech.get("/api/auth/me").await.ok("technician sign-in")).unwrap();
-    assert_eq!(signed_in.user.role, "technician");
+    assert!(!signed_in.user.operator);
+    assert!(
+        signed_in
+            .user
+            .permissions
+            .contains(&reach_proto::access::Permission::StartUnattendedSession)
+            && !signed_in
+                .user
+                .permissions
+                .contains(&reach_proto::access::Permission::ViewEventLog),
+        "a technician gives support and does not read the event log: {:?}",
+        signed_in.user.permissions
+    );
 
-    // Technicians see the company's devices and history...
+    // Technicians see the company's devices, and only their own history
+    // (everyone's needs the reports permission)...
     assert_eq!(tech.device(&device.id).await.id, device.id);
-    assert_eq!(tech.session(&session.id).await.technician_id, me.user.id);
+    assert!(tech.sessions().await.is_empty());
+    assert_eq!(admin.session(&session.id).await.technician_id, me.user.id);
     // ...but may not watch, drive or end someone else's session.
     server
         .assert_upgrade_refused(

@@ -19,7 +19,14 @@ async fn remote_session_end_to_end(backend: Backend) {
     let mut server = TestServer::start(backend).await;
     let mut api = server.api();
     let me = api.sign_in_admin().await;
-    assert_eq!(me.user.role, "administrator");
+    assert!(
+        me.user.operator,
+        "the first administrator operates the server"
+    );
+    assert_eq!(
+        me.user.permissions,
+        reach_proto::access::Permission::ALL.to_vec()
+    );
     assert_eq!(me.user.email, ADMIN_EMAIL);
     let again: SignedIn = serde_json::from_value(api.get("/api/auth/me").await.ok("me")).unwrap();
     assert_eq!(again, me);

@@ -100,11 +100,11 @@ pub async fn create(
     body: JsonBody<CreateEnrollmentToken>,
 ) -> Result<Json<EnrollmentTokenCreated>, ApiFailure> {
     let Json(request) = body?;
-    let company = &auth.principal.company_id;
+    let company = auth.company_id()?;
     authorize(
         &auth.principal,
         Action::ManageEnrollmentTokens,
-        Resource::company(company),
+        Resource::Company(company),
     )?;
     let (secret, token) = create_token(
         state.store.as_ref(),
@@ -126,11 +126,11 @@ pub async fn list(
     State(state): State<Arc<AppState>>,
     auth: Authenticated,
 ) -> Result<Json<Vec<EnrollmentTokenView>>, ApiFailure> {
-    let company = &auth.principal.company_id;
+    let company = auth.company_id()?;
     authorize(
         &auth.principal,
         Action::ManageEnrollmentTokens,
-        Resource::company(company),
+        Resource::Company(company),
     )?;
     let tokens = state.store.list_enrollment_tokens(company).await?;
     Ok(Json(tokens.iter().map(token_view).collect()))
@@ -141,11 +141,11 @@ pub async fn revoke(
     auth: Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<EnrollmentTokenView>, ApiFailure> {
-    let company = &auth.principal.company_id;
+    let company = auth.company_id()?;
     authorize(
         &auth.principal,
         Action::ManageEnrollmentTokens,
-        Resource::company(company),
+        Resource::Company(company),
     )?;
     let token = state
         .store

@@ -1,4 +1,5 @@
-//! Sessions: start one on an online device, end it, list the company's history.
+//! Sessions: start one on an online device, end it, list the history (one's
+//! own, or everyone's with the reports permission).
 
 use std::sync::Arc;
 
@@ -11,12 +12,22 @@ use reach_proto::audit::AuditCode;
 use reach_proto::codes::{EndReason, ErrorCode};
 use reach_store::SessionRecord;
 
+use super::devices::device_resource;
 use super::JsonBody;
 use crate::audit::{self, Actor, Entry};
 use crate::auth::Authenticated;
 use crate::error::ApiFailure;
 use crate::hub::{session_view, HubError};
 use crate::AppState;
+
+/// A session as the policy sees it.
+pub fn session_resource(record: &SessionRecord) -> Resource<'_> {
+    Resource::Session {
+        company_id: &record.company_id,
+        owner_id: &record.technician_id,
+        device_group_id: record.device_group_id.as_deref(),
+    }
+}
 
 /// How many sessions the history returns.
 const HISTORY_LIMIT: i64 = 200;
@@ -27,16 +38,16 @@ pub async fn create(
     body: JsonBody<CreateSession>,
 ) -> Result<Json<SessionView>, ApiFailure> {
     let Json(request) = body?;
-    let company = &auth.principal.company_id;
-    authorize(
-        &auth.principal,
-        Action::ConnectDevice,
-        Resource::company(company),
-    )?;
+    let company = auth.company_id()?;
     let device = state
         .store
         .device_in_company(company, &request.device_id)
         .await?;
+    authorize(
+        &auth.principal,
+        Action::StartUnattendedSession,
+        device_resource(&device),
+    )?;
     if device.revoked_at.is_some() {
         return Err(ApiFailure::new(
             ErrorCode::DeviceRevoked,
@@ -51,12 +62,13 @@ pub async fn create(
     }
     let record = SessionRecord {
         id: uuid::Uuid::new_v4().to_string(),
-        company_id: company.clone(),
+        company_id: company.to_string(),
         device_id: device.id.clone(),
         technician_id: auth.user.id.clone(),
         started_at: now_millis(),
         ended_at: None,
         end_reason: None,
+        device_group_id: device.device_group_id.clone(),
         device_nickname: device.nickname.clone(),
         technician_name: auth.user.display_name.clone(),
     };
@@ -93,11 +105,11 @@ pub async fn end(
     auth: Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<SessionView>, ApiFailure> {
-    let record = state.store.session(&auth.principal.company_id, &id).await?;
+    let record = state.store.session(auth.company_id()?, &id).await?;
     authorize(
         &auth.principal,
         Action::UseSession,
-        Resource::owned(&record.company_id, &record.technician_id),
+        session_resource(&record),
     )?;
     match state.hub.end_session(&id, EndReason::TechnicianEnded).await {
         Some(ended) => Ok(Json(session_view(&ended))),
@@ -112,12 +124,24 @@ pub async fn list(
     State(state): State<Arc<AppState>>,
     auth: Authenticated,
 ) -> Result<Json<Vec<SessionView>>, ApiFailure> {
-    let company = &auth.principal.company_id;
+    let company = auth.company_id()?;
     authorize(
         &auth.principal,
-        Action::ListSessions,
-        Resource::company(company),
+        Action::ListOwnSessions,
+        Resource::Company(company),
     )?;
-    let sessions = state.store.list_sessions(company, HISTORY_LIMIT).await?;
+    // Everyone's sessions with the reports permission, else one's own.
+    let technician = match authorize(
+        &auth.principal,
+        Action::ViewReports,
+        Resource::Company(company),
+    ) {
+        Ok(()) => None,
+        Err(_) => Some(auth.user.id.as_str()),
+    };
+    let sessions = state
+        .store
+        .list_sessions(company, technician, HISTORY_LIMIT)
+        .await?;
     Ok(Json(sessions.iter().map(session_view).collect()))
 }

@@ -65,9 +65,12 @@ pub async fn assert_intact(
     }
 }
 
-/// Adds a technician to the company straight in the store (as an operator
-/// command would) and returns their signed-in API client.
-pub async fn add_technician(server: &TestServer, company_id: &str, email: &str) -> Api {
+/// Adds a technician (the built-in Technician role) to the company straight in
+/// the store, as `reach admin user create` would, and returns their signed-in API client.
+pub async fn add_technician(server: &TestServer, company_id: &Option<String>, email: &str) -> Api {
+    let company_id = company_id
+        .as_deref()
+        .expect("the administrator has a company");
     let password = "another long password";
     let hash =
         tokio::task::spawn_blocking(move || reach_core::credentials::hash_password(password))
@@ -75,17 +78,25 @@ pub async fn add_technician(server: &TestServer, company_id: &str, email: &str) 
             .unwrap()
             .unwrap();
     let store = server.open_store().await;
+    let role = store
+        .builtin_role(company_id, reach_proto::access::BuiltinRole::Technician)
+        .await
+        .unwrap();
     store
-        .create_user(&reach_store::User {
-            id: random_id(),
-            company_id: company_id.to_string(),
-            email: email.to_string(),
-            display_name: "Technician".into(),
-            password_hash: hash,
-            role: "technician".into(),
-            disabled: false,
-            created_at: reach_core::now_millis(),
-        })
+        .create_user(
+            &reach_store::User {
+                id: random_id(),
+                company_id: Some(company_id.to_string()),
+                email: email.to_string(),
+                display_name: "Technician".into(),
+                password_hash: hash,
+                operator: false,
+                disabled: false,
+                created_at: reach_core::now_millis(),
+            },
+            &[role.id],
+            reach_core::now_millis(),
+        )
         .await
         .unwrap();
     let mut tech = server.api();

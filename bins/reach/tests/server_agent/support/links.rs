@@ -107,8 +107,12 @@ impl Console {
         )
         .await;
         match receive(&mut ws).await {
-            Received::Control(ServerToConsole::Ready { session_id: ready }) => {
-                assert_eq!(ready, session_id)
+            Received::Control(ServerToConsole::Ready {
+                session_id: ready,
+                view_only,
+            }) => {
+                assert_eq!(ready, session_id);
+                assert!(!view_only, "the technician may control the device");
             }
             other => panic!("expected ready, got {other:?}"),
         }

@@ -6,6 +6,11 @@ use std::sync::Arc;
 
 use reach_store::*;
 
+mod access;
+mod upgrade;
+
+use access::*;
+
 /// An opened store plus whatever keeps its database alive.
 struct Opened {
     store: Arc<dyn Store>,
@@ -59,6 +64,13 @@ conformance!(
     devices_are_scoped_by_company,
     sessions_are_recorded_and_ended_once,
     audit_events_are_listed_newest_first_per_company,
+    companies_start_with_builtin_roles,
+    the_first_administrator_owns_the_company,
+    setup_makes_the_operator,
+    roles_are_named_per_company_and_builtins_are_fixed,
+    groups_and_grants_combine_into_effective_roles,
+    removing_a_member_keeps_the_account,
+    deleting_an_account_erases_it_but_not_history,
 );
 
 const NOW: i64 = 1_700_000_000_000;
@@ -66,11 +78,11 @@ const NOW: i64 = 1_700_000_000_000;
 fn user(company: &Company, email: &str) -> User {
     User {
         id: unique_id(),
-        company_id: company.id.clone(),
+        company_id: Some(company.id.clone()),
         email: email.to_string(),
         display_name: format!("User {email}"),
         password_hash: "$argon2id$stub".to_string(),
-        role: "technician".to_string(),
+        operator: false,
         disabled: false,
         created_at: NOW,
     }
@@ -137,10 +149,10 @@ async fn users_are_unique_by_email(store: Arc<dyn Store>) {
     let company = store.ensure_default_company("Acme", NOW).await.unwrap();
     assert_eq!(store.count_users().await.unwrap(), 0);
     let ann = user(&company, "ann@example.com");
-    store.create_user(&ann).await.unwrap();
+    store.create_user(&ann, &[], NOW).await.unwrap();
     let again = user(&company, "ann@example.com");
     assert!(matches!(
-        store.create_user(&again).await,
+        store.create_user(&again, &[], NOW).await,
         Err(StoreError::Conflict(_))
     ));
     assert_eq!(store.user_by_email("ann@example.com").await.unwrap(), ann);
@@ -151,7 +163,7 @@ async fn users_are_unique_by_email(store: Arc<dyn Store>) {
     ));
     assert_eq!(store.count_users().await.unwrap(), 1);
     let bob = user(&company, "bob@example.com");
-    store.create_user(&bob).await.unwrap();
+    store.create_user(&bob, &[], NOW).await.unwrap();
     let listed = store.list_users(&company.id).await.unwrap();
     assert_eq!(listed, vec![ann, bob]);
     assert!(store.list_users("other").await.unwrap().is_empty());
@@ -160,11 +172,10 @@ async fn users_are_unique_by_email(store: Arc<dyn Store>) {
 async fn web_sessions_expire(store: Arc<dyn Store>) {
     let company = store.ensure_default_company("Acme", NOW).await.unwrap();
     let ann = user(&company, "ann@example.com");
-    store.create_user(&ann).await.unwrap();
+    store.create_user(&ann, &[], NOW).await.unwrap();
     let session = WebSession {
         token_hash: "h1".into(),
         user_id: ann.id.clone(),
-        company_id: company.id.clone(),
         csrf_token: "csrf".into(),
         created_at: NOW,
         expires_at: NOW + 1000,
@@ -389,7 +400,7 @@ async fn devices_are_scoped_by_company(store: Arc<dyn Store>) {
 async fn sessions_are_recorded_and_ended_once(store: Arc<dyn Store>) {
     let company = store.ensure_default_company("Acme", NOW).await.unwrap();
     let tech = user(&company, "tech@example.com");
-    store.create_user(&tech).await.unwrap();
+    store.create_user(&tech, &[], NOW).await.unwrap();
     store
         .create_enrollment_token(&new_token(&company, "t", 1, NOW + 10_000, None))
         .await
@@ -405,6 +416,7 @@ async fn sessions_are_recorded_and_ended_once(store: Arc<dyn Store>) {
             started_at: NOW + i,
             ended_at: None,
             end_reason: None,
+            device_group_id: None,
             device_nickname: String::new(),
             technician_name: String::new(),
         };
@@ -423,9 +435,19 @@ async fn sessions_are_recorded_and_ended_once(store: Arc<dyn Store>) {
         store.end_session(&ids[0], NOW + 200, "agent_ended").await,
         Err(StoreError::NotFound)
     ));
-    let listed = store.list_sessions(&company.id, 2).await.unwrap();
+    let listed = store.list_sessions(&company.id, None, 2).await.unwrap();
     assert_eq!(listed.len(), 2);
     assert_eq!(listed[0].id, ids[2], "newest first");
+    let own = store
+        .list_sessions(&company.id, Some(&tech.id), 10)
+        .await
+        .unwrap();
+    assert_eq!(own.len(), 3);
+    assert!(store
+        .list_sessions(&company.id, Some("someone-else"), 10)
+        .await
+        .unwrap()
+        .is_empty());
     assert!(matches!(
         store.session("other", &ids[1]).await,
         Err(StoreError::NotFound)
@@ -450,7 +472,7 @@ async fn sqlite_reopen_keeps_data() {
         let store = open(path).await.unwrap();
         let company = store.ensure_default_company("Acme", NOW).await.unwrap();
         store
-            .create_user(&user(&company, "ann@example.com"))
+            .create_user(&user(&company, "ann@example.com"), &[], NOW)
             .await
             .unwrap();
         company.id

@@ -1,0 +1,203 @@
+//! JSON bodies of the administration API: companies and their settings, members
+//! (users), user groups, roles, role grants and device groups. Times are Unix
+//! milliseconds.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::access::{BuiltinRole, Permission};
+
+/// The company settings that are in force. (Tenant-only help and just-in-time
+/// provisioning are stored already and join this view with session keys and
+/// single sign-on.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct CompanySettingsView {
+    /// Members must sign in with a second factor.
+    pub require_two_factor: bool,
+    /// Members may sign in with a password. When off, only the company's owner
+    /// still may, so a broken identity provider can't lock the company out.
+    pub password_sign_in: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CompanyView {
+    pub id: String,
+    pub name: String,
+    pub owner_id: Option<String>,
+    pub settings: CompanySettingsView,
+    #[ts(type = "number")]
+    pub created_at: i64,
+}
+
+/// `POST /api/companies` (operators): a company and its first administrator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCompany {
+    pub name: String,
+    pub administrator: NewMemberAccount,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CompanyCreated {
+    pub company: CompanyView,
+    pub administrator: MemberView,
+    /// Set when no password was given: shown this once only.
+    pub generated_password: Option<String>,
+}
+
+/// `PATCH /api/companies/{id}` (operators).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct RenameCompany {
+    pub name: String,
+}
+
+/// The account part of a new member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct NewMemberAccount {
+    pub email: String,
+    pub display_name: String,
+    /// Left out, the server generates one and returns it once.
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+/// A user of the company, as administrators see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MemberView {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub disabled: bool,
+    /// The company's owner can't be removed, disabled or lose the Administrator role.
+    pub owner: bool,
+    pub operator: bool,
+    pub group_ids: Vec<String>,
+    #[ts(type = "number")]
+    pub created_at: i64,
+}
+
+/// `POST /api/users`: a new member, with company-wide roles to grant at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct CreateMember {
+    pub email: String,
+    pub display_name: String,
+    /// Left out, the server generates one and returns it once.
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub role_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MemberCreated {
+    pub member: MemberView,
+    /// Set when no password was given: shown this once only.
+    pub generated_password: Option<String>,
+}
+
+/// `PATCH /api/users/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMember {
+    pub display_name: String,
+    pub disabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RoleView {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    /// Built-in roles can't be changed or deleted.
+    pub builtin: Option<BuiltinRole>,
+    pub permissions: Vec<Permission>,
+    pub view_only: bool,
+    pub upload_paths: Option<Vec<String>>,
+    pub download_paths: Option<Vec<String>>,
+    #[ts(type = "number")]
+    pub created_at: i64,
+}
+
+/// `POST /api/roles` and `PUT /api/roles/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct RoleInput {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub permissions: Vec<Permission>,
+    #[serde(default)]
+    pub view_only: bool,
+    /// Absolute paths uploads may go into; `null` for anywhere.
+    #[serde(default)]
+    pub upload_paths: Option<Vec<String>>,
+    /// Absolute paths downloads may come from; `null` for anywhere.
+    #[serde(default)]
+    pub download_paths: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct UserGroupView {
+    pub id: String,
+    pub name: String,
+    pub member_ids: Vec<String>,
+    /// The identity provider's id, for groups provisioned through SCIM.
+    pub external_id: Option<String>,
+    #[ts(type = "number")]
+    pub created_at: i64,
+}
+
+/// `POST /api/user-groups` and `PUT /api/user-groups/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct UserGroupInput {
+    pub name: String,
+    #[serde(default)]
+    pub member_ids: Vec<String>,
+}
+
+/// A role granted to exactly one of a user or a user group, company-wide or on
+/// one device group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct GrantView {
+    pub id: String,
+    pub role_id: String,
+    pub user_id: Option<String>,
+    pub group_id: Option<String>,
+    /// `None` for company-wide.
+    pub device_group_id: Option<String>,
+    #[ts(type = "number")]
+    pub created_at: i64,
+}
+
+/// `POST /api/role-grants`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct GrantInput {
+    pub role_id: String,
+    #[serde(default)]
+    pub user_id: Option<String>,
+    #[serde(default)]
+    pub group_id: Option<String>,
+    #[serde(default)]
+    pub device_group_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DeviceGroupView {
+    pub id: String,
+    pub name: String,
+    #[ts(type = "number")]
+    pub created_at: i64,
+}
+
+/// `POST /api/device-groups`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceGroupInput {
+    pub name: String,
+}
