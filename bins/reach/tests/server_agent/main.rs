@@ -35,8 +35,10 @@ macro_rules! on_both_backends {
 
 mod support;
 
+mod access;
 mod admin_cli;
 mod audit;
+mod authorization;
 mod enrollment;
 mod malformed;
 mod permissions;

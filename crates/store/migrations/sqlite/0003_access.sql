@@ -54,6 +54,9 @@ INSERT INTO roles (id, company_id, name, builtin, created_at)
 INSERT INTO roles (id, company_id, name, builtin, created_at)
     SELECT lower(hex(randomblob(16))), id, 'Technician', 'technician', created_at FROM companies;
 
+-- Names differing only in case would confuse people: one of them is refused.
+CREATE UNIQUE INDEX roles_name_nocase ON roles(company_id, lower(name));
+
 CREATE TABLE user_groups (
     id TEXT PRIMARY KEY NOT NULL,
     company_id TEXT NOT NULL REFERENCES companies(id),
@@ -62,6 +65,8 @@ CREATE TABLE user_groups (
     created_at INTEGER NOT NULL,
     UNIQUE (company_id, name)
 );
+
+CREATE UNIQUE INDEX user_groups_name_nocase ON user_groups(company_id, lower(name));
 
 CREATE TABLE user_group_members (
     group_id TEXT NOT NULL REFERENCES user_groups(id) ON DELETE CASCADE,

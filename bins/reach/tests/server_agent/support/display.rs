@@ -72,6 +72,11 @@ impl TestPattern {
             .collect()
     }
 
+    /// Whether the client has reported an event matching `wanted` so far.
+    pub fn has_seen(&self, wanted: impl Fn(&Value) -> bool) -> bool {
+        self.lines().iter().any(wanted)
+    }
+
     /// Waits until the client has reported an event matching `wanted`.
     pub async fn wait_for(&mut self, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
         let deadline = Instant::now() + DEADLINE;

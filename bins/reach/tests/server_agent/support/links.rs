@@ -89,8 +89,19 @@ pub struct Console {
 }
 
 impl Console {
-    /// Opens the session link and completes the hello/ready handshake.
+    /// Opens the session link and completes the hello/ready handshake, with
+    /// control of the device.
     pub async fn open(server: &TestServer, api: &Api, session_id: &str) -> Self {
+        Self::open_expecting(server, api, session_id, false).await
+    }
+
+    /// Opens the session link; the ready message must say whether it is view-only.
+    pub async fn open_expecting(
+        server: &TestServer,
+        api: &Api,
+        session_id: &str,
+        expect_view_only: bool,
+    ) -> Self {
         let mut ws = server
             .websocket(
                 &format!("/api/sessions/{session_id}/ws"),
@@ -112,7 +123,10 @@ impl Console {
                 view_only,
             }) => {
                 assert_eq!(ready, session_id);
-                assert!(!view_only, "the technician may control the device");
+                assert_eq!(
+                    view_only, expect_view_only,
+                    "view-only in the ready message"
+                );
             }
             other => panic!("expected ready, got {other:?}"),
         }
