@@ -232,6 +232,7 @@ async fn user(command: UserCommand) -> Result<()> {
                 operator: false,
                 disabled: false,
                 created_at: now_millis(),
+                two_factor_enabled: false,
             };
             match store
                 .create_user(&user, std::slice::from_ref(&role.id), now_millis())

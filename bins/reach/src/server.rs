@@ -18,7 +18,9 @@ The TLS certificate is generated into the data directory on first start and kept
 key fingerprint, printed at every start.
 
 Configuration file keys (all optional): listen, data_dir, database, public_url, tls_cert, tls_key, \
-company_name, web_session_ttl_secs (default 43200). Unknown keys are refused.")]
+company_name, web_session_ttl_secs (default 43200), sealing_key_file (default: sealing.key in \
+the data directory, generated on first start; back it up with the database). Unknown keys are \
+refused.")]
 pub struct ServerArgs {
     /// Address and port to listen on [default: 0.0.0.0:8443]
     #[arg(long, env = "REACH_LISTEN", value_name = "ADDR:PORT")]

@@ -83,6 +83,11 @@ pub fn generate_password() -> String {
         .collect()
 }
 
+/// Compares two secrets without leaking where they differ through timing.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// How a bearer secret is stored and looked up: lowercase hex SHA-256.
 pub fn secret_hash(secret: &str) -> String {
     let digest = Sha256::digest(secret.as_bytes());
@@ -99,6 +104,13 @@ pub const SETUP_TOKEN_PREFIX: &str = "rsu_";
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compares_in_constant_time() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+    }
 
     #[test]
     fn hashes_and_verifies() {

@@ -5,6 +5,8 @@
 pub mod credentials;
 pub mod fingerprint;
 pub mod policy;
+pub mod sealed;
+pub mod totp;
 pub mod validate;
 
 /// Milliseconds since the Unix epoch; every stored time uses this unit.

@@ -21,6 +21,11 @@ pub struct ApiError {
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
+    /// The authenticator's 6-digit code, or a recovery code, for accounts with
+    /// two-factor sign-in. Without it such an account gets `second_factor_required`.
+    #[serde(default)]
+    #[ts(optional)]
+    pub code: Option<String>,
 }
 
 /// Creates the first administrator from the one-time setup link.
@@ -52,6 +57,40 @@ pub struct UserView {
     /// What the user may do everywhere in their company (device-group grants
     /// show on the devices they cover).
     pub permissions: Vec<Permission>,
+    pub two_factor_enabled: bool,
+    /// The company requires two-factor sign-in and this user has not set it up:
+    /// until they do, only their account's sign-in settings are reachable.
+    pub two_factor_required: bool,
+}
+
+/// `POST /api/auth/two-factor/setup`: a new secret to add to an authenticator.
+/// It takes effect once a code from it is confirmed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TwoFactorSetup {
+    /// Base32, for typing into the authenticator by hand.
+    pub secret: String,
+    /// `otpauth://` URL, shown as a QR code.
+    pub otpauth_url: String,
+}
+
+/// `POST /api/auth/two-factor/enable`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct EnableTwoFactor {
+    pub code: String,
+}
+
+/// Answer to enabling: recovery codes, each usable once, shown this once only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TwoFactorEnabled {
+    pub recovery_codes: Vec<String>,
+}
+
+/// `POST /api/auth/two-factor/disable`: confirmed with the account's password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct DisableTwoFactor {
+    pub password: String,
 }
 
 /// Answer to sign-in and `GET /api/auth/me`. State-changing requests must echo

@@ -32,6 +32,12 @@ pub enum AuditCode {
     /// A user account was deleted.
     #[serde(rename = "R1007I")]
     AccountDeleted,
+    /// A user turned two-factor sign-in on.
+    #[serde(rename = "R1008I")]
+    TwoFactorEnabled,
+    /// Two-factor sign-in was turned off (by the user, or reset by an administrator).
+    #[serde(rename = "R1009I")]
+    TwoFactorDisabled,
     /// A role was created.
     #[serde(rename = "R1100I")]
     RoleCreated,
@@ -89,7 +95,7 @@ pub enum AuditCode {
 }
 
 impl AuditCode {
-    pub const ALL: [Self; 26] = [
+    pub const ALL: [Self; 28] = [
         Self::SignedIn,
         Self::SignInFailed,
         Self::SignedOut,
@@ -98,6 +104,8 @@ impl AuditCode {
         Self::UserUpdated,
         Self::UserRemovedFromCompany,
         Self::AccountDeleted,
+        Self::TwoFactorEnabled,
+        Self::TwoFactorDisabled,
         Self::RoleCreated,
         Self::RoleUpdated,
         Self::RoleDeleted,
@@ -129,6 +137,8 @@ impl AuditCode {
             Self::UserUpdated => "R1005I",
             Self::UserRemovedFromCompany => "R1006I",
             Self::AccountDeleted => "R1007I",
+            Self::TwoFactorEnabled => "R1008I",
+            Self::TwoFactorDisabled => "R1009I",
             Self::RoleCreated => "R1100I",
             Self::RoleUpdated => "R1101I",
             Self::RoleDeleted => "R1102I",

@@ -55,6 +55,14 @@ pub enum ErrorCode {
     BuiltinRole,
     /// The company turned password sign-in off: sign in with single sign-on.
     PasswordSignInDisabled,
+    /// The account signs in with a second factor: send the code too.
+    SecondFactorRequired,
+    /// The second-factor code is wrong, expired or already used.
+    SecondFactorInvalid,
+    /// The company requires two-factor sign-in: set it up first.
+    TwoFactorEnrollmentRequired,
+    /// The company requires two-factor sign-in, so it can't be turned off.
+    TwoFactorRequiredByCompany,
     /// Something failed on the server; the log has the detail under the request id.
     Internal,
 }
@@ -86,6 +94,10 @@ impl ErrorCode {
             Self::NotOnYourself => "not_on_yourself",
             Self::BuiltinRole => "builtin_role",
             Self::PasswordSignInDisabled => "password_sign_in_disabled",
+            Self::SecondFactorRequired => "second_factor_required",
+            Self::SecondFactorInvalid => "second_factor_invalid",
+            Self::TwoFactorEnrollmentRequired => "two_factor_enrollment_required",
+            Self::TwoFactorRequiredByCompany => "two_factor_required_by_company",
             Self::Internal => "internal",
         }
     }

@@ -74,6 +74,7 @@ pub struct MemberView {
     /// The company's owner can't be removed, disabled or lose the Administrator role.
     pub owner: bool,
     pub operator: bool,
+    pub two_factor_enabled: bool,
     pub group_ids: Vec<String>,
     #[ts(type = "number")]
     pub created_at: i64,

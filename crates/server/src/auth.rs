@@ -11,7 +11,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use reach_core::credentials::{self, WEB_SESSION_PREFIX};
+use reach_core::credentials::{self, constant_time_eq, WEB_SESSION_PREFIX};
 use reach_core::policy::Principal;
 use reach_core::{now_millis, validate};
 use reach_proto::access::BuiltinRole;
@@ -22,7 +22,7 @@ use reach_store::{User, WebSession};
 
 use crate::audit::{self, Actor, Entry};
 use crate::error::ApiFailure;
-use crate::{principal, AppState};
+use crate::{principal, two_factor, AppState};
 
 /// `__Host-` binds the cookie to this origin: Secure, path `/`, no Domain.
 pub const SESSION_COOKIE: &str = "__Host-reach_session";
@@ -31,6 +31,8 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// A signed-in request.
 pub struct Authenticated {
     pub principal: Principal,
+    /// The company requires a second factor this user has not set up yet.
+    pub two_factor_required: bool,
     pub user: User,
     pub session: WebSession,
     /// The client's address, for the event log.
@@ -46,10 +48,6 @@ fn cookie_token(headers: &HeaderMap) -> Option<String> {
         .filter_map(|pair| cookie::Cookie::parse(pair.trim().to_string()).ok())
         .find(|c| c.name() == SESSION_COOKIE)
         .map(|c| c.value().to_string())
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 impl FromRequestParts<Arc<AppState>> for Authenticated {
@@ -88,17 +86,50 @@ impl FromRequestParts<Arc<AppState>> for Authenticated {
             return Err(ApiFailure::unauthenticated());
         }
         let principal = principal::load(state.store.as_ref(), &user).await?;
+        let two_factor_required = must_enrol_two_factor(state, &user).await?;
+        if two_factor_required && !ENROLMENT_PATHS.contains(&parts.uri.path()) {
+            return Err(ApiFailure::new(
+                ErrorCode::TwoFactorEnrollmentRequired,
+                "your company requires two-factor sign-in: set it up on your account page first",
+            ));
+        }
         let ip = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(peer)| peer.ip());
         Ok(Self {
             principal,
+            two_factor_required,
             user,
             session,
             ip,
         })
     }
+}
+
+/// What a member who must set up two-factor sign-in may still reach.
+const ENROLMENT_PATHS: [&str; 5] = [
+    "/api/auth/me",
+    "/api/auth/logout",
+    "/api/auth/password",
+    "/api/auth/two-factor/setup",
+    "/api/auth/two-factor/enable",
+];
+
+/// Whether the user's company requires a second factor they have not set up.
+async fn must_enrol_two_factor(state: &AppState, user: &User) -> Result<bool, ApiFailure> {
+    if user.two_factor_enabled {
+        return Ok(false);
+    }
+    let Some(company_id) = &user.company_id else {
+        return Ok(false);
+    };
+    Ok(state
+        .store
+        .company(company_id)
+        .await?
+        .settings
+        .require_two_factor)
 }
 
 impl Authenticated {
@@ -199,8 +230,10 @@ fn account(user: &User) -> Actor {
 }
 
 /// The signed-in user as the console sees them, with what they may do company-wide.
-pub fn user_view(user: &User, principal: &Principal) -> UserView {
+pub fn user_view(user: &User, principal: &Principal, two_factor_required: bool) -> UserView {
     UserView {
+        two_factor_enabled: user.two_factor_enabled,
+        two_factor_required,
         id: user.id.clone(),
         company_id: user.company_id.clone(),
         email: user.email.clone(),
@@ -212,6 +245,7 @@ pub fn user_view(user: &User, principal: &Principal) -> UserView {
 
 async fn start_web_session(state: &AppState, user: &User) -> Result<Response, ApiFailure> {
     let principal = principal::load(state.store.as_ref(), user).await?;
+    let two_factor_required = must_enrol_two_factor(state, user).await?;
     let token = credentials::new_secret(WEB_SESSION_PREFIX);
     let csrf_token = credentials::new_secret("");
     let now = now_millis();
@@ -232,7 +266,7 @@ async fn start_web_session(state: &AppState, user: &User) -> Result<Response, Ap
         "{SESSION_COOKIE}={token}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age={ttl}"
     );
     let mut response = Json(SignedIn {
-        user: user_view(user, &principal),
+        user: user_view(user, &principal, two_factor_required),
         csrf_token,
     })
     .into_response();
@@ -283,7 +317,6 @@ pub async fn login(
             .map_err(ApiFailure::internal)?;
     match user {
         Some(user) if matches && may_sign_in(&user) => {
-            state.throttle.record_success(&keys[0]);
             if !password_sign_in_allowed(&state, &user).await? {
                 let entry = Entry::of(
                     user.company_id.as_deref(),
@@ -298,12 +331,33 @@ pub async fn login(
                     "your company signs in with single sign-on, not with a password",
                 ));
             }
-            let entry = Entry::of(
+            let second_factor = match second_factor(&state, &user, request.code.as_deref()).await {
+                Ok(proof) => proof,
+                Err(refusal) => {
+                    if refusal.code == ErrorCode::SecondFactorInvalid {
+                        state.throttle.record_failure(&keys);
+                        let entry = Entry::of(
+                            user.company_id.as_deref(),
+                            AuditCode::SignInFailed,
+                            account(&user),
+                        )
+                        .ip(Some(peer.ip()))
+                        .detail("reason", "wrong_second_factor");
+                        audit::record(&state, entry).await;
+                    }
+                    return Err(refusal);
+                }
+            };
+            state.throttle.record_success(&keys[0]);
+            let mut entry = Entry::of(
                 user.company_id.as_deref(),
                 AuditCode::SignedIn,
                 account(&user),
             )
             .ip(Some(peer.ip()));
+            if let Some(proof) = second_factor {
+                entry = entry.detail("second_factor", proof.as_str());
+            }
             audit::record(&state, entry).await;
             tracing::info!(user_id = %user.id, ip = %peer.ip(), "signed in");
             start_web_session(&state, &user).await
@@ -356,6 +410,32 @@ async fn password_sign_in_allowed(state: &AppState, user: &User) -> Result<bool,
     Ok(company.settings.password_sign_in || company.owner_id.as_deref() == Some(user.id.as_str()))
 }
 
+/// The second factor of a sign-in whose password was right: nothing for an
+/// account without one, else the code must be given and valid.
+async fn second_factor(
+    state: &AppState,
+    user: &User,
+    code: Option<&str>,
+) -> Result<Option<two_factor::Proof>, ApiFailure> {
+    if !user.two_factor_enabled {
+        return Ok(None);
+    }
+    let code = code.map(str::trim).unwrap_or_default();
+    if code.is_empty() {
+        return Err(ApiFailure::new(
+            ErrorCode::SecondFactorRequired,
+            "enter the code from your authenticator app",
+        ));
+    }
+    match two_factor::verify(state, user, code).await? {
+        Some(proof) => Ok(Some(proof)),
+        None => Err(ApiFailure::new(
+            ErrorCode::SecondFactorInvalid,
+            "the code is wrong or was already used",
+        )),
+    }
+}
+
 pub async fn logout(
     State(state): State<Arc<AppState>>,
     auth: Authenticated,
@@ -385,7 +465,7 @@ pub async fn logout(
 
 pub async fn me(auth: Authenticated) -> Json<SignedIn> {
     Json(SignedIn {
-        user: user_view(&auth.user, &auth.principal),
+        user: user_view(&auth.user, &auth.principal, auth.two_factor_required),
         csrf_token: auth.session.csrf_token,
     })
 }
@@ -476,6 +556,7 @@ pub async fn new_administrator(
         operator: true,
         disabled: false,
         created_at: now_millis(),
+        two_factor_enabled: false,
     })
 }
 
@@ -539,12 +620,5 @@ mod tests {
         );
         assert_eq!(cookie_token(&headers).as_deref(), Some("rws_x"));
         assert_eq!(cookie_token(&HeaderMap::new()), None);
-    }
-
-    #[test]
-    fn compares_in_constant_time() {
-        assert!(constant_time_eq(b"abc", b"abc"));
-        assert!(!constant_time_eq(b"abc", b"abd"));
-        assert!(!constant_time_eq(b"abc", b"ab"));
     }
 }

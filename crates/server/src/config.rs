@@ -31,6 +31,10 @@ pub struct ServerConfig {
     pub company_name: String,
     /// How long a sign-in lasts, in seconds.
     pub web_session_ttl_secs: u64,
+    /// The key that seals two-factor secrets; `None` = `sealing.key` in the
+    /// data directory, generated on first start. A configured file must exist
+    /// (servers sharing a database must share it).
+    pub sealing_key_file: Option<PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -46,11 +50,20 @@ impl Default for ServerConfig {
             tls_key: None,
             company_name: "My company".to_string(),
             web_session_ttl_secs: 12 * 3600,
+            sealing_key_file: None,
         }
     }
 }
 
 impl ServerConfig {
+    /// The sealing key's file, and whether it may be created there.
+    pub fn sealing_key_location(&self) -> (PathBuf, bool) {
+        match &self.sealing_key_file {
+            Some(path) => (path.clone(), false),
+            None => (self.data_dir.join("sealing.key"), true),
+        }
+    }
+
     /// Where the store lives: the PostgreSQL URL, or the SQLite file in the data dir.
     pub fn database_location(&self) -> String {
         self.database
@@ -71,6 +84,7 @@ pub struct FileConfig {
     pub tls_key: Option<PathBuf>,
     pub company_name: Option<String>,
     pub web_session_ttl_secs: Option<u64>,
+    pub sealing_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -115,6 +129,9 @@ impl FileConfig {
         }
         if let Some(v) = self.web_session_ttl_secs {
             config.web_session_ttl_secs = v;
+        }
+        if self.sealing_key_file.is_some() {
+            config.sealing_key_file = self.sealing_key_file;
         }
     }
 }

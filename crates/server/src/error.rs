@@ -59,20 +59,24 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         }
         ErrorCode::Unauthenticated
         | ErrorCode::InvalidCredentials
+        | ErrorCode::SecondFactorRequired
+        | ErrorCode::SecondFactorInvalid
         | ErrorCode::UnknownAgentKey
         | ErrorCode::AgentAuthFailed => StatusCode::UNAUTHORIZED,
         ErrorCode::Throttled => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::Forbidden
         | ErrorCode::CsrfMismatch
         | ErrorCode::DeviceRevoked
-        | ErrorCode::PasswordSignInDisabled => StatusCode::FORBIDDEN,
+        | ErrorCode::PasswordSignInDisabled
+        | ErrorCode::TwoFactorEnrollmentRequired => StatusCode::FORBIDDEN,
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
         ErrorCode::Conflict
         | ErrorCode::DeviceOffline
         | ErrorCode::SessionEnded
         | ErrorCode::OwnerProtected
         | ErrorCode::NotOnYourself
-        | ErrorCode::BuiltinRole => StatusCode::CONFLICT,
+        | ErrorCode::BuiltinRole
+        | ErrorCode::TwoFactorRequiredByCompany => StatusCode::CONFLICT,
         ErrorCode::EnrollmentTokenInvalid
         | ErrorCode::EnrollmentTokenExpired
         | ErrorCode::EnrollmentTokenExhausted

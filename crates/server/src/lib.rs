@@ -12,10 +12,12 @@ pub mod config;
 mod console_link;
 pub mod error;
 pub mod hub;
+mod keys;
 mod principal;
 mod security;
 mod throttle;
 pub mod tls;
+mod two_factor;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -49,6 +51,8 @@ pub struct AppState {
     shutdown: tokio_util::sync::CancellationToken,
     /// Token hashes of sign-ins that just ended, for their open WebSockets.
     sign_outs: tokio::sync::broadcast::Sender<String>,
+    /// Seals two-factor secrets before they are stored.
+    sealing: reach_core::sealed::SealingKey,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +65,8 @@ pub enum StartError {
     Store(#[from] reach_store::StoreError),
     #[error(transparent)]
     Tls(#[from] tls::TlsError),
+    #[error(transparent)]
+    Keys(#[from] keys::KeyError),
     #[error("cannot listen on {0}: {1}")]
     Listen(SocketAddr, std::io::Error),
     #[error("cannot create the first administrator: {0}")]
@@ -123,6 +129,8 @@ impl Server {
             config.tls_key.as_deref(),
         )?;
         let tls = identity.server_config()?;
+        let (key_path, create_key) = config.sealing_key_location();
+        let sealing = keys::load_or_create(&key_path, create_key)?;
         let listener = std::net::TcpListener::bind(config.listen)
             .map_err(|err| StartError::Listen(config.listen, err))?;
         listener
@@ -138,6 +146,7 @@ impl Server {
             throttle: throttle::LoginThrottle::default(),
             shutdown: tokio_util::sync::CancellationToken::new(),
             sign_outs: tokio::sync::broadcast::channel(256).0,
+            sealing,
             config,
         });
         let first_sign_in = first_sign_in(&state, initial_admin, local_addr).await?;
@@ -281,6 +290,9 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/api/auth/logout", post(auth::logout))
         .route("/api/auth/me", get(auth::me))
         .route("/api/auth/password", post(auth::change_password))
+        .route("/api/auth/two-factor/setup", post(two_factor::setup))
+        .route("/api/auth/two-factor/enable", post(two_factor::enable))
+        .route("/api/auth/two-factor/disable", post(two_factor::disable))
         .route("/api/setup", post(auth::setup))
         .route("/api/devices", get(api::devices::list))
         .route("/api/devices/{id}/revoke", post(api::devices::revoke))
@@ -319,6 +331,10 @@ fn router(state: Arc<AppState>) -> Router {
             patch(api::members::update).delete(api::members::delete),
         )
         .route("/api/users/{id}/remove", post(api::members::remove))
+        .route(
+            "/api/users/{id}/reset-two-factor",
+            post(api::members::reset_two_factor),
+        )
         .route(
             "/api/user-groups",
             get(api::groups::list).post(api::groups::create),

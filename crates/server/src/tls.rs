@@ -116,20 +116,7 @@ fn hostname_guess() -> String {
 
 /// Writes a secret file readable by its owner only.
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), TlsError> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options
-        .open(path)
-        .map_err(|err| TlsError::Io(path.to_path_buf(), err))?;
-    file.write_all(bytes)
-        .map_err(|err| TlsError::Io(path.to_path_buf(), err))?;
-    file.sync_all()
+    crate::keys::write_private(path, bytes, false)
         .map_err(|err| TlsError::Io(path.to_path_buf(), err))
 }
 

@@ -14,6 +14,7 @@ macro_rules! impl_store {
         use crate::{Result, StoreError};
 
         crate::identity::impl_identity_store!($store, $db);
+        crate::two_factor::impl_two_factor_store!($store, $db);
 
         impl crate::Store for $store {
             fn backend(&self) -> &'static str {

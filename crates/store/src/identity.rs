@@ -230,7 +230,7 @@ macro_rules! impl_identity_store {
 
             async fn user_by_email(&self, email: &str) -> Result<User> {
                 let row: Option<UserRow> =
-                    sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"))
+                    sqlx::query_as(&format!("SELECT {USER_FIELDS} FROM users WHERE email = $1"))
                         .bind(email)
                         .fetch_optional(&self.pool)
                         .await?;
@@ -239,7 +239,7 @@ macro_rules! impl_identity_store {
 
             async fn user(&self, id: &str) -> Result<User> {
                 let row: Option<UserRow> =
-                    sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+                    sqlx::query_as(&format!("SELECT {USER_FIELDS} FROM users WHERE id = $1"))
                         .bind(id)
                         .fetch_optional(&self.pool)
                         .await?;
@@ -248,7 +248,7 @@ macro_rules! impl_identity_store {
 
             async fn list_users(&self, company_id: &str) -> Result<Vec<User>> {
                 let rows: Vec<UserRow> = sqlx::query_as(&format!(
-                    "SELECT {USER_COLUMNS} FROM users WHERE company_id = $1 ORDER BY email"
+                    "SELECT {USER_FIELDS} FROM users WHERE company_id = $1 ORDER BY email"
                 ))
                 .bind(company_id)
                 .fetch_all(&self.pool)
@@ -277,7 +277,7 @@ macro_rules! impl_identity_store {
             ) -> Result<User> {
                 let row: Option<UserRow> = sqlx::query_as(&format!(
                     "UPDATE users SET display_name = $3, disabled = $4 \
-                     WHERE company_id = $1 AND id = $2 RETURNING {USER_COLUMNS}"
+                     WHERE company_id = $1 AND id = $2 RETURNING {USER_FIELDS}"
                 ))
                 .bind(company_id)
                 .bind(id)
@@ -306,10 +306,15 @@ macro_rules! impl_identity_store {
             async fn delete_account(&self, id: &str, now: Millis) -> Result<Vec<String>> {
                 let mut tx = self.pool.begin().await?;
                 let ended = strip_account(&mut tx, id).await?;
-                let erased = sqlx::query(
+                sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            let erased = sqlx::query(
                     "UPDATE users SET email = 'deleted-' || id || '@deleted.invalid', \
                      display_name = 'Deleted user', password_hash = '', operator = $3, disabled = $4, \
-                     company_id = NULL, deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL",
+                     company_id = NULL, deleted_at = $2, totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL, \
+                     totp_enabled_at = NULL WHERE id = $1 AND deleted_at IS NULL",
                 )
                 .bind(id)
                 .bind(now)

@@ -9,6 +9,7 @@ pub mod model;
 mod postgres;
 mod rows;
 mod sqlite;
+mod two_factor;
 
 use std::sync::Arc;
 
@@ -101,6 +102,31 @@ pub trait WebSessionStore {
     async fn delete_expired_web_sessions(&self, now: Millis) -> Result<u64>;
     /// Signs the user out everywhere but `keep` (a token hash); returns the hashes removed.
     async fn delete_other_web_sessions(&self, user_id: &str, keep: &str) -> Result<Vec<String>>;
+}
+
+#[async_trait]
+pub trait TwoFactorStore {
+    async fn two_factor(&self, user_id: &str) -> Result<TwoFactor>;
+    /// Keeps a sealed secret being set up until a code confirms it.
+    async fn set_pending_totp(&self, user_id: &str, sealed: &str) -> Result<()>;
+    /// Turns two-factor sign-in on with `sealed_secret`, the step of the code that
+    /// confirmed it (so that code is spent), and new recovery codes (hashes),
+    /// replacing any old ones.
+    async fn enable_totp(
+        &self,
+        user_id: &str,
+        sealed_secret: &str,
+        step: i64,
+        recovery_hashes: &[String],
+        now: Millis,
+    ) -> Result<()>;
+    /// Turns it off and forgets the secret and recovery codes.
+    async fn disable_totp(&self, user_id: &str) -> Result<()>;
+    /// Spends the code of `step`: true only if no code of this or a later step
+    /// was accepted before. Atomic, so a code signs in once.
+    async fn use_totp_step(&self, user_id: &str, step: i64) -> Result<bool>;
+    /// Spends an unused recovery code (its hash); false when unknown or used.
+    async fn use_recovery_code(&self, user_id: &str, code_hash: &str, now: Millis) -> Result<bool>;
 }
 
 #[async_trait]
@@ -228,6 +254,7 @@ pub trait Store:
     + UserStore
     + WebSessionStore
     + AccessStore
+    + TwoFactorStore
     + SetupStore
     + EnrollmentStore
     + DeviceStore

@@ -53,6 +53,19 @@ pub struct User {
     pub operator: bool,
     pub disabled: bool,
     pub created_at: Millis,
+    /// Signs in with a second factor (set by the two-factor store, ignored on insert).
+    pub two_factor_enabled: bool,
+}
+
+/// An account's two-factor state; secrets are sealed (see `reach_core::sealed`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TwoFactor {
+    pub secret: Option<String>,
+    /// A secret being set up, not yet confirmed with a code.
+    pub pending: Option<String>,
+    /// The last time step whose code was accepted.
+    pub last_step: Option<i64>,
+    pub recovery_codes_left: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -51,6 +51,7 @@ pub(crate) struct UserRow {
     operator: bool,
     disabled: bool,
     created_at: i64,
+    two_factor_enabled: bool,
 }
 
 impl From<UserRow> for User {
@@ -64,10 +65,17 @@ impl From<UserRow> for User {
             operator: row.operator,
             disabled: row.disabled,
             created_at: row.created_at,
+            two_factor_enabled: row.two_factor_enabled,
         }
     }
 }
 
+/// What reads of an account return (the stored columns and what follows from them).
+pub(crate) const USER_FIELDS: &str =
+    "id, company_id, email, display_name, password_hash, operator, \
+     disabled, created_at, (totp_enabled_at IS NOT NULL) AS two_factor_enabled";
+
+/// The columns an account is inserted with.
 pub(crate) const USER_COLUMNS: &str =
     "id, company_id, email, display_name, password_hash, operator, disabled, created_at";
 

@@ -74,6 +74,7 @@ impl Console {
             .json(&LoginRequest {
                 email: email.to_string(),
                 password: password.to_string(),
+                code: None,
             })
             .send()
             .await?;

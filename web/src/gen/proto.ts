@@ -6,11 +6,11 @@ export const BULK_HEADER_LEN = 5;
 export const BULK_KIND_SCREEN_TILES = 1;
 export const MAX_TILE_SIDE = 64;
 
-export type ErrorCode = "bad_request" | "unauthenticated" | "invalid_credentials" | "throttled" | "forbidden" | "csrf_mismatch" | "not_found" | "conflict" | "enrollment_token_invalid" | "enrollment_token_expired" | "enrollment_token_exhausted" | "unknown_agent_key" | "device_revoked" | "agent_auth_failed" | "protocol_version" | "protocol_violation" | "device_offline" | "session_ended" | "setup_token_invalid" | "owner_protected" | "not_on_yourself" | "builtin_role" | "password_sign_in_disabled" | "internal";
+export type ErrorCode = "bad_request" | "unauthenticated" | "invalid_credentials" | "throttled" | "forbidden" | "csrf_mismatch" | "not_found" | "conflict" | "enrollment_token_invalid" | "enrollment_token_expired" | "enrollment_token_exhausted" | "unknown_agent_key" | "device_revoked" | "agent_auth_failed" | "protocol_version" | "protocol_violation" | "device_offline" | "session_ended" | "setup_token_invalid" | "owner_protected" | "not_on_yourself" | "builtin_role" | "password_sign_in_disabled" | "second_factor_required" | "second_factor_invalid" | "two_factor_enrollment_required" | "two_factor_required_by_company" | "internal";
 
 export type EndReason = "technician_ended" | "technician_disconnected" | "agent_ended" | "agent_disconnected" | "device_revoked" | "server_shutdown";
 
-export type AuditCode = "R1000I" | "R1001W" | "R1002I" | "R1003I" | "R1004I" | "R1005I" | "R1006I" | "R1007I" | "R1100I" | "R1101I" | "R1102I" | "R1103I" | "R1104I" | "R1200I" | "R1201I" | "R1202I" | "R1300I" | "R1301I" | "R1302I" | "R2000I" | "R2001I" | "R2002I" | "R2003I" | "R2004I" | "R3000I" | "R3001I";
+export type AuditCode = "R1000I" | "R1001W" | "R1002I" | "R1003I" | "R1004I" | "R1005I" | "R1006I" | "R1007I" | "R1008I" | "R1009I" | "R1100I" | "R1101I" | "R1102I" | "R1103I" | "R1104I" | "R1200I" | "R1201I" | "R1202I" | "R1300I" | "R1301I" | "R1302I" | "R2000I" | "R2001I" | "R2002I" | "R2003I" | "R2004I" | "R3000I" | "R3001I";
 
 export type ActorKind = "user" | "device" | "system";
 
@@ -20,7 +20,12 @@ export type BuiltinRole = "administrator" | "technician";
 
 export type ApiError = { code: ErrorCode, message: string, request_id: string, };
 
-export type LoginRequest = { email: string, password: string, };
+export type LoginRequest = { email: string, password: string, 
+/**
+ * The authenticator's 6-digit code, or a recovery code, for accounts with
+ * two-factor sign-in. Without it such an account gets `second_factor_required`.
+ */
+code?: string, };
 
 export type SetupRequest = { setup_token: string, email: string, display_name: string, password: string, };
 
@@ -39,9 +44,30 @@ operator: boolean,
  * What the user may do everywhere in their company (device-group grants
  * show on the devices they cover).
  */
-permissions: Array<Permission>, };
+permissions: Array<Permission>, two_factor_enabled: boolean, 
+/**
+ * The company requires two-factor sign-in and this user has not set it up:
+ * until they do, only their account's sign-in settings are reachable.
+ */
+two_factor_required: boolean, };
 
 export type SignedIn = { user: UserView, csrf_token: string, };
+
+export type TwoFactorSetup = { 
+/**
+ * Base32, for typing into the authenticator by hand.
+ */
+secret: string, 
+/**
+ * `otpauth://` URL, shown as a QR code.
+ */
+otpauth_url: string, };
+
+export type EnableTwoFactor = { code: string, };
+
+export type TwoFactorEnabled = { recovery_codes: Array<string>, };
+
+export type DisableTwoFactor = { password: string, };
 
 export type DeviceView = { id: string, nickname: string, hostname: string, os: string, ip_addresses: Array<string>, device_group: string | null, online: boolean, last_seen: number | null, enrolled_at: number, revoked: boolean, };
 
@@ -114,7 +140,7 @@ export type MemberView = { id: string, email: string, display_name: string, disa
 /**
  * The company's owner can't be removed, disabled or lose the Administrator role.
  */
-owner: boolean, operator: boolean, group_ids: Array<string>, created_at: number, };
+owner: boolean, operator: boolean, two_factor_enabled: boolean, group_ids: Array<string>, created_at: number, };
 
 export type CreateMember = { email: string, display_name: string, 
 /**

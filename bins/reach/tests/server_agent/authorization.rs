@@ -48,6 +48,21 @@ const ROUTES: &[Route] = &[
     route("GET", "/api/auth/me", Member),
     route("POST", "/api/auth/password", Elsewhere("sign_in")),
     route("POST", "/api/setup", Elsewhere("sign_in")),
+    route(
+        "POST",
+        "/api/auth/two-factor/setup",
+        Elsewhere("two_factor"),
+    ),
+    route(
+        "POST",
+        "/api/auth/two-factor/enable",
+        Elsewhere("two_factor"),
+    ),
+    route(
+        "POST",
+        "/api/auth/two-factor/disable",
+        Elsewhere("two_factor"),
+    ),
     route("GET", "/api/devices", Member),
     route(
         "POST",
@@ -89,6 +104,11 @@ const ROUTES: &[Route] = &[
     route("PATCH", "/api/users/{id}", Permission(P::ManageUsers)),
     route("DELETE", "/api/users/{id}", Permission(P::ManageUsers)),
     route("POST", "/api/users/{id}/remove", Permission(P::ManageUsers)),
+    route(
+        "POST",
+        "/api/users/{id}/reset-two-factor",
+        Permission(P::ManageUsers),
+    ),
     route("GET", "/api/user-groups", Permission(P::ManageUsers)),
     route("POST", "/api/user-groups", Permission(P::ManageUsers)),
     route("PUT", "/api/user-groups/{id}", Permission(P::ManageUsers)),
@@ -300,6 +320,10 @@ impl Fixture<'_> {
             ("DELETE", "/api/users/{id}") => (format!("/api/users/{}", self.user_id().await), None),
             ("POST", "/api/users/{id}/remove") => (
                 format!("/api/users/{}/remove", self.user_id().await),
+                body(json!({})),
+            ),
+            ("POST", "/api/users/{id}/reset-two-factor") => (
+                format!("/api/users/{}/reset-two-factor", self.user_id().await),
                 body(json!({})),
             ),
             ("POST", "/api/user-groups") => (

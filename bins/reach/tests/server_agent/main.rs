@@ -45,3 +45,4 @@ mod permissions;
 mod session;
 mod sign_in;
 mod trust;
+mod two_factor;

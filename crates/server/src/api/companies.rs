@@ -81,6 +81,7 @@ pub async fn create(
         operator: false,
         disabled: false,
         created_at: now,
+        two_factor_enabled: false,
     };
     let role = state
         .store

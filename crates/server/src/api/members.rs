@@ -29,6 +29,7 @@ pub fn member_view(user: &User, company: &Company, groups: &[UserGroup]) -> Memb
         disabled: user.disabled,
         owner: company.owner_id.as_deref() == Some(user.id.as_str()),
         operator: user.operator,
+        two_factor_enabled: user.two_factor_enabled,
         group_ids: groups
             .iter()
             .filter(|g| g.member_ids.contains(&user.id))
@@ -109,6 +110,7 @@ pub async fn create(
         operator: false,
         disabled: false,
         created_at: now_millis(),
+        two_factor_enabled: false,
     };
     match state
         .store
@@ -277,6 +279,34 @@ pub async fn delete(
         .ip(auth.ip)
         .target("user", &id, Some(&user.email))
         .detail("display_name", &user.display_name);
+    audit::record(&state, entry).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/users/{id}/reset-two-factor`: for a member who lost their
+/// authenticator and recovery codes. They set it up again at their next sign-in
+/// if the company requires it.
+pub async fn reset_two_factor(
+    State(state): State<Arc<AppState>>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiFailure> {
+    let (user, company) = managed_member(&state, &auth, &id).await?;
+    if user.id == auth.user.id {
+        return Err(ApiFailure::new(
+            ErrorCode::NotOnYourself,
+            "turn off your own two-factor sign-in from your account page",
+        ));
+    }
+    state.store.disable_totp(&id).await?;
+    let entry = Entry::new(
+        &company.id,
+        AuditCode::TwoFactorDisabled,
+        Actor::user(&auth),
+    )
+    .ip(auth.ip)
+    .target("user", &id, Some(&user.email))
+    .detail("by", "administrator");
     audit::record(&state, entry).await;
     Ok(StatusCode::NO_CONTENT)
 }

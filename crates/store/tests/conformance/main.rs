@@ -7,9 +7,11 @@ use std::sync::Arc;
 use reach_store::*;
 
 mod access;
+mod two_factor;
 mod upgrade;
 
 use access::*;
+use two_factor::*;
 
 /// An opened store plus whatever keeps its database alive.
 struct Opened {
@@ -71,6 +73,7 @@ conformance!(
     groups_and_grants_combine_into_effective_roles,
     removing_a_member_keeps_the_account,
     deleting_an_account_erases_it_but_not_history,
+    two_factor_codes_are_spent_once,
 );
 
 const NOW: i64 = 1_700_000_000_000;
@@ -85,6 +88,7 @@ fn user(company: &Company, email: &str) -> User {
         operator: false,
         disabled: false,
         created_at: NOW,
+        two_factor_enabled: false,
     }
 }
 

@@ -110,10 +110,20 @@ impl Api {
 
     /// Tries to sign in; on success keeps the cookie and the CSRF token.
     pub async fn login(&mut self, email: &str, password: &str) -> Answer {
+        self.login_with_code(email, password, None).await
+    }
+
+    /// Tries to sign in with a second-factor code.
+    pub async fn login_with_code(
+        &mut self,
+        email: &str,
+        password: &str,
+        code: Option<&str>,
+    ) -> Answer {
         let response = self
             .client
             .post(format!("{}/api/auth/login", self.base_url))
-            .json(&json!({"email": email, "password": password}))
+            .json(&json!({"email": email, "password": password, "code": code}))
             .send()
             .await
             .expect("the server answers");

@@ -93,6 +93,7 @@ pub async fn add_technician(server: &TestServer, company_id: &Option<String>, em
                 operator: false,
                 disabled: false,
                 created_at: reach_core::now_millis(),
+                two_factor_enabled: false,
             },
             &[role.id],
             reach_core::now_millis(),
