@@ -279,7 +279,10 @@ test('the account page changes the password; the new one signs in', async () => 
   await expect(account).toHaveAttribute('aria-current', 'page');
   await expect(page.getByTestId('account-name')).toHaveText(me.user.display_name);
   await expect(page.getByTestId('account-email')).toHaveText(harness.adminEmail);
-  await expect(page.getByTestId('account-role')).toHaveText(en['account.role.administrator']);
+  // The administrator is the server's operator and holds every permission (Administrator role).
+  await expect(page.getByTestId('account-operator')).toHaveText(en['account.operatorYes']);
+  await expect(page.getByTestId('account-permissions').getByRole('listitem')).toHaveCount(me.user.permissions.length);
+  await expect(page.getByTestId('account-permissions').getByText(en['permission.event_log.view'], { exact: true })).toBeVisible();
   await expect(page.getByText(fill(en['account.newHint'], { min: '12' }), { exact: true })).toBeVisible();
 
   const current = page.getByLabel(en['account.current'], { exact: true });

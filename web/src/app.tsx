@@ -1,19 +1,25 @@
 // The console's root: language, sign-in state, routing and global shortcuts.
 
+import type { JSX } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { AccountPage } from './features/account/AccountPage.tsx';
 import { EVENT_FILTER_ID, EventLogPage } from './features/audit/EventLogPage.tsx';
-import { authStore, loadMe } from './features/auth/auth.ts';
+import { authStore, can, isOperator, loadMe } from './features/auth/auth.ts';
 import { LoginPage, safeNext } from './features/auth/LoginPage.tsx';
 import { SetupPage } from './features/auth/SetupPage.tsx';
+import { CompaniesPage } from './features/companies/CompaniesPage.tsx';
+import { CompanyPage } from './features/company/CompanyPage.tsx';
 import { DEVICE_FILTER_ID, DevicesPage } from './features/devices/DevicesPage.tsx';
 import { EnrollmentPage } from './features/enrollment/EnrollmentPage.tsx';
 import { startLive, stopLive } from './features/live/live.ts';
 import { SessionView } from './features/remote-screen/SessionView.tsx';
+import { RolesPage } from './features/roles/RolesPage.tsx';
 import { SessionsPage } from './features/sessions/SessionsPage.tsx';
+import { GroupsPage } from './features/users/GroupsPage.tsx';
+import { UsersPage } from './features/users/UsersPage.tsx';
 import { I18nContext, initialLang, useI18n, makeI18n, saveLang, type Lang, type MessageKey } from './i18n/index.ts';
 import { matchPath, navigate, useRoute } from './router.ts';
-import { ErrorMessage, Loading } from './ui/feedback.tsx';
+import { ErrorMessage, Forbidden, Loading } from './ui/feedback.tsx';
 import { HelpDialog, Shell } from './ui/layout.tsx';
 import { Link } from './ui/link.tsx';
 import { useStore } from './ui/store.ts';
@@ -30,6 +36,11 @@ function isTypingTarget(target: EventTarget | null): boolean {
     target instanceof Element &&
     target.closest('input, textarea, select, [contenteditable=""], [contenteditable="true"], [data-remote-screen]') !== null
   );
+}
+
+/** A page the signed-in user's roles do not cover: said plainly rather than a failed load. */
+function guarded(allowed: boolean, heading: string, page: JSX.Element, t: (key: MessageKey) => string): JSX.Element {
+  return allowed ? page : <Forbidden heading={heading} title={t('forbidden.title')} body={t('forbidden.body')} />;
 }
 
 function NotFound() {
@@ -132,10 +143,10 @@ export function App() {
     page = <LoginPage next={route.query.get('next')} expired={auth.status === 'signed_out' && auth.expired} />;
   } else if (route.path === '/devices') {
     titleKey = 'nav.devices';
-    page = <DevicesPage />;
+    page = <DevicesPage me={me} />;
   } else if (route.path === '/enrollment') {
     titleKey = 'nav.enrollment';
-    page = <EnrollmentPage />;
+    page = guarded(can(me, 'devices.manage'), t('enrollment.title'), <EnrollmentPage />, t);
   } else if (route.path === '/sessions') {
     titleKey = 'nav.sessions';
     page = <SessionsPage />;
@@ -145,6 +156,21 @@ export function App() {
   } else if (route.path === '/events') {
     titleKey = 'nav.events';
     page = <EventLogPage me={me} />;
+  } else if (route.path === '/users') {
+    titleKey = 'users.title';
+    page = guarded(can(me, 'users.manage'), t('users.title'), <UsersPage me={me} />, t);
+  } else if (route.path === '/groups') {
+    titleKey = 'groups.title';
+    page = guarded(can(me, 'users.manage'), t('groups.title'), <GroupsPage />, t);
+  } else if (route.path === '/roles') {
+    titleKey = 'roles.title';
+    page = guarded(can(me, 'roles.manage'), t('roles.title'), <RolesPage me={me} />, t);
+  } else if (route.path === '/company') {
+    titleKey = 'company.title';
+    page = guarded(can(me, 'company.manage'), t('company.title'), <CompanyPage />, t);
+  } else if (route.path === '/companies') {
+    titleKey = 'companies.title';
+    page = guarded(isOperator(me), t('companies.title'), <CompaniesPage me={me} />, t);
   } else if (sessionMatch?.['id'] !== undefined) {
     titleKey = 'session.title';
     fill = true;

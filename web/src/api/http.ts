@@ -86,4 +86,14 @@ export async function request<T>(method: Method, path: string, body?: unknown): 
 export const api = {
   get: <T>(path: string): Promise<T> => request<T>('GET', path),
   post: <T>(path: string, body?: unknown): Promise<T> => request<T>('POST', path, body),
+  put: <T>(path: string, body: unknown): Promise<T> => request<T>('PUT', path, body),
+  patch: <T>(path: string, body: unknown): Promise<T> => request<T>('PATCH', path, body),
+  /** For answers without a body (204 No Content). */
+  delete: (path: string): Promise<void> => request<undefined>('DELETE', path),
 };
+
+/** `/api/<collection>/<id>` with the id escaped, for ids taken from answers. */
+export function itemPath(collection: string, id: string, action?: string): string {
+  const base = `${collection}/${encodeURIComponent(id)}`;
+  return action === undefined ? base : `${base}/${action}`;
+}

@@ -8,10 +8,12 @@ interface DialogProps {
   onClose(): void;
   children: ComponentChildren;
   footer?: ComponentChildren;
+  /** Room for forms with several columns of choices (the role editor). */
+  wide?: boolean;
 }
 
 /** A modal built on `<dialog>`: focus trapping and Esc come from the browser. */
-export function Dialog({ open, title, onClose, children, footer }: DialogProps) {
+export function Dialog({ open, title, onClose, children, footer, wide = false }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
@@ -20,8 +22,16 @@ export function Dialog({ open, title, onClose, children, footer }: DialogProps) 
     if (open && !dialog.open) dialog.showModal();
     else if (!open && dialog.open) dialog.close();
   }, [open]);
+  // A dialog unmounted while open must still close, so the browser gives the focus
+  // back to the control that opened it instead of dropping it on the page.
+  useEffect(() => {
+    const dialog = ref.current;
+    return () => {
+      if (dialog?.open === true) dialog.close();
+    };
+  }, []);
   return (
-    <dialog ref={ref} class="dialog" aria-labelledby={titleId} onClose={onClose}>
+    <dialog ref={ref} class={wide ? 'dialog dialog-wide' : 'dialog'} aria-labelledby={titleId} onClose={onClose}>
       <h2 id={titleId} class="dialog-title">
         {title}
       </h2>

@@ -1,5 +1,6 @@
-import { Link } from './link.tsx';
 import type { ComponentChildren } from 'preact';
+import { useI18n } from '../i18n/index.ts';
+import { Link } from './link.tsx';
 
 /** An error the user must see; screen readers announce it. */
 export function ErrorMessage({ children, id }: { children: ComponentChildren; id?: string }) {
@@ -23,7 +24,8 @@ export function Loading({ label }: { label: string }) {
 export interface EmptyState {
   title: string;
   body: string;
-  action: { to: string; label: string };
+  /** Where to go next; left out when the user may not take that step. */
+  action?: { to: string; label: string };
 }
 
 /**
@@ -44,9 +46,52 @@ export function listPlaceholder<T>(
     <div class="empty card">
       <h2>{empty.title}</h2>
       <p>{empty.body}</p>
-      <Link to={empty.action.to} class="button button-primary">
-        {empty.action.label}
-      </Link>
+      {empty.action !== undefined && (
+        <Link to={empty.action.to} class="button button-primary">
+          {empty.action.label}
+        </Link>
+      )}
     </div>
+  );
+}
+
+/** The empty state of a list whose first item is made on the same page (a button, not a link). */
+export function EmptyCard({ title, body, children }: { title: string; body: string; children?: ComponentChildren }) {
+  return (
+    <div class="empty card">
+      <h2>{title}</h2>
+      <p>{body}</p>
+      {children}
+    </div>
+  );
+}
+
+/** What a page shows instead of itself when the signed-in user's roles do not cover it. */
+export function Forbidden({ heading, title, body }: { heading: string; title: string; body: string }) {
+  const { t } = useI18n();
+  return (
+    <section class="page">
+      <div class="page-header">
+        <div>
+          <h1>{heading}</h1>
+        </div>
+      </div>
+      <div class="empty card" role="alert">
+        <h2>{title}</h2>
+        <p>{body}</p>
+        <Link to="/devices" class="button">
+          {t('notFound.back')}
+        </Link>
+      </div>
+    </section>
+  );
+}
+
+/** A short success message that screen readers announce without moving the focus. */
+export function Notice({ children }: { children: ComponentChildren }) {
+  return (
+    <p class="alert alert-success" role="status">
+      {children}
+    </p>
   );
 }

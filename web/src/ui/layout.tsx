@@ -1,8 +1,8 @@
 import { Fragment, type ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { isAdministrator, signOut } from '../features/auth/auth.ts';
+import { can, isOperator, signOut } from '../features/auth/auth.ts';
 import { feedStatus } from '../features/live/live.ts';
-import { LANGS, useI18n, type Lang } from '../i18n/index.ts';
+import { LANGS, useI18n, type Lang, type MessageKey } from '../i18n/index.ts';
 import type { SignedIn } from '../gen/proto.ts';
 import { navigate } from '../router.ts';
 import { Dialog } from './dialog.tsx';
@@ -29,12 +29,33 @@ function LanguageSwitcher() {
   );
 }
 
-const NAV: { path: string; key: 'nav.devices' | 'nav.enrollment' | 'nav.sessions' | 'nav.events'; adminOnly?: true }[] = [
+interface NavItem {
+  path: string;
+  key: MessageKey;
+  /** Whether the signed-in user may use the page; every user when left out. */
+  allowed?: (me: SignedIn) => boolean;
+  /** Other paths that belong to the same entry (tabs of its page). */
+  also?: string[];
+}
+
+/**
+ * The pages in the header, each shown only to users whose roles cover it. The pages
+ * check the same rule again, since an address can be typed in.
+ */
+export const NAV: readonly NavItem[] = [
   { path: '/devices', key: 'nav.devices' },
-  { path: '/enrollment', key: 'nav.enrollment' },
+  { path: '/enrollment', key: 'nav.enrollment', allowed: (me) => can(me, 'devices.manage') },
   { path: '/sessions', key: 'nav.sessions' },
-  { path: '/events', key: 'nav.events', adminOnly: true },
+  { path: '/events', key: 'nav.events', allowed: (me) => can(me, 'event_log.view') },
+  { path: '/users', key: 'nav.users', allowed: (me) => can(me, 'users.manage'), also: ['/groups'] },
+  { path: '/roles', key: 'nav.roles', allowed: (me) => can(me, 'roles.manage') },
+  { path: '/company', key: 'nav.company', allowed: (me) => can(me, 'company.manage') },
+  { path: '/companies', key: 'nav.companies', allowed: isOperator },
 ];
+
+function isCurrent(item: NavItem, path: string): boolean {
+  return [item.path, ...(item.also ?? [])].some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+}
 
 function FeedIndicator() {
   const { t } = useI18n();
@@ -81,8 +102,8 @@ export function Shell({ me, path, onHelp, fill = false, children }: ShellProps) 
         </div>
         {me !== null && (
           <nav class="nav" aria-label={t('nav.label')}>
-            {NAV.filter((item) => item.adminOnly !== true || isAdministrator(me)).map((item) => {
-              const current = path === item.path || path.startsWith(`${item.path}/`);
+            {NAV.filter((item) => item.allowed?.(me) ?? true).map((item) => {
+              const current = isCurrent(item, path);
               return (
                 <Link key={item.path} to={item.path} class={current ? 'nav-link active' : 'nav-link'} aria-current={current ? 'page' : undefined}>
                   {t(item.key)}

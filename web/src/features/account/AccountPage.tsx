@@ -1,10 +1,12 @@
-// The signed-in user's own account: who they are, and changing their password.
+// The signed-in user's own account: who they are, what their roles allow, and
+// changing their password.
 
 import { useRef, useState } from 'preact/hooks';
 import { RequestError } from '../../api/http.ts';
 import type { ChangePassword, SignedIn } from '../../gen/proto.ts';
-import { useI18n, type MessageKey } from '../../i18n/index.ts';
+import { useI18n } from '../../i18n/index.ts';
 import { ErrorMessage } from '../../ui/feedback.tsx';
+import { sortPermissions } from '../access/permissions.ts';
 import { changePassword, MIN_PASSWORD_LENGTH, passwordTooShort } from '../auth/auth.ts';
 
 type Field = 'current' | 'new' | 'confirm';
@@ -14,11 +16,6 @@ type Outcome =
   | { kind: 'invalid'; field: Field; key: 'account.currentMissing' | 'account.tooShort' | 'account.mismatch' }
   | { kind: 'failed'; error: unknown }
   | { kind: 'changed' };
-
-const ROLE_KEYS: Partial<Record<string, MessageKey>> = {
-  administrator: 'account.role.administrator',
-  technician: 'account.role.technician',
-};
 
 const PROBLEM_ID = 'account-password-problem';
 const HINT_ID = 'account-new-hint';
@@ -36,8 +33,7 @@ export function AccountPage({ me }: { me: SignedIn }) {
     confirm: useRef<HTMLInputElement>(null),
   };
 
-  const roleKey = ROLE_KEYS[me.user.role];
-  const role = roleKey === undefined ? me.user.role : t(roleKey);
+  const permissions = sortPermissions(me.user.permissions);
 
   const invalid = (field: Field, key: Extract<Outcome, { kind: 'invalid' }>['key']): void => {
     setOutcome({ kind: 'invalid', field, key });
@@ -106,8 +102,23 @@ export function AccountPage({ me }: { me: SignedIn }) {
           <dd data-testid="account-name">{me.user.display_name}</dd>
           <dt>{t('account.email')}</dt>
           <dd data-testid="account-email">{me.user.email}</dd>
-          <dt>{t('account.role')}</dt>
-          <dd data-testid="account-role">{role}</dd>
+          <dt>{t('account.operator')}</dt>
+          <dd data-testid="account-operator">{me.user.operator ? t('account.operatorYes') : t('account.operatorNo')}</dd>
+          <dt id="account-permissions-label">{t('account.permissions')}</dt>
+          <dd>
+            {permissions.length === 0 ? (
+              <span data-testid="account-permissions">{t('account.noPermissions')}</span>
+            ) : (
+              <ul class="chips" aria-labelledby="account-permissions-label" data-testid="account-permissions">
+                {permissions.map((permission) => (
+                  <li key={permission} class="chip" data-permission={permission} title={t(`permission.${permission}.hint`)}>
+                    {t(`permission.${permission}`)}
+                  </li>
+                ))}
+              </ul>
+            )}
+            <small class="hint">{t('account.permissionsHint')}</small>
+          </dd>
         </dl>
       </div>
 

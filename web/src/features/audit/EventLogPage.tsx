@@ -2,11 +2,11 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { RequestError } from '../../api/http.ts';
 import type { AuditEventView, SignedIn } from '../../gen/proto.ts';
 import { useI18n, type I18n } from '../../i18n/index.ts';
-import { ErrorMessage, listPlaceholder } from '../../ui/feedback.tsx';
-import { Link } from '../../ui/link.tsx';
+import { ErrorMessage, Forbidden, listPlaceholder } from '../../ui/feedback.tsx';
 import { useNow, useStore } from '../../ui/store.ts';
-import { isAdministrator } from '../auth/auth.ts';
+import { can } from '../auth/auth.ts';
 import { auditStore, closeAuditLog, loadOlderAuditEvents, openAuditLog } from '../live/live.ts';
+import { detailValue } from './details.ts';
 import { filterEvents, isWarning } from './events.ts';
 
 export const EVENT_FILTER_ID = 'event-filter';
@@ -25,30 +25,9 @@ function searchableText(event: AuditEventView, i18n: I18n): (string | null)[] {
   ];
 }
 
-/** A detail's value for people: timestamps as dates, anything else as sent. */
-function detailValue(key: string, value: string, i18n: I18n): string {
-  if (key.endsWith('_at') && /^\d+$/.test(value)) return i18n.dateTime(Number(value));
-  return value;
-}
-
-function Forbidden() {
+function EventLogForbidden() {
   const { t } = useI18n();
-  return (
-    <section class="page">
-      <div class="page-header">
-        <div>
-          <h1>{t('events.title')}</h1>
-        </div>
-      </div>
-      <div class="empty card" role="alert">
-        <h2>{t('events.forbiddenTitle')}</h2>
-        <p>{t('events.forbidden')}</p>
-        <Link to="/devices" class="button">
-          {t('notFound.back')}
-        </Link>
-      </div>
-    </section>
-  );
+  return <Forbidden heading={t('events.title')} title={t('events.forbiddenTitle')} body={t('events.forbidden')} />;
 }
 
 function EventRow({ event, now }: { event: AuditEventView; now: number }) {
@@ -130,7 +109,7 @@ function EventLog() {
     [items, query, i18n],
   );
 
-  if (error instanceof RequestError && error.code === 'forbidden') return <Forbidden />;
+  if (error instanceof RequestError && error.code === 'forbidden') return <EventLogForbidden />;
 
   const header = (
     <div class="page-header">
@@ -211,7 +190,7 @@ function EventLog() {
   );
 }
 
-/** The company's event log, for administrators; others are told why they cannot read it. */
+/** The company's event log, for users allowed to read it; others are told why they cannot. */
 export function EventLogPage({ me }: { me: SignedIn }) {
-  return isAdministrator(me) ? <EventLog /> : <Forbidden />;
+  return can(me, 'event_log.view') ? <EventLog /> : <EventLogForbidden />;
 }

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { RequestError } from '../../api/http.ts';
 import { useI18n } from '../../i18n/index.ts';
 import { navigate } from '../../router.ts';
 import { ErrorMessage } from '../../ui/feedback.tsx';
@@ -16,6 +17,7 @@ export function LoginPage({ next, expired }: { next: string | null; expired: boo
   const [password, setPassword] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const passwordOff = error instanceof RequestError && error.code === 'password_sign_in_disabled';
 
   const onSubmit = async (event: Event): Promise<void> => {
     event.preventDefault();
@@ -38,7 +40,15 @@ export function LoginPage({ next, expired }: { next: string | null; expired: boo
         <h1 id="login-title">{t('login.title')}</h1>
         <p class="muted">{t('login.subtitle')}</p>
         {expired && error === null && <div class="alert alert-info">{t('login.expired')}</div>}
-        {error !== null && <ErrorMessage>{describeError(error)}</ErrorMessage>}
+        {passwordOff ? (
+          // Not a mistake to retry: the company signs in another way. Say so plainly.
+          <div class="alert alert-warning" role="alert" data-code="password_sign_in_disabled">
+            <strong class="alert-title">{t('login.passwordOffTitle')}</strong>
+            {describeError(error)}
+          </div>
+        ) : (
+          error !== null && <ErrorMessage>{describeError(error)}</ErrorMessage>
+        )}
         <div class="field">
           <label for="login-email">{t('login.email')}</label>
           <input

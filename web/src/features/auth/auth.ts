@@ -2,7 +2,7 @@
 // only keeps the technician's profile and the CSRF token that goes with it.
 
 import { api, onUnauthenticated, RequestError, setCsrfToken } from '../../api/http.ts';
-import type { ChangePassword, LoginRequest, SetupRequest, SignedIn } from '../../gen/proto.ts';
+import type { ChangePassword, LoginRequest, Permission, SetupRequest, SignedIn } from '../../gen/proto.ts';
 import { Store } from '../../ui/store.ts';
 
 export type AuthState =
@@ -76,7 +76,16 @@ export async function changePassword(request: ChangePassword): Promise<void> {
   }
 }
 
-/** Whether the signed-in user manages the company (and may read the event log). */
-export function isAdministrator(me: SignedIn | null): boolean {
-  return me?.user.role === 'administrator';
+/**
+ * Whether the signed-in user holds `permission` company-wide. The server decides every
+ * request itself; this only keeps the console from offering what would be refused.
+ * Grants on a device group do not count here: they show on the devices they cover.
+ */
+export function can(me: SignedIn | null, permission: Permission): boolean {
+  return me?.user.permissions.includes(permission) ?? false;
+}
+
+/** Whether the signed-in user manages the server's companies. */
+export function isOperator(me: SignedIn | null): boolean {
+  return me?.user.operator ?? false;
 }

@@ -1,12 +1,13 @@
 import { useMemo, useState } from 'preact/hooks';
 import { api } from '../../api/http.ts';
-import type { CreateSession, DeviceView, SessionView } from '../../gen/proto.ts';
+import type { CreateSession, DeviceView, SessionView, SignedIn } from '../../gen/proto.ts';
 import { useI18n } from '../../i18n/index.ts';
 import { navigate } from '../../router.ts';
 import { ConfirmDialog } from '../../ui/dialog.tsx';
 import { ErrorMessage, listPlaceholder } from '../../ui/feedback.tsx';
 import { Link } from '../../ui/link.tsx';
 import { useNow, useStore } from '../../ui/store.ts';
+import { can } from '../auth/auth.ts';
 import { devicesStore, upsertDevice, upsertSession } from '../live/live.ts';
 
 export const DEVICE_FILTER_ID = 'device-filter';
@@ -34,8 +35,10 @@ function statusOf(device: DeviceView): Status {
   return device.online ? 'online' : 'offline';
 }
 
-export function DevicesPage() {
+export function DevicesPage({ me }: { me: SignedIn }) {
   const { t, describeError, relativeTime, dateTime } = useI18n();
+  // Enrolling is company-wide (enrollment tokens); without it, the way there is not offered.
+  const mayEnroll = can(me, 'devices.manage');
   const { items, error } = useStore(devicesStore);
   const now = useNow(5000);
   const [query, setQuery] = useState('');
@@ -94,17 +97,19 @@ export function DevicesPage() {
             onInput={(event) => setQuery(event.currentTarget.value)}
           />
         </label>
-        <Link to="/enrollment" class="button">
-          {t('devices.addDevice')}
-        </Link>
+        {mayEnroll && (
+          <Link to="/enrollment" class="button">
+            {t('devices.addDevice')}
+          </Link>
+        )}
       </div>
     </div>
   );
 
   let body = listPlaceholder(items, error === null ? null : describeError(error), t('common.loading'), {
     title: t('devices.emptyTitle'),
-    body: t('devices.emptyBody'),
-    action: { to: '/enrollment', label: t('devices.emptyAction') },
+    body: mayEnroll ? t('devices.emptyBody') : t('devices.emptyBodyNoEnroll'),
+    ...(mayEnroll ? { action: { to: '/enrollment', label: t('devices.emptyAction') } } : {}),
   });
   if (body === null && visible.length === 0) {
     body = <p class="empty-filter">{t('devices.noMatch', { query })}</p>;

@@ -3,6 +3,7 @@ import { api } from '../../api/http.ts';
 import type { CreateEnrollmentToken, EnrollmentTokenCreated, EnrollmentTokenView } from '../../gen/proto.ts';
 import { useI18n, type MessageKey } from '../../i18n/index.ts';
 import { ConfirmDialog } from '../../ui/dialog.tsx';
+import { CopyButton } from '../../ui/copy.tsx';
 import { ErrorMessage, Loading } from '../../ui/feedback.tsx';
 import { useNow } from '../../ui/store.ts';
 
@@ -25,29 +26,6 @@ export function tokenStatus(token: EnrollmentTokenView, now: number): TokenStatu
   if (token.expires_at <= now) return 'expired';
   if (token.uses >= token.max_uses) return 'exhausted';
   return 'active';
-}
-
-function CopyButton({ text, label }: { text: string; label: string }) {
-  const { t } = useI18n();
-  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
-  useEffect(() => {
-    if (state === 'idle') return;
-    const timer = setTimeout(() => setState('idle'), 2000);
-    return () => clearTimeout(timer);
-  }, [state]);
-  const copy = async (): Promise<void> => {
-    try {
-      await navigator.clipboard.writeText(text);
-      setState('copied');
-    } catch {
-      setState('failed');
-    }
-  };
-  return (
-    <button type="button" class="button button-small" onClick={() => void copy()} aria-label={label}>
-      <span aria-live="polite">{state === 'copied' ? t('common.copied') : state === 'failed' ? t('common.copyFailed') : t('common.copy')}</span>
-    </button>
-  );
 }
 
 function CreatedToken({ created, onDismiss }: { created: EnrollmentTokenCreated; onDismiss(): void }) {

@@ -45,6 +45,11 @@ export function SessionView({ id }: { id: string }) {
   const [actionError, setActionError] = useState<string | null>(null);
   const [ending, setEnding] = useState(false);
   const [attempt, setAttempt] = useState(0);
+  // Set by the server's `ready`: the user's roles let them watch, not control. The
+  // server drops input on such a session anyway; not sending it keeps that honest.
+  const [viewOnly, setViewOnly] = useState(false);
+  const viewOnlyRef = useRef(false);
+  viewOnlyRef.current = viewOnly;
 
   const { items } = useStore(sessionsStore);
   const record: SessionRecord | undefined = items?.find((session) => session.id === id);
@@ -97,7 +102,7 @@ export function SessionView({ id }: { id: string }) {
     workerRef.current = worker;
     const detach = attachInput(canvas, {
       screen: () => screenRef.current,
-      active: () => phaseRef.current.kind === 'connected' && socketRef.current?.isOpen() === true,
+      active: () => phaseRef.current.kind === 'connected' && !viewOnlyRef.current && socketRef.current?.isOpen() === true,
       send: (event) => {
         socketRef.current?.send({ type: 'input', event });
       },
@@ -120,6 +125,8 @@ export function SessionView({ id }: { id: string }) {
       onMessage(message) {
         switch (message.type) {
           case 'ready':
+            viewOnlyRef.current = message.view_only;
+            setViewOnly(message.view_only);
             setPhase({ kind: 'connected' });
             // After a reconnection the canvas holds an old picture: ask for a full one.
             if (attempt > 0) socket.send({ type: 'refresh' });
@@ -209,6 +216,11 @@ export function SessionView({ id }: { id: string }) {
             <span class="status-dot" aria-hidden="true" />
             {statusText}
           </span>
+          {viewOnly && (
+            <span class="badge badge-view-only" data-testid="view-only" title={t('session.viewOnlyHint')}>
+              {t('session.viewOnly')}
+            </span>
+          )}
         </div>
         <div class="session-tools">
           <div class="segmented" role="group" aria-label={t('session.scale')}>
@@ -258,14 +270,14 @@ export function SessionView({ id }: { id: string }) {
           )}
         </ErrorMessage>
       )}
-      <div ref={viewportRef} class={`session-viewport scale-${mode}${over ? ' is-over' : ''}`}>
+      <div ref={viewportRef} class={`session-viewport scale-${mode}${over ? ' is-over' : ''}${viewOnly ? ' is-view-only' : ''}`}>
         <canvas
           ref={canvasRef}
           class={screen === null ? 'remote-screen is-empty' : 'remote-screen'}
           tabIndex={0}
           role="application"
           data-remote-screen=""
-          aria-label={t('session.canvasLabel')}
+          aria-label={viewOnly ? t('session.canvasLabelViewOnly') : t('session.canvasLabel')}
           aria-keyshortcuts="Control+Alt+Shift+E"
         />
         {!painted && !over && (
@@ -275,7 +287,7 @@ export function SessionView({ id }: { id: string }) {
           </div>
         )}
       </div>
-      <p class="session-hint">{t('session.hint')}</p>
+      <p class="session-hint">{viewOnly ? t('session.hintViewOnly') : t('session.hint')}</p>
     </section>
   );
 }

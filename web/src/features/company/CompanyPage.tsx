@@ -1,0 +1,98 @@
+// The signed-in user's company settings: two-factor enforcement and whether
+// members may sign in with a password.
+
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../../api/http.ts';
+import type { CompanySettingsView, CompanyView } from '../../gen/proto.ts';
+import { useI18n } from '../../i18n/index.ts';
+import { Checkbox } from '../../ui/checkbox.tsx';
+import { ErrorMessage, Loading, Notice } from '../../ui/feedback.tsx';
+import { useResource } from '../../ui/resource.ts';
+
+type Outcome = { kind: 'saved' } | { kind: 'failed'; error: unknown };
+
+export function CompanyPage() {
+  const { t, describeError } = useI18n();
+  const company = useResource<CompanyView>('/api/company');
+  const [settings, setSettings] = useState<CompanySettingsView | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+
+  // The form starts from what the server holds, and again after each save.
+  useEffect(() => {
+    if (company.data !== null) setSettings(company.data.settings);
+  }, [company.data]);
+
+  const change = (patch: Partial<CompanySettingsView>): void => {
+    setSettings((current) => (current === null ? null : { ...current, ...patch }));
+    setOutcome(null);
+  };
+
+  const onSubmit = async (event: Event): Promise<void> => {
+    event.preventDefault();
+    if (busy || settings === null) return;
+    setBusy(true);
+    setOutcome(null);
+    try {
+      // The body is exactly the settings view: the server refuses unknown fields.
+      const body: CompanySettingsView = { require_two_factor: settings.require_two_factor, password_sign_in: settings.password_sign_in };
+      const saved = await api.put<CompanyView>('/api/company/settings', body);
+      company.update(() => saved);
+      setOutcome({ kind: 'saved' });
+    } catch (caught) {
+      setOutcome({ kind: 'failed', error: caught });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (company.data === null || settings === null) {
+    return (
+      <section class="page">
+        <div class="page-header">
+          <div>
+            <h1>{t('company.title')}</h1>
+          </div>
+        </div>
+        {company.error !== null ? <ErrorMessage>{describeError(company.error)}</ErrorMessage> : <Loading label={t('common.loading')} />}
+      </section>
+    );
+  }
+
+  return (
+    <section class="page">
+      <div class="page-header">
+        <div>
+          <h1>{t('company.title')}</h1>
+          <p class="muted">{t('company.subtitle', { name: company.data.name })}</p>
+        </div>
+      </div>
+      <form class="card settings-form" onSubmit={(event) => void onSubmit(event)} aria-labelledby="company-sign-in-title">
+        <h2 id="company-sign-in-title">{t('company.signIn')}</h2>
+        {outcome?.kind === 'saved' && <Notice>{t('company.saved')}</Notice>}
+        {outcome?.kind === 'failed' && <ErrorMessage>{describeError(outcome.error)}</ErrorMessage>}
+        <Checkbox
+          label={t('company.requireTwoFactor')}
+          hint={t('company.requireTwoFactorHint')}
+          checked={settings.require_two_factor}
+          onChange={(on) => change({ require_two_factor: on })}
+        />
+        <Checkbox
+          label={t('company.passwordSignIn')}
+          hint={t('company.passwordSignInHint')}
+          checked={settings.password_sign_in}
+          onChange={(on) => change({ password_sign_in: on })}
+        />
+        {/* No single sign-on exists yet, so turning passwords off leaves the owner alone able to sign in. */}
+        {!settings.password_sign_in && (
+          <p class="alert alert-warning" role="status">
+            {t('company.noSsoWarning')}
+          </p>
+        )}
+        <button type="submit" class="button button-primary" disabled={busy}>
+          {busy ? t('common.saving') : t('common.save')}
+        </button>
+      </form>
+    </section>
+  );
+}
