@@ -25,6 +25,8 @@ pub struct CompanyView {
     pub id: String,
     pub name: String,
     pub owner_id: Option<String>,
+    /// The owner's address, for operators (who can't list a company's users).
+    pub owner_email: Option<String>,
     pub settings: CompanySettingsView,
     #[ts(type = "number")]
     pub created_at: i64,

@@ -457,10 +457,14 @@ impl Hub {
         };
         tracing::info!(session_id, reason = reason.as_str(), "session ended");
         self.publish_session(&record);
-        let entry = Entry::new(&record.company_id, AuditCode::SessionEnded, Actor::System)
-            .target("session", &record.id, Some(&record.device_nickname))
-            .detail("reason", reason.as_str())
-            .detail("technician", &record.technician_name);
+        let entry = Entry::new(
+            &record.company_id,
+            AuditCode::SessionEnded,
+            ended_by(reason, &record),
+        )
+        .target("session", &record.id, Some(&record.device_nickname))
+        .detail("reason", reason.as_str())
+        .detail("technician", &record.technician_name);
         crate::audit::write(self.store.as_ref(), Some(self), entry).await;
         Some(record)
     }
@@ -512,6 +516,22 @@ pub fn session_view(record: &SessionRecord) -> SessionView {
         started_at: record.started_at,
         ended_at: record.ended_at,
         end_reason: record.end_reason.as_deref().and_then(EndReason::parse),
+    }
+}
+
+/// Who ended a session, as the event log names them: only its owner can end
+/// it from a console, and the device ends it from its side.
+fn ended_by(reason: EndReason, record: &SessionRecord) -> Actor {
+    match reason {
+        EndReason::TechnicianEnded | EndReason::TechnicianDisconnected => Actor::User {
+            id: record.technician_id.clone(),
+            name: record.technician_name.clone(),
+        },
+        EndReason::AgentEnded | EndReason::AgentDisconnected => Actor::Device {
+            id: record.device_id.clone(),
+            name: record.device_nickname.clone(),
+        },
+        EndReason::DeviceRevoked | EndReason::ServerShutdown => Actor::System,
     }
 }
 

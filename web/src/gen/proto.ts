@@ -118,7 +118,11 @@ require_two_factor: boolean,
  */
 password_sign_in: boolean, };
 
-export type CompanyView = { id: string, name: string, owner_id: string | null, settings: CompanySettingsView, created_at: number, };
+export type CompanyView = { id: string, name: string, owner_id: string | null, 
+/**
+ * The owner's address, for operators (who can't list a company's users).
+ */
+owner_email: string | null, settings: CompanySettingsView, created_at: number, };
 
 export type CreateCompany = { name: string, administrator: NewMemberAccount, };
 

@@ -144,6 +144,17 @@ async fn remote_session_end_to_end(backend: Backend) {
                 if s.id == session.id && s.end_reason == Some(EndReason::TechnicianEnded))
         })
         .await;
+    // The event log names who ended it.
+    let log: Vec<reach_proto::api::AuditEventView> =
+        serde_json::from_value(api.get("/api/audit-events").await.ok("event log")).unwrap();
+    let ended_entry = log
+        .iter()
+        .find(|e| {
+            e.code == reach_proto::audit::AuditCode::SessionEnded
+                && e.target_id.as_deref() == Some(session.id.as_str())
+        })
+        .expect("a session-ended entry");
+    assert_eq!(ended_entry.actor_id.as_deref(), Some(me.user.id.as_str()));
     api.post(&format!("/api/sessions/{}/end", session.id), json!({}))
         .await
         .refused("ending an ended session", 409, ErrorCode::SessionEnded);

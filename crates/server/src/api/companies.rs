@@ -23,8 +23,18 @@ use crate::auth::Authenticated;
 use crate::error::ApiFailure;
 use crate::AppState;
 
-fn company_view(company: &Company) -> CompanyView {
-    CompanyView {
+/// The wire form of a company, with its owner's address looked up.
+async fn company_view(state: &AppState, company: &Company) -> Result<CompanyView, ApiFailure> {
+    let owner_email = match &company.owner_id {
+        Some(id) => match state.store.user(id).await {
+            Ok(owner) => Some(owner.email),
+            Err(StoreError::NotFound) => None,
+            Err(err) => return Err(err.into()),
+        },
+        None => None,
+    };
+    Ok(CompanyView {
+        owner_email,
         id: company.id.clone(),
         name: company.name.clone(),
         owner_id: company.owner_id.clone(),
@@ -33,7 +43,7 @@ fn company_view(company: &Company) -> CompanyView {
             password_sign_in: company.settings.password_sign_in,
         },
         created_at: company.created_at,
-    }
+    })
 }
 
 pub async fn list(
@@ -42,7 +52,11 @@ pub async fn list(
 ) -> Result<Json<Vec<CompanyView>>, ApiFailure> {
     authorize(&auth.principal, Action::ManageCompanies, Resource::Server)?;
     let companies = state.store.list_companies().await?;
-    Ok(Json(companies.iter().map(company_view).collect()))
+    let mut views = Vec::with_capacity(companies.len());
+    for company in &companies {
+        views.push(company_view(&state, company).await?);
+    }
+    Ok(Json(views))
 }
 
 pub async fn create(
@@ -117,7 +131,7 @@ pub async fn create(
     tracing::info!(company_id = %company.id, by = %auth.user.id, "company created");
     Ok(Json(CompanyCreated {
         administrator: member_view(&administrator, &company, &[]),
-        company: company_view(&company),
+        company: company_view(&state, &company).await?,
         generated_password,
     }))
 }
@@ -139,7 +153,7 @@ pub async fn rename(
         .detail("name_before", &before.name)
         .detail("name_after", &after.name);
     audit::record(&state, entry).await;
-    Ok(Json(company_view(&after)))
+    Ok(Json(company_view(&state, &after).await?))
 }
 
 /// `GET /api/company`: the caller's company and its settings.
@@ -153,7 +167,8 @@ pub async fn own(
         Action::ManageCompanySettings,
         Resource::Company(company_id),
     )?;
-    Ok(Json(company_view(&state.store.company(company_id).await?)))
+    let company = state.store.company(company_id).await?;
+    Ok(Json(company_view(&state, &company).await?))
 }
 
 /// `PUT /api/company/settings`.
@@ -205,5 +220,5 @@ pub async fn update_settings(
         }
     }
     audit::record(&state, entry).await;
-    Ok(Json(company_view(&after)))
+    Ok(Json(company_view(&state, &after).await?))
 }

@@ -134,9 +134,16 @@ pub async fn update(
     if before.name != after.name {
         entry = entry.detail("name_before", &before.name);
     }
+    // Members by address: ids mean nothing to someone reading the log.
+    let users = state.store.list_users(company_id).await?;
     let ids = |list: Vec<&String>| {
         list.into_iter()
-            .map(String::as_str)
+            .map(|id| {
+                users
+                    .iter()
+                    .find(|u| &u.id == id)
+                    .map_or(id.as_str(), |u| u.email.as_str())
+            })
             .collect::<Vec<_>>()
             .join(", ")
     };

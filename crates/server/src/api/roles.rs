@@ -254,23 +254,30 @@ async fn grant_entry(
         Grantee::User(id) => ("user", state.store.user(id).await?.email),
         Grantee::Group(id) => ("group", state.store.user_group(company_id, id).await?.name),
     };
-    let scope = match &grant.device_group_id {
-        Some(id) => state
-            .store
-            .list_device_groups(company_id)
-            .await?
-            .into_iter()
-            .find(|g| &g.id == id)
-            .map(|g| format!("device group {}", g.name))
-            .unwrap_or_else(|| format!("device group {id}")),
-        None => "company".into(),
+    let device_group = match &grant.device_group_id {
+        Some(id) => Some(
+            state
+                .store
+                .list_device_groups(company_id)
+                .await?
+                .into_iter()
+                .find(|g| &g.id == id)
+                .map_or_else(|| id.clone(), |g| g.name),
+        ),
+        None => None,
     };
-    Ok(Entry::new(company_id, code, Actor::user(auth))
+    let entry = Entry::new(company_id, code, Actor::user(auth))
         .ip(auth.ip)
         .target("role", &role.id, Some(&role.name))
         .detail("grant_id", &grant.id)
-        .detail(grantee.0, grantee.1)
-        .detail("scope", scope))
+        .detail(grantee.0, grantee.1);
+    // The scope as a key the console translates, and the group's name apart.
+    Ok(match device_group {
+        Some(name) => entry
+            .detail("scope", "device_group")
+            .detail("device_group", name),
+        None => entry.detail("scope", "company"),
+    })
 }
 
 pub async fn create_grant(
