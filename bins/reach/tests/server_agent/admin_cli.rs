@@ -6,6 +6,7 @@ use std::process::{Command, Output, Stdio};
 
 use reach_proto::api::{AuditEventView, SignedIn};
 use reach_proto::audit::AuditCode;
+use reach_proto::codes::ErrorCode;
 
 use crate::support::*;
 
@@ -141,3 +142,106 @@ async fn operator_creates_users_from_the_command_line(backend: Backend) {
 }
 
 on_both_backends!(operator_creates_users_from_the_command_line);
+
+/// Runs `reach admin` and returns its standard output, failing the test if it failed.
+fn admin_ok(server: &TestServer, args: &[&str], stdin: &str) -> String {
+    let output = reach_admin(server, args, stdin);
+    assert!(output.status.success(), "{args:?}: {output:?}");
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operator_manages_companies_from_the_command_line() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    let mut admin = server.api();
+    let me = admin.sign_in_admin().await;
+    let create = [
+        "company",
+        "create",
+        "--name",
+        "Globex",
+        "--admin-email",
+        "Boss@Globex.test",
+        "--admin-name",
+        "Boss",
+    ];
+    let password = admin_ok(&server, &create, "");
+    let mut boss = server.api();
+    let signed_in: SignedIn = serde_json::from_value(
+        boss.login("boss@globex.test", &password)
+            .await
+            .ok("the new company's owner signs in"),
+    )
+    .unwrap();
+    assert_ne!(signed_in.user.company_id, me.user.company_id);
+    assert!(!signed_in.user.operator);
+
+    // The same address again is refused, and no second company appears.
+    let refused = reach_admin(&server, &create, "");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("already exists"));
+    let listing = admin_ok(&server, &["company", "list"], "");
+    assert_eq!(listing.lines().count(), 2, "{listing}");
+    assert!(listing.contains("Globex  boss@globex.test"), "{listing}");
+
+    // Users go into the company named with --company, and only there.
+    admin_ok(
+        &server,
+        &[
+            "user",
+            "create",
+            "--company",
+            "globex",
+            "--email",
+            "tech@globex.test",
+            "--name",
+            "Tech",
+            "--password-stdin",
+        ],
+        "a long enough password\n",
+    );
+    let globex = admin_ok(&server, &["user", "list", "--company", "Globex"], "");
+    assert!(globex.contains("tech@globex.test  Technician"), "{globex}");
+    let default = admin_ok(&server, &["user", "list"], "");
+    assert!(!default.contains("globex.test"), "{default}");
+    let unknown = reach_admin(&server, &["user", "list", "--company", "Initech"], "");
+    assert!(!unknown.status.success());
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        stderr.contains("no company named Initech") && stderr.contains("Globex"),
+        "{stderr}"
+    );
+
+    // The last resort for a lost second factor.
+    crate::two_factor::enrol(&boss).await;
+    let mut again = server.api();
+    again.login("boss@globex.test", &password).await.refused(
+        "sign-in without the code",
+        401,
+        ErrorCode::SecondFactorRequired,
+    );
+    admin_ok(
+        &server,
+        &[
+            "user",
+            "reset-two-factor",
+            "--company",
+            "Globex",
+            "--email",
+            "boss@globex.test",
+        ],
+        "",
+    );
+    again
+        .login("boss@globex.test", &password)
+        .await
+        .ok("password sign-in after the reset");
+    let log = boss
+        .get("/api/audit-events")
+        .await
+        .ok("Globex's event log")
+        .to_string();
+    for needle in ["R1300I", "R1009I", "reach admin"] {
+        assert!(log.contains(needle), "{needle} missing: {log}");
+    }
+}

@@ -26,7 +26,7 @@ fn code(secret: &[u8], offset_steps: i64) -> String {
 
 /// Sets up two-factor sign-in for `api`'s user; returns the secret, the recovery
 /// codes and the code that confirmed the setup.
-async fn enrol(api: &Api) -> (Vec<u8>, Vec<String>, String) {
+pub(crate) async fn enrol(api: &Api) -> (Vec<u8>, Vec<String>, String) {
     let setup: TwoFactorSetup = serde_json::from_value(
         api.post("/api/auth/two-factor/setup", json!({}))
             .await
