@@ -98,6 +98,8 @@ pub fn secret_hash(secret: &str) -> String {
 pub const ENROLLMENT_TOKEN_PREFIX: &str = "ret_";
 /// Prefix of sign-in cookies.
 pub const WEB_SESSION_PREFIX: &str = "rws_";
+/// Prefix of API tokens.
+pub const API_TOKEN_PREFIX: &str = "rat_";
 /// Prefix of one-time setup links.
 pub const SETUP_TOKEN_PREFIX: &str = "rsu_";
 

@@ -2,11 +2,14 @@
 //! wire name. The console builds its role editor from this list and the server's
 //! policy (`reach_core::policy`) decides with it. Add permissions, never rename them.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// One thing a role may allow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS, JsonSchema,
+)]
 pub enum Permission {
     /// Start a session with an end user present (attended).
     #[serde(rename = "session.attended")]
@@ -130,7 +133,7 @@ impl Permission {
 
 /// The roles every company starts with. Their permissions are defined here, not
 /// stored, so they cannot be edited into a lock-out; companies add their own roles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BuiltinRole {
     /// Every permission, including ones added in later versions.

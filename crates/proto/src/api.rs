@@ -1,5 +1,6 @@
 //! JSON bodies of the HTTP API (`/api/...`). Times are Unix milliseconds.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -10,14 +11,14 @@ use crate::messages::SystemInfo;
 
 /// Every error response body. `message` is a safe, human-readable summary; the
 /// detail stays in the server log under `request_id`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
     pub request_id: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
@@ -29,7 +30,7 @@ pub struct LoginRequest {
 }
 
 /// Creates the first administrator from the one-time setup link.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct SetupRequest {
     pub setup_token: String,
     pub email: String,
@@ -38,14 +39,14 @@ pub struct SetupRequest {
 }
 
 /// `POST /api/auth/password`: the signed-in user changes their password.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct ChangePassword {
     pub current_password: String,
     pub new_password: String,
 }
 
 /// The signed-in technician.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct UserView {
     pub id: String,
     /// `None` for an operator who belongs to no company.
@@ -65,7 +66,7 @@ pub struct UserView {
 
 /// `POST /api/auth/two-factor/setup`: a new secret to add to an authenticator.
 /// It takes effect once a code from it is confirmed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct TwoFactorSetup {
     /// Base32, for typing into the authenticator by hand.
     pub secret: String,
@@ -74,20 +75,20 @@ pub struct TwoFactorSetup {
 }
 
 /// `POST /api/auth/two-factor/enable`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnableTwoFactor {
     pub code: String,
 }
 
 /// Answer to enabling: recovery codes, each usable once, shown this once only.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct TwoFactorEnabled {
     pub recovery_codes: Vec<String>,
 }
 
 /// `POST /api/auth/two-factor/disable`: confirmed with the account's password.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DisableTwoFactor {
     pub password: String,
@@ -95,13 +96,13 @@ pub struct DisableTwoFactor {
 
 /// Answer to sign-in and `GET /api/auth/me`. State-changing requests must echo
 /// `csrf_token` in the `X-CSRF-Token` header.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct SignedIn {
     pub user: UserView,
     pub csrf_token: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct DeviceView {
     pub id: String,
     pub nickname: String,
@@ -117,7 +118,7 @@ pub struct DeviceView {
     pub revoked: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct CreateEnrollmentToken {
     pub max_uses: u32,
     /// Lifetime in seconds from now.
@@ -127,7 +128,7 @@ pub struct CreateEnrollmentToken {
     pub device_group: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct EnrollmentTokenView {
     pub id: String,
     pub max_uses: u32,
@@ -141,7 +142,7 @@ pub struct EnrollmentTokenView {
 }
 
 /// Answer to creating an enrollment token: the secret is shown this once only.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct EnrollmentTokenCreated {
     pub token: String,
     pub view: EnrollmentTokenView,
@@ -149,7 +150,7 @@ pub struct EnrollmentTokenCreated {
     pub server_fingerprint: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct AgentEnrollRequest {
     pub token: String,
     /// Base64 Ed25519 public key generated on the device.
@@ -158,18 +159,18 @@ pub struct AgentEnrollRequest {
     pub system: SystemInfo,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct AgentEnrollResponse {
     pub device_id: String,
     pub company_id: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct CreateSession {
     pub device_id: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct SessionView {
     pub id: String,
     pub device_id: String,
@@ -184,7 +185,7 @@ pub struct SessionView {
 }
 
 /// One entry of the company's event log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct AuditEventView {
     #[ts(type = "number")]
     pub id: i64,

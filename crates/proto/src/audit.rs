@@ -2,11 +2,12 @@
 //! its severity (`I` information, `W` warning), like `R1000I`; the console
 //! translates codes, and reports filter on them. Add codes, never reuse or rename.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// What happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, JsonSchema)]
 pub enum AuditCode {
     /// A user signed in.
     #[serde(rename = "R1000I")]
@@ -71,6 +72,12 @@ pub enum AuditCode {
     /// A company's settings changed.
     #[serde(rename = "R1302I")]
     CompanySettingsChanged,
+    /// An API token was created.
+    #[serde(rename = "R1400I")]
+    ApiTokenCreated,
+    /// An API token was revoked.
+    #[serde(rename = "R1401I")]
+    ApiTokenRevoked,
     /// An enrollment token was created.
     #[serde(rename = "R2000I")]
     EnrollmentTokenCreated,
@@ -95,7 +102,7 @@ pub enum AuditCode {
 }
 
 impl AuditCode {
-    pub const ALL: [Self; 28] = [
+    pub const ALL: [Self; 30] = [
         Self::SignedIn,
         Self::SignInFailed,
         Self::SignedOut,
@@ -117,6 +124,8 @@ impl AuditCode {
         Self::CompanyCreated,
         Self::CompanyRenamed,
         Self::CompanySettingsChanged,
+        Self::ApiTokenCreated,
+        Self::ApiTokenRevoked,
         Self::EnrollmentTokenCreated,
         Self::EnrollmentTokenRevoked,
         Self::DeviceEnrolled,
@@ -151,6 +160,8 @@ impl AuditCode {
             Self::CompanyRenamed => "R1301I",
             Self::CompanySettingsChanged => "R1302I",
             Self::DeviceGroupCreated => "R2004I",
+            Self::ApiTokenCreated => "R1400I",
+            Self::ApiTokenRevoked => "R1401I",
             Self::EnrollmentTokenCreated => "R2000I",
             Self::EnrollmentTokenRevoked => "R2001I",
             Self::DeviceEnrolled => "R2002I",
@@ -167,11 +178,13 @@ impl AuditCode {
 }
 
 /// Who did it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ActorKind {
     User,
     Device,
+    /// A company API token (a user's token acts as the user).
+    ApiToken,
     /// The server itself or an operator command on the server machine.
     System,
 }
@@ -181,12 +194,13 @@ impl ActorKind {
         match self {
             Self::User => "user",
             Self::Device => "device",
+            Self::ApiToken => "api_token",
             Self::System => "system",
         }
     }
 
     pub fn parse(kind: &str) -> Option<Self> {
-        [Self::User, Self::Device, Self::System]
+        [Self::User, Self::Device, Self::ApiToken, Self::System]
             .into_iter()
             .find(|k| k.as_str() == kind)
     }

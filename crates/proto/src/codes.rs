@@ -2,11 +2,12 @@
 //! error text); the console translates them. Adding a code is fine, renaming or
 //! reusing one is a breaking change.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// Error codes returned by the HTTP API and sent on WebSockets before a close.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// Request body or parameters are malformed.
@@ -110,7 +111,7 @@ impl std::fmt::Display for ErrorCode {
 }
 
 /// Why a session ended. Stored with the session and shown in reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EndReason {
     /// The technician pressed End session.

@@ -2,6 +2,7 @@
 //! (users), user groups, roles, role grants and device groups. Times are Unix
 //! milliseconds.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -10,7 +11,7 @@ use crate::access::{BuiltinRole, Permission};
 /// The company settings that are in force. (Tenant-only help and just-in-time
 /// provisioning are stored already and join this view with session keys and
 /// single sign-on.)
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CompanySettingsView {
     /// Members must sign in with a second factor.
@@ -20,7 +21,7 @@ pub struct CompanySettingsView {
     pub password_sign_in: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct CompanyView {
     pub id: String,
     pub name: String,
@@ -33,14 +34,14 @@ pub struct CompanyView {
 }
 
 /// `POST /api/companies` (operators): a company and its first administrator.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateCompany {
     pub name: String,
     pub administrator: NewMemberAccount,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct CompanyCreated {
     pub company: CompanyView,
     pub administrator: MemberView,
@@ -49,14 +50,14 @@ pub struct CompanyCreated {
 }
 
 /// `PATCH /api/companies/{id}` (operators).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RenameCompany {
     pub name: String,
 }
 
 /// The account part of a new member.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMemberAccount {
     pub email: String,
@@ -67,7 +68,7 @@ pub struct NewMemberAccount {
 }
 
 /// A user of the company, as administrators see them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct MemberView {
     pub id: String,
     pub email: String,
@@ -83,7 +84,7 @@ pub struct MemberView {
 }
 
 /// `POST /api/users`: a new member, with company-wide roles to grant at once.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateMember {
     pub email: String,
@@ -95,7 +96,7 @@ pub struct CreateMember {
     pub role_ids: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct MemberCreated {
     pub member: MemberView,
     /// Set when no password was given: shown this once only.
@@ -103,14 +104,14 @@ pub struct MemberCreated {
 }
 
 /// `PATCH /api/users/{id}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMember {
     pub display_name: String,
     pub disabled: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct RoleView {
     pub id: String,
     pub name: String,
@@ -126,7 +127,7 @@ pub struct RoleView {
 }
 
 /// `POST /api/roles` and `PUT /api/roles/{id}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoleInput {
     pub name: String,
@@ -143,7 +144,7 @@ pub struct RoleInput {
     pub download_paths: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct UserGroupView {
     pub id: String,
     pub name: String,
@@ -155,7 +156,7 @@ pub struct UserGroupView {
 }
 
 /// `POST /api/user-groups` and `PUT /api/user-groups/{id}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserGroupInput {
     pub name: String,
@@ -165,7 +166,7 @@ pub struct UserGroupInput {
 
 /// A role granted to exactly one of a user or a user group, company-wide or on
 /// one device group.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct GrantView {
     pub id: String,
     pub role_id: String,
@@ -178,7 +179,7 @@ pub struct GrantView {
 }
 
 /// `POST /api/role-grants`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GrantInput {
     pub role_id: String,
@@ -190,7 +191,7 @@ pub struct GrantInput {
     pub device_group_id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct DeviceGroupView {
     pub id: String,
     pub name: String,
@@ -199,8 +200,50 @@ pub struct DeviceGroupView {
 }
 
 /// `POST /api/device-groups`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceGroupInput {
     pub name: String,
+}
+
+/// An API token as administrators see it (the secret itself is never stored).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+pub struct ApiTokenView {
+    pub id: String,
+    pub name: String,
+    /// The user it acts as; `None` for a company token.
+    pub user_id: Option<String>,
+    pub user_email: Option<String>,
+    /// What it may do: never more than its user (or its creator, for a company token) may.
+    pub scopes: Vec<Permission>,
+    #[ts(type = "number")]
+    pub expires_at: i64,
+    #[ts(type = "number")]
+    pub created_at: i64,
+    #[ts(type = "number | null")]
+    pub last_used_at: Option<i64>,
+    pub revoked: bool,
+}
+
+/// `POST /api/api-tokens`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateApiToken {
+    pub name: String,
+    pub scopes: Vec<Permission>,
+    /// Lifetime in seconds, from one hour to one year.
+    #[ts(type = "number")]
+    pub expires_in_secs: u64,
+    /// A company token acts for the company itself; otherwise the token acts as
+    /// its creator, limited to `scopes`.
+    #[serde(default)]
+    pub company_token: bool,
+}
+
+/// Answer to creating a token: the secret is shown this once only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+pub struct ApiTokenCreated {
+    /// Send as `Authorization: Bearer TOKEN` to `/api/v1/...`.
+    pub token: String,
+    pub view: ApiTokenView,
 }

@@ -37,7 +37,9 @@ pub enum InputEvent {
 }
 
 /// What the agent reports about the device on every connection.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, Default, schemars::JsonSchema,
+)]
 pub struct SystemInfo {
     pub hostname: String,
     /// Operating system name and version, e.g. "Debian GNU/Linux 12 (bookworm)".

@@ -15,7 +15,7 @@ use reach_proto::messages::ConsoleEvent;
 use reach_store::{AuditEvent, Store};
 use serde::Deserialize;
 
-use crate::auth::Authenticated;
+use crate::auth::{Authenticated, Credential};
 use crate::error::ApiFailure;
 use crate::hub::Hub;
 use crate::AppState;
@@ -24,14 +24,22 @@ use crate::AppState;
 pub enum Actor {
     User { id: String, name: String },
     Device { id: String, name: String },
+    ApiToken { id: String, name: String },
     System,
 }
 
 impl Actor {
+    /// Whoever made the request: the user, or a company API token.
     pub fn user(auth: &Authenticated) -> Self {
-        Self::User {
-            id: auth.user.id.clone(),
-            name: auth.user.display_name.clone(),
+        match &auth.credential {
+            Credential::Token(token) if token.user_id.is_none() => Self::ApiToken {
+                id: token.id.clone(),
+                name: token.name.clone(),
+            },
+            _ => Self::User {
+                id: auth.user.id.clone(),
+                name: auth.user.display_name.clone(),
+            },
         }
     }
 }
@@ -101,6 +109,7 @@ pub async fn write(store: &dyn Store, hub: Option<&Hub>, entry: Entry) {
     let (actor_kind, actor_id, actor_name) = match entry.actor {
         Actor::User { id, name } => (ActorKind::User, Some(id), name),
         Actor::Device { id, name } => (ActorKind::Device, Some(id), name),
+        Actor::ApiToken { id, name } => (ActorKind::ApiToken, Some(id), name),
         Actor::System => (ActorKind::System, None, "system".to_string()),
     };
     let Some(company_id) = entry.company_id else {

@@ -18,23 +18,32 @@ use reach_proto::access::BuiltinRole;
 use reach_proto::api::{ChangePassword, LoginRequest, SetupRequest, SignedIn, UserView};
 use reach_proto::audit::AuditCode;
 use reach_proto::codes::ErrorCode;
-use reach_store::{User, WebSession};
+use reach_store::{ApiToken, User, WebSession};
 
 use crate::audit::{self, Actor, Entry};
 use crate::error::ApiFailure;
-use crate::{principal, two_factor, AppState};
+use crate::{bearer, principal, two_factor, AppState};
 
 /// `__Host-` binds the cookie to this origin: Secure, path `/`, no Domain.
 pub const SESSION_COOKIE: &str = "__Host-reach_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// How a request proved who it is.
+pub enum Credential {
+    /// A browser sign-in: the session cookie, with the CSRF header on changes.
+    Browser(WebSession),
+    /// An API token (`Authorization: Bearer`), accepted on `/api/v1/` only.
+    Token(ApiToken),
+}
 
 /// A signed-in request.
 pub struct Authenticated {
     pub principal: Principal,
     /// The company requires a second factor this user has not set up yet.
     pub two_factor_required: bool,
+    /// The account acting; for a company API token, a description of the token.
     pub user: User,
-    pub session: WebSession,
+    pub credential: Credential,
     /// The client's address, for the event log.
     pub ip: Option<std::net::IpAddr>,
 }
@@ -57,6 +66,32 @@ impl FromRequestParts<Arc<AppState>> for Authenticated {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(peer)| peer.ip());
+        if parts.uri.path().starts_with(bearer::API_V1) {
+            let secret = bearer::bearer(&parts.headers).ok_or_else(|| {
+                ApiFailure::new(
+                    ErrorCode::Unauthenticated,
+                    "send an API token: Authorization: Bearer TOKEN",
+                )
+            })?;
+            let (user, principal, token) = bearer::authenticate(state, secret).await?;
+            if must_enrol_two_factor(state, &user).await? {
+                return Err(ApiFailure::new(
+                    ErrorCode::TwoFactorEnrollmentRequired,
+                    "the token's user must set up two-factor sign-in first",
+                ));
+            }
+            return Ok(Self {
+                principal,
+                two_factor_required: false,
+                user,
+                credential: Credential::Token(token),
+                ip,
+            });
+        }
         let token = cookie_token(&parts.headers).ok_or_else(ApiFailure::unauthenticated)?;
         let session = match state
             .store
@@ -93,15 +128,11 @@ impl FromRequestParts<Arc<AppState>> for Authenticated {
                 "your company requires two-factor sign-in: set it up on your account page first",
             ));
         }
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(peer)| peer.ip());
         Ok(Self {
             principal,
             two_factor_required,
             user,
-            session,
+            credential: Credential::Browser(session),
             ip,
         })
     }
@@ -133,6 +164,18 @@ async fn must_enrol_two_factor(state: &AppState, user: &User) -> Result<bool, Ap
 }
 
 impl Authenticated {
+    /// The browser sign-in behind the request. Only `/api/v1/` takes tokens,
+    /// and no route there needs this, so a token reaching it is a bug: refused.
+    pub fn web_session(&self) -> Result<&WebSession, ApiFailure> {
+        match &self.credential {
+            Credential::Browser(session) => Ok(session),
+            Credential::Token(_) => Err(ApiFailure::new(
+                ErrorCode::Forbidden,
+                "this needs a browser sign-in, not an API token",
+            )),
+        }
+    }
+
     /// The company the principal acts in. An operator who belongs to no company
     /// may only manage companies.
     pub fn company_id(&self) -> Result<&str, ApiFailure> {
@@ -164,18 +207,19 @@ pub struct SignInWatch {
 }
 
 impl SignInWatch {
-    pub fn new(state: &Arc<AppState>, auth: &Authenticated) -> Self {
+    pub fn new(state: &Arc<AppState>, auth: &Authenticated) -> Result<Self, ApiFailure> {
+        let session = auth.web_session()?;
         let mut recheck = tokio::time::interval_at(
             tokio::time::Instant::now() + SIGN_IN_RECHECK,
             SIGN_IN_RECHECK,
         );
         recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        Self {
-            token_hash: auth.session.token_hash.clone(),
+        Ok(Self {
+            token_hash: session.token_hash.clone(),
             sign_outs: state.sign_outs.subscribe(),
             recheck,
             state: Arc::clone(state),
-        }
+        })
     }
 
     async fn still_valid(&self) -> bool {
@@ -442,10 +486,10 @@ pub async fn logout(
 ) -> Result<Response, ApiFailure> {
     state
         .store
-        .delete_web_session(&auth.session.token_hash)
+        .delete_web_session(&auth.web_session()?.token_hash)
         .await?;
     // Live WebSockets of this sign-in close now rather than at their next check.
-    let _ = state.sign_outs.send(auth.session.token_hash.clone());
+    let _ = state.sign_outs.send(auth.web_session()?.token_hash.clone());
     let entry = Entry::of(
         auth.user.company_id.as_deref(),
         AuditCode::SignedOut,
@@ -463,11 +507,11 @@ pub async fn logout(
     Ok(response)
 }
 
-pub async fn me(auth: Authenticated) -> Json<SignedIn> {
-    Json(SignedIn {
+pub async fn me(auth: Authenticated) -> Result<Json<SignedIn>, ApiFailure> {
+    Ok(Json(SignedIn {
         user: user_view(&auth.user, &auth.principal, auth.two_factor_required),
-        csrf_token: auth.session.csrf_token,
-    })
+        csrf_token: auth.web_session()?.csrf_token.clone(),
+    }))
 }
 
 /// `POST /api/auth/password`: the signed-in user changes their password. Every
@@ -513,7 +557,7 @@ pub async fn change_password(
     state.store.set_password_hash(&auth.user.id, &hash).await?;
     let signed_out = state
         .store
-        .delete_other_web_sessions(&auth.user.id, &auth.session.token_hash)
+        .delete_other_web_sessions(&auth.user.id, &auth.web_session()?.token_hash)
         .await?;
     for token_hash in &signed_out {
         let _ = state.sign_outs.send(token_hash.clone());

@@ -61,7 +61,7 @@ pub async fn session_upgrade(
             "the session has ended",
         ));
     }
-    let watch = SignInWatch::new(&state, &auth);
+    let watch = SignInWatch::new(&state, &auth)?;
     Ok(ws
         .max_message_size(MAX_CONTROL_MESSAGE)
         .max_frame_size(MAX_CONTROL_MESSAGE)
@@ -257,7 +257,7 @@ pub async fn events_upgrade(
     )?;
     let events = state.hub.subscribe();
     let shutdown = state.shutdown.clone();
-    let watch = SignInWatch::new(&state, &auth);
+    let watch = SignInWatch::new(&state, &auth)?;
     let audience = Audience {
         principal: auth.principal.clone(),
     };

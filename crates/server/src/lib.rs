@@ -8,11 +8,13 @@ pub mod api;
 mod assets;
 pub mod audit;
 pub mod auth;
+mod bearer;
 pub mod config;
 mod console_link;
 pub mod error;
 pub mod hub;
 mod keys;
+mod openapi;
 mod principal;
 mod security;
 mod throttle;
@@ -26,7 +28,7 @@ use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::response::Redirect;
-use axum::routing::{any, delete, get, patch, post, put};
+use axum::routing::{any, get, post};
 use axum::Router;
 use reach_core::credentials::{self, SETUP_TOKEN_PREFIX};
 use reach_core::{fingerprint, now_millis};
@@ -285,7 +287,12 @@ impl BoundServer {
 }
 
 fn router(state: Arc<AppState>) -> Router {
-    let api = Router::new()
+    // The console's API on `/api` (cookie and CSRF) and the same resources for
+    // integrations on `/api/v1` (API tokens only; see `bearer.rs`).
+    let resources = api::resources(Router::new(), "/api");
+    let resources = api::resources(resources, "/api/v1");
+    let api = resources
+        .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/auth/login", post(auth::login))
         .route("/api/auth/logout", post(auth::logout))
         .route("/api/auth/me", get(auth::me))
@@ -294,69 +301,8 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/api/auth/two-factor/enable", post(two_factor::enable))
         .route("/api/auth/two-factor/disable", post(two_factor::disable))
         .route("/api/setup", post(auth::setup))
-        .route("/api/devices", get(api::devices::list))
-        .route("/api/devices/{id}/revoke", post(api::devices::revoke))
-        .route(
-            "/api/enrollment-tokens",
-            get(api::enrollment::list).post(api::enrollment::create),
-        )
-        .route(
-            "/api/enrollment-tokens/{id}/revoke",
-            post(api::enrollment::revoke),
-        )
-        .route(
-            "/api/sessions",
-            get(api::sessions::list).post(api::sessions::create),
-        )
-        .route("/api/sessions/{id}/end", post(api::sessions::end))
         .route("/api/sessions/{id}/ws", any(console_link::session_upgrade))
         .route("/api/events", any(console_link::events_upgrade))
-        .route("/api/audit-events", get(audit::list))
-        .route(
-            "/api/companies",
-            get(api::companies::list).post(api::companies::create),
-        )
-        .route("/api/companies/{id}", patch(api::companies::rename))
-        .route("/api/company", get(api::companies::own))
-        .route(
-            "/api/company/settings",
-            put(api::companies::update_settings),
-        )
-        .route(
-            "/api/users",
-            get(api::members::list).post(api::members::create),
-        )
-        .route(
-            "/api/users/{id}",
-            patch(api::members::update).delete(api::members::delete),
-        )
-        .route("/api/users/{id}/remove", post(api::members::remove))
-        .route(
-            "/api/users/{id}/reset-two-factor",
-            post(api::members::reset_two_factor),
-        )
-        .route(
-            "/api/user-groups",
-            get(api::groups::list).post(api::groups::create),
-        )
-        .route(
-            "/api/user-groups/{id}",
-            put(api::groups::update).delete(api::groups::delete),
-        )
-        .route("/api/roles", get(api::roles::list).post(api::roles::create))
-        .route(
-            "/api/roles/{id}",
-            put(api::roles::update).delete(api::roles::delete),
-        )
-        .route(
-            "/api/role-grants",
-            get(api::roles::list_grants).post(api::roles::create_grant),
-        )
-        .route("/api/role-grants/{id}", delete(api::roles::delete_grant))
-        .route(
-            "/api/device-groups",
-            get(api::devices::list_groups).post(api::devices::create_group),
-        )
         .route("/api/agent/enroll", post(api::enrollment::enroll_agent))
         .route("/api/agent/ws", any(agent_link::upgrade))
         .fallback(|| async { error::ApiFailure::not_found() })

@@ -78,13 +78,18 @@ macro_rules! impl_identity_store {
             Ok(())
         }
 
-        /// Ends every sign-in of the account and takes away its grants and groups.
+        /// Ends every sign-in of the account and takes away its grants, groups and API tokens.
         async fn strip_account(tx: &mut sqlx::Transaction<'_, $db>, user_id: &str) -> Result<Vec<String>> {
             sqlx::query("DELETE FROM role_grants WHERE user_id = $1")
                 .bind(user_id)
                 .execute(&mut **tx)
                 .await?;
             sqlx::query("DELETE FROM user_group_members WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut **tx)
+                .await?;
+            // A token acts as its user: it goes with the user's rights.
+            sqlx::query("DELETE FROM api_tokens WHERE user_id = $1")
                 .bind(user_id)
                 .execute(&mut **tx)
                 .await?;

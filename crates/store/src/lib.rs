@@ -3,6 +3,7 @@
 //! SQLite (default, embedded, WAL) and PostgreSQL. Migrations are versioned, embedded
 //! and run on open. This crate owns SQL and nothing else: no HTTP, no policy.
 
+mod api_tokens;
 mod backend;
 mod identity;
 pub mod model;
@@ -102,6 +103,19 @@ pub trait WebSessionStore {
     async fn delete_expired_web_sessions(&self, now: Millis) -> Result<u64>;
     /// Signs the user out everywhere but `keep` (a token hash); returns the hashes removed.
     async fn delete_other_web_sessions(&self, user_id: &str, keep: &str) -> Result<Vec<String>>;
+}
+
+#[async_trait]
+pub trait ApiTokenStore {
+    /// A user token's user must be in the token's company (`NotFound` otherwise).
+    async fn create_api_token(&self, token: &ApiToken) -> Result<()>;
+    /// The company's tokens, newest first, revoked and expired included.
+    async fn list_api_tokens(&self, company_id: &str) -> Result<Vec<ApiToken>>;
+    async fn revoke_api_token(&self, company_id: &str, id: &str, now: Millis) -> Result<ApiToken>;
+    /// The usable token with this hash: not revoked, not expired.
+    async fn api_token(&self, token_hash: &str, now: Millis) -> Result<ApiToken>;
+    /// Notes a use (written at most once a minute per token).
+    async fn touch_api_token(&self, id: &str, now: Millis) -> Result<()>;
 }
 
 #[async_trait]
@@ -255,6 +269,7 @@ pub trait Store:
     + WebSessionStore
     + AccessStore
     + TwoFactorStore
+    + ApiTokenStore
     + SetupStore
     + EnrollmentStore
     + DeviceStore

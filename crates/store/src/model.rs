@@ -242,3 +242,20 @@ pub struct AuditEvent {
     /// Key/value pairs describing the change.
     pub details: Vec<(String, String)>,
 }
+
+/// A bearer token for the REST API; the secret is kept only as `token_hash`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    pub id: String,
+    pub company_id: String,
+    /// The user it acts as; `None` for a company token.
+    pub user_id: Option<String>,
+    pub name: String,
+    pub token_hash: String,
+    pub scopes: Vec<Permission>,
+    pub expires_at: Millis,
+    pub created_by: Option<String>,
+    pub created_at: Millis,
+    pub last_used_at: Option<Millis>,
+    pub revoked_at: Option<Millis>,
+}

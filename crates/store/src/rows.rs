@@ -441,3 +441,51 @@ pub(crate) fn token_refusal(
         StoreError::EnrollmentTokenInvalid
     }
 }
+
+#[derive(FromRow)]
+pub(crate) struct ApiTokenRow {
+    id: String,
+    company_id: String,
+    user_id: Option<String>,
+    name: String,
+    token_hash: String,
+    scopes: String,
+    expires_at: i64,
+    created_by: Option<String>,
+    created_at: i64,
+    last_used_at: Option<i64>,
+    revoked_at: Option<i64>,
+}
+
+impl TryFrom<ApiTokenRow> for ApiToken {
+    type Error = StoreError;
+
+    fn try_from(row: ApiTokenRow) -> Result<Self, StoreError> {
+        let names: Vec<String> = serde_json::from_str(&row.scopes)
+            .map_err(|err| StoreError::Corrupt(format!("api token {} scopes: {err}", row.id)))?;
+        let scopes = names
+            .iter()
+            .map(|name| {
+                Permission::parse(name).ok_or_else(|| {
+                    StoreError::Corrupt(format!("api token {} scope {name}", row.id))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            id: row.id,
+            company_id: row.company_id,
+            user_id: row.user_id,
+            name: row.name,
+            token_hash: row.token_hash,
+            scopes,
+            expires_at: row.expires_at,
+            created_by: row.created_by,
+            created_at: row.created_at,
+            last_used_at: row.last_used_at,
+            revoked_at: row.revoked_at,
+        })
+    }
+}
+
+pub(crate) const API_TOKEN_COLUMNS: &str = "id, company_id, user_id, name, token_hash, scopes, \
+     expires_at, created_by, created_at, last_used_at, revoked_at";

@@ -10,9 +10,9 @@ export type ErrorCode = "bad_request" | "unauthenticated" | "invalid_credentials
 
 export type EndReason = "technician_ended" | "technician_disconnected" | "agent_ended" | "agent_disconnected" | "device_revoked" | "server_shutdown";
 
-export type AuditCode = "R1000I" | "R1001W" | "R1002I" | "R1003I" | "R1004I" | "R1005I" | "R1006I" | "R1007I" | "R1008I" | "R1009I" | "R1100I" | "R1101I" | "R1102I" | "R1103I" | "R1104I" | "R1200I" | "R1201I" | "R1202I" | "R1300I" | "R1301I" | "R1302I" | "R2000I" | "R2001I" | "R2002I" | "R2003I" | "R2004I" | "R3000I" | "R3001I";
+export type AuditCode = "R1000I" | "R1001W" | "R1002I" | "R1003I" | "R1004I" | "R1005I" | "R1006I" | "R1007I" | "R1008I" | "R1009I" | "R1100I" | "R1101I" | "R1102I" | "R1103I" | "R1104I" | "R1200I" | "R1201I" | "R1202I" | "R1300I" | "R1301I" | "R1302I" | "R1400I" | "R1401I" | "R2000I" | "R2001I" | "R2002I" | "R2003I" | "R2004I" | "R3000I" | "R3001I";
 
-export type ActorKind = "user" | "device" | "system";
+export type ActorKind = "user" | "device" | "api_token" | "system";
 
 export type Permission = "session.attended" | "session.unattended" | "session.shell" | "session.upload" | "session.download" | "session.system_info" | "session.elevate" | "session.share" | "session.invite_external" | "devices.manage" | "users.manage" | "roles.manage" | "reports.view" | "event_log.view" | "sso.manage" | "api_tokens.manage" | "company.manage";
 
@@ -195,6 +195,33 @@ export type GrantInput = { role_id: string, user_id: string | null, group_id: st
 export type DeviceGroupView = { id: string, name: string, created_at: number, };
 
 export type DeviceGroupInput = { name: string, };
+
+export type ApiTokenView = { id: string, name: string, 
+/**
+ * The user it acts as; `None` for a company token.
+ */
+user_id: string | null, user_email: string | null, 
+/**
+ * What it may do: never more than its user (or its creator, for a company token) may.
+ */
+scopes: Array<Permission>, expires_at: number, created_at: number, last_used_at: number | null, revoked: boolean, };
+
+export type CreateApiToken = { name: string, scopes: Array<Permission>, 
+/**
+ * Lifetime in seconds, from one hour to one year.
+ */
+expires_in_secs: number, 
+/**
+ * A company token acts for the company itself; otherwise the token acts as
+ * its creator, limited to `scopes`.
+ */
+company_token: boolean, };
+
+export type ApiTokenCreated = { 
+/**
+ * Send as `Authorization: Bearer TOKEN` to `/api/v1/...`.
+ */
+token: string, view: ApiTokenView, };
 
 export type InputEvent = { "kind": "pointer_move", x: number, y: number, } | { "kind": "pointer_button", x: number, y: number, button: number, pressed: boolean, } | { "kind": "wheel", x: number, y: number, delta_x: number, delta_y: number, } | { "kind": "key", keysym: number, pressed: boolean, } | { "kind": "release_all" };
 

@@ -10,6 +10,7 @@ use reach_server::audit::Actor;
 use crate::StorageArgs;
 
 mod companies;
+mod tokens;
 mod users;
 
 #[derive(clap::Subcommand)]
@@ -23,6 +24,9 @@ pub enum AdminCommand {
     /// Companies on this server (what server operators manage).
     #[command(subcommand)]
     Company(companies::CompanyCommand),
+    /// API tokens for the REST API on /api/v1.
+    #[command(subcommand)]
+    ApiToken(tokens::ApiTokenCommand),
 }
 
 #[derive(clap::Subcommand)]
@@ -113,6 +117,7 @@ pub async fn run(command: AdminCommand) -> Result<()> {
     match command {
         AdminCommand::User(command) => users::run(command).await,
         AdminCommand::Company(command) => companies::run(command).await,
+        AdminCommand::ApiToken(command) => tokens::run(command).await,
         AdminCommand::EnrollToken(EnrollTokenCommand::Create {
             max_uses,
             expires,

@@ -130,17 +130,37 @@ const ROUTES: &[Route] = &[
     ),
     route("GET", "/api/device-groups", Member),
     route("POST", "/api/device-groups", Permission(P::ManageDevices)),
+    route("GET", "/api/api-tokens", Permission(P::ManageApiTokens)),
+    route("POST", "/api/api-tokens", Permission(P::ManageApiTokens)),
+    route(
+        "POST",
+        "/api/api-tokens/{id}/revoke",
+        Permission(P::ManageApiTokens),
+    ),
+    route("GET", "/api/v1/openapi.json", Elsewhere("api_tokens")),
     route("POST", "/api/agent/enroll", Elsewhere("enrollment")),
     route("ANY", "/api/agent/ws", Elsewhere("trust")),
 ];
 
-/// The `(method, path)` pairs the router declares under `/api`, read from its source.
+/// The `(method, path)` pairs the router declares under `/api`, read from its
+/// source: `lib.rs`, and `api/mod.rs` whose resource routes are mounted under
+/// `/api` and again under `/api/v1` (listed here once, under `/api`).
 fn declared_routes() -> BTreeSet<(String, String)> {
-    let source = include_str!("../../../../crates/server/src/lib.rs");
+    let sources = [
+        include_str!("../../../../crates/server/src/lib.rs"),
+        include_str!("../../../../crates/server/src/api/mod.rs"),
+    ];
     let mut declared = BTreeSet::new();
-    for chunk in source.split(".route(").skip(1) {
+    for chunk in sources
+        .iter()
+        .flat_map(|source| source.split(".route(").skip(1))
+    {
         let Some(path) = chunk.split('"').nth(1) else {
             continue;
+        };
+        let path = match path.strip_prefix("{prefix}") {
+            Some(rest) => format!("/api{}", rest.replace("{{id}}", "{id}")),
+            None => path.to_string(),
         };
         if !path.starts_with("/api/") {
             continue;
@@ -171,7 +191,7 @@ fn declared_routes() -> BTreeSet<(String, String)> {
                 .match_indices(call)
                 .any(|(i, _)| !handlers[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_'));
             if called {
-                declared.insert((method.to_string(), path.to_string()));
+                declared.insert((method.to_string(), path.clone()));
             }
         }
     }
@@ -362,6 +382,27 @@ impl Fixture<'_> {
                     None,
                 )
             }
+            ("POST", "/api/api-tokens") => (
+                route.path.to_string(),
+                body(
+                    json!({"name": self.unique("token"), "scopes": ["api_tokens.manage"], "expires_in_secs": 3600}),
+                ),
+            ),
+            ("POST", "/api/api-tokens/{id}/revoke") => {
+                let token = self
+                    .created(
+                        "/api/api-tokens",
+                        json!({"name": self.unique("token"), "scopes": ["devices.manage"], "expires_in_secs": 3600, "company_token": true}),
+                    )
+                    .await;
+                (
+                    format!(
+                        "/api/api-tokens/{}/revoke",
+                        token["view"]["id"].as_str().unwrap()
+                    ),
+                    body(json!({})),
+                )
+            }
             ("POST", "/api/device-groups") => (
                 route.path.to_string(),
                 body(json!({"name": self.unique("devices")})),
@@ -401,6 +442,18 @@ async fn member_with(fixture: &Fixture<'_>, permissions: &[Permission]) -> Api {
         .await
         .ok("the probe user signs in");
     api
+}
+
+/// A user token of `api`'s user with `scopes`.
+async fn token(api: &Api, scopes: &[Permission]) -> String {
+    let created = api
+        .post(
+            "/api/api-tokens",
+            json!({"name": "matrix", "scopes": scopes, "expires_in_secs": 3600}),
+        )
+        .await
+        .ok("create an API token");
+    created["token"].as_str().unwrap().to_string()
 }
 
 fn let_through(status: u16) -> bool {
@@ -498,6 +551,38 @@ async fn authorization_matrix() {
                     let_through(answer.status.as_u16()),
                     "{what} with just {}: {answer:?}",
                     permission.as_str()
+                );
+                // The same route on /api/v1 with API tokens of a member holding
+                // everything: a token's scopes limit it like missing permissions.
+                let v1 = |path: &str| path.replacen("/api/", "/api/v1/", 1);
+                let others: Vec<Permission> = Permission::ALL
+                    .into_iter()
+                    .filter(|p| *p != permission)
+                    .collect();
+                let without = Api::with_token(&server, &token(&all_but_operator, &others).await);
+                let with = Api::with_token(&server, &token(&all_but_operator, &[permission]).await);
+                let (method, path, body) = fixture.request(route).await;
+                without.send(method, &v1(&path), body, false).await.refused(
+                    &format!(
+                        "{what} on /api/v1 with a token without {}",
+                        permission.as_str()
+                    ),
+                    403,
+                    ErrorCode::Forbidden,
+                );
+                let (method, path, body) = fixture.request(route).await;
+                let answer = with.send(method, &v1(&path), body, false).await;
+                assert!(
+                    let_through(answer.status.as_u16()),
+                    "{what} on /api/v1 with a token scoped to {}: {answer:?}",
+                    permission.as_str()
+                );
+                // A browser sign-in is no credential on /api/v1.
+                let (method, path, body) = fixture.request(route).await;
+                holding.send(method, &v1(&path), body, true).await.refused(
+                    &format!("{what} on /api/v1 with a cookie"),
+                    401,
+                    ErrorCode::Unauthenticated,
                 );
             }
         }

@@ -37,6 +37,7 @@ mod support;
 
 mod access;
 mod admin_cli;
+mod api_tokens;
 mod audit;
 mod authorization;
 mod enrollment;

@@ -35,6 +35,14 @@ impl Principal {
         DeviceAccess::combine(&self.grants, device_group_id)
     }
 
+    /// The same principal with every grant cut down to `scopes` (an API token's).
+    pub fn limited_to(mut self, scopes: &BTreeSet<Permission>) -> Self {
+        for grant in &mut self.grants {
+            grant.permissions.retain(|p| scopes.contains(p));
+        }
+        self
+    }
+
     fn member_of(&self, company_id: &str) -> bool {
         self.company_id.as_deref() == Some(company_id)
     }

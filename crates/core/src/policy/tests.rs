@@ -178,3 +178,17 @@ fn actions_on_the_wrong_kind_of_resource_are_refused() {
         Err(Denied::NotApplicable(Action::ManageUsers))
     );
 }
+
+#[test]
+fn a_token_never_exceeds_its_scopes_or_its_user() {
+    let admin = principal(vec![role(BuiltinRole::Technician, Scope::Company)]);
+    let scopes = [Permission::StartUnattendedSession, Permission::ManageUsers]
+        .into_iter()
+        .collect();
+    let token = admin.limited_to(&scopes);
+    assert!(authorize(&token, Action::StartUnattendedSession, device("c1", None)).is_ok());
+    // In scope but not the user's: still refused.
+    assert!(authorize(&token, Action::ManageUsers, Resource::Company("c1")).is_err());
+    // The user's but out of scope: refused.
+    assert!(!token.device_access(None).has(Permission::CommandShell));
+}

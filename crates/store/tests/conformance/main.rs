@@ -7,10 +7,12 @@ use std::sync::Arc;
 use reach_store::*;
 
 mod access;
+mod api_tokens;
 mod two_factor;
 mod upgrade;
 
 use access::*;
+use api_tokens::*;
 use two_factor::*;
 
 /// An opened store plus whatever keeps its database alive.
@@ -74,6 +76,7 @@ conformance!(
     removing_a_member_keeps_the_account,
     deleting_an_account_erases_it_but_not_history,
     two_factor_codes_are_spent_once,
+    api_tokens_are_found_by_hash_until_expired_or_revoked,
 );
 
 const NOW: i64 = 1_700_000_000_000;

@@ -17,6 +17,8 @@ pub struct Api {
     client: reqwest::Client,
     pub cookie: Option<String>,
     pub csrf: Option<String>,
+    /// An API token sent as `Authorization: Bearer`.
+    pub bearer: Option<String>,
 }
 
 /// An answer of the JSON API.
@@ -65,6 +67,15 @@ impl Api {
             client: server.http_client(),
             cookie: None,
             csrf: None,
+            bearer: None,
+        }
+    }
+
+    /// A client that authenticates with an API token only.
+    pub fn with_token(server: &TestServer, token: &str) -> Self {
+        Self {
+            bearer: Some(token.to_string()),
+            ..Self::new(server)
         }
     }
 
@@ -84,6 +95,9 @@ impl Api {
         }
         if let (true, Some(token)) = (csrf, &self.csrf) {
             request = request.header("x-csrf-token", token);
+        }
+        if let Some(token) = &self.bearer {
+            request = request.header("authorization", format!("Bearer {token}"));
         }
         if let Some(body) = body {
             request = request.json(&body);
