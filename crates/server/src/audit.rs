@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::extract::{Query, State};
 use axum::Json;
 use reach_core::now_millis;
-use reach_core::policy::{authorize, Action, Resource};
+use reach_core::policy::Action;
 use reach_proto::api::AuditEventView;
 use reach_proto::audit::{ActorKind, AuditCode};
 use reach_proto::messages::ConsoleEvent;
@@ -180,12 +180,7 @@ pub async fn list(
     page: Result<Query<Page>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<AuditEventView>>, ApiFailure> {
     let Query(page) = page.map_err(|err| ApiFailure::bad_request(err.body_text()))?;
-    let company = auth.company_id()?;
-    authorize(
-        &auth.principal,
-        Action::ViewEventLog,
-        Resource::Company(company),
-    )?;
+    let company = auth.company_for(Action::ViewEventLog)?;
     let limit = page.limit.unwrap_or(100).clamp(1, MAX_PAGE);
     let events = state.store.list_audit(company, limit, page.before).await?;
     Ok(Json(events.iter().filter_map(view).collect()))

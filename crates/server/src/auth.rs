@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use reach_core::credentials::{self, constant_time_eq, WEB_SESSION_PREFIX};
-use reach_core::policy::Principal;
+use reach_core::policy::{authorize, Action, Principal, Resource};
 use reach_core::{now_millis, validate};
 use reach_proto::access::BuiltinRole;
 use reach_proto::api::{ChangePassword, LoginRequest, SetupRequest, SignedIn, UserView};
@@ -174,6 +174,13 @@ impl Authenticated {
                 "this needs a browser sign-in, not an API token",
             )),
         }
+    }
+
+    /// The principal's company, once the policy allows `action` on it as a whole.
+    pub fn company_for(&self, action: Action) -> Result<&str, ApiFailure> {
+        let company_id = self.company_id()?;
+        authorize(&self.principal, action, Resource::Company(company_id))?;
+        Ok(company_id)
     }
 
     /// The company the principal acts in. An operator who belongs to no company
@@ -514,15 +521,14 @@ pub async fn me(auth: Authenticated) -> Result<Json<SignedIn>, ApiFailure> {
     }))
 }
 
-/// `POST /api/auth/password`: the signed-in user changes their password. Every
-/// other sign-in of the account ends (and its open links close); this one stays.
-pub async fn change_password(
-    State(state): State<Arc<AppState>>,
-    auth: Authenticated,
-    body: Result<Json<ChangePassword>, axum::extract::rejection::JsonRejection>,
-) -> Result<axum::http::StatusCode, ApiFailure> {
-    let Json(request) = body?;
-    let keys = [format!("account:{}", auth.user.email)];
+/// Checks the signed-in user's own password before a sensitive change; wrong
+/// answers are throttled like sign-ins, so this is no way to guess it.
+pub async fn confirm_password(
+    state: &AppState,
+    user: &User,
+    password: String,
+) -> Result<(), ApiFailure> {
+    let keys = [format!("account:{}", user.email)];
     if let Some(wait) = state.throttle.wait_for(&keys) {
         return Err(ApiFailure::new(
             ErrorCode::Throttled,
@@ -532,24 +538,35 @@ pub async fn change_password(
             ),
         ));
     }
-    if request.new_password == request.current_password {
-        return Err(ApiFailure::bad_request(
-            "the new password must differ from the current one",
-        ));
-    }
-    let stored = auth.user.password_hash.clone();
-    let current = request.current_password;
+    let stored = user.password_hash.clone();
     let matches =
-        tokio::task::spawn_blocking(move || credentials::verify_password(&stored, &current))
+        tokio::task::spawn_blocking(move || credentials::verify_password(&stored, &password))
             .await
             .map_err(ApiFailure::internal)?;
     if !matches {
         state.throttle.record_failure(&keys);
         return Err(ApiFailure::new(
             ErrorCode::InvalidCredentials,
-            "the current password is wrong",
+            "the password is wrong",
         ));
     }
+    Ok(())
+}
+
+/// `POST /api/auth/password`: the signed-in user changes their password. Every
+/// other sign-in of the account ends (and its open links close); this one stays.
+pub async fn change_password(
+    State(state): State<Arc<AppState>>,
+    auth: Authenticated,
+    body: Result<Json<ChangePassword>, axum::extract::rejection::JsonRejection>,
+) -> Result<axum::http::StatusCode, ApiFailure> {
+    let Json(request) = body?;
+    if request.new_password == request.current_password {
+        return Err(ApiFailure::bad_request(
+            "the new password must differ from the current one",
+        ));
+    }
+    confirm_password(&state, &auth.user, request.current_password).await?;
     let new_password = request.new_password;
     let hash = tokio::task::spawn_blocking(move || credentials::hash_password(&new_password))
         .await

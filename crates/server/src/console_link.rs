@@ -249,12 +249,7 @@ pub async fn events_upgrade(
     if !same_origin(&headers) {
         return Err(ApiFailure::forbidden());
     }
-    let company_id = auth.company_id()?;
-    authorize(
-        &auth.principal,
-        Action::ListDevices,
-        Resource::Company(company_id),
-    )?;
+    auth.company_for(Action::ListDevices)?;
     let events = state.hub.subscribe();
     let shutdown = state.shutdown.clone();
     let watch = SignInWatch::new(&state, &auth)?;

@@ -176,29 +176,7 @@ pub async fn disable(
             ));
         }
     }
-    let keys = [format!("account:{}", auth.user.email)];
-    if let Some(wait) = state.throttle.wait_for(&keys) {
-        return Err(ApiFailure::new(
-            ErrorCode::Throttled,
-            format!(
-                "too many wrong passwords; try again in {} seconds",
-                wait.as_secs().max(1)
-            ),
-        ));
-    }
-    let stored = auth.user.password_hash.clone();
-    let password = request.password;
-    let matches =
-        tokio::task::spawn_blocking(move || credentials::verify_password(&stored, &password))
-            .await
-            .map_err(ApiFailure::internal)?;
-    if !matches {
-        state.throttle.record_failure(&keys);
-        return Err(ApiFailure::new(
-            ErrorCode::InvalidCredentials,
-            "the password is wrong",
-        ));
-    }
+    crate::auth::confirm_password(&state, &auth.user, request.password).await?;
     state.store.disable_totp(&auth.user.id).await?;
     let entry = Entry::of(
         auth.user.company_id.as_deref(),

@@ -161,12 +161,7 @@ pub async fn own(
     State(state): State<Arc<AppState>>,
     auth: Authenticated,
 ) -> Result<Json<CompanyView>, ApiFailure> {
-    let company_id = auth.company_id()?;
-    authorize(
-        &auth.principal,
-        Action::ManageCompanySettings,
-        Resource::Company(company_id),
-    )?;
+    let company_id = auth.company_for(Action::ManageCompanySettings)?;
     let company = state.store.company(company_id).await?;
     Ok(Json(company_view(&state, &company).await?))
 }
@@ -178,12 +173,7 @@ pub async fn update_settings(
     body: JsonBody<CompanySettingsView>,
 ) -> Result<Json<CompanyView>, ApiFailure> {
     let Json(request) = body?;
-    let company_id = auth.company_id()?;
-    authorize(
-        &auth.principal,
-        Action::ManageCompanySettings,
-        Resource::Company(company_id),
-    )?;
+    let company_id = auth.company_for(Action::ManageCompanySettings)?;
     let before = state.store.company(company_id).await?;
     let settings = CompanySettings {
         require_two_factor: request.require_two_factor,

@@ -33,12 +33,7 @@ pub async fn list(
     State(state): State<Arc<AppState>>,
     auth: Authenticated,
 ) -> Result<Json<Vec<DeviceView>>, ApiFailure> {
-    let company = auth.company_id()?;
-    authorize(
-        &auth.principal,
-        Action::ListDevices,
-        Resource::Company(company),
-    )?;
+    let company = auth.company_for(Action::ListDevices)?;
     let devices = state.store.list_devices(company).await?;
     Ok(Json(
         devices
@@ -95,12 +90,7 @@ pub async fn list_groups(
     State(state): State<Arc<AppState>>,
     auth: Authenticated,
 ) -> Result<Json<Vec<DeviceGroupView>>, ApiFailure> {
-    let company = auth.company_id()?;
-    authorize(
-        &auth.principal,
-        Action::ListDevices,
-        Resource::Company(company),
-    )?;
+    let company = auth.company_for(Action::ListDevices)?;
     let groups = state.store.list_device_groups(company).await?;
     Ok(Json(groups.iter().map(group_view).collect()))
 }
@@ -111,12 +101,7 @@ pub async fn create_group(
     body: JsonBody<DeviceGroupInput>,
 ) -> Result<Json<DeviceGroupView>, ApiFailure> {
     let Json(input) = body?;
-    let company = auth.company_id()?;
-    authorize(
-        &auth.principal,
-        Action::ManageEnrollmentTokens,
-        Resource::Company(company),
-    )?;
+    let company = auth.company_for(Action::ManageEnrollmentTokens)?;
     let group = DeviceGroup {
         id: uuid::Uuid::new_v4().to_string(),
         company_id: company.to_string(),

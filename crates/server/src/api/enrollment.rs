@@ -8,7 +8,7 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::Json;
 use base64::Engine;
 use reach_core::credentials::{self, ENROLLMENT_TOKEN_PREFIX};
-use reach_core::policy::{authorize, Action, Resource};
+use reach_core::policy::Action;
 use reach_core::{fingerprint, now_millis, validate};
 use reach_proto::api::{
     AgentEnrollRequest, AgentEnrollResponse, CreateEnrollmentToken, EnrollmentTokenCreated,
@@ -100,12 +100,7 @@ pub async fn create(
     body: JsonBody<CreateEnrollmentToken>,
 ) -> Result<Json<EnrollmentTokenCreated>, ApiFailure> {
     let Json(request) = body?;
-    let company = auth.company_id()?;
-    authorize(
-        &auth.principal,
-        Action::ManageEnrollmentTokens,
-        Resource::Company(company),
-    )?;
+    let company = auth.company_for(Action::ManageEnrollmentTokens)?;
     let (secret, token) = create_token(
         state.store.as_ref(),
         company,
@@ -126,12 +121,7 @@ pub async fn list(
     State(state): State<Arc<AppState>>,
     auth: Authenticated,
 ) -> Result<Json<Vec<EnrollmentTokenView>>, ApiFailure> {
-    let company = auth.company_id()?;
-    authorize(
-        &auth.principal,
-        Action::ManageEnrollmentTokens,
-        Resource::Company(company),
-    )?;
+    let company = auth.company_for(Action::ManageEnrollmentTokens)?;
     let tokens = state.store.list_enrollment_tokens(company).await?;
     Ok(Json(tokens.iter().map(token_view).collect()))
 }
@@ -141,12 +131,7 @@ pub async fn revoke(
     auth: Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<EnrollmentTokenView>, ApiFailure> {
-    let company = auth.company_id()?;
-    authorize(
-        &auth.principal,
-        Action::ManageEnrollmentTokens,
-        Resource::Company(company),
-    )?;
+    let company = auth.company_for(Action::ManageEnrollmentTokens)?;
     let token = state
         .store
         .revoke_enrollment_token(company, &id, now_millis())

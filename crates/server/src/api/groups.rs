@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use reach_core::policy::{authorize, Action, Resource};
+use reach_core::policy::Action;
 use reach_core::{now_millis, validate};
 use reach_proto::audit::AuditCode;
 use reach_proto::codes::ErrorCode;
@@ -30,16 +30,6 @@ fn group_view(group: &UserGroup) -> UserGroupView {
         external_id: group.external_id.clone(),
         created_at: group.created_at,
     }
-}
-
-fn managed_company(auth: &Authenticated) -> Result<&str, ApiFailure> {
-    let company_id = auth.company_id()?;
-    authorize(
-        &auth.principal,
-        Action::ManageUsers,
-        Resource::Company(company_id),
-    )?;
-    Ok(company_id)
 }
 
 fn checked(input: &UserGroupInput) -> Result<String, ApiFailure> {
@@ -68,7 +58,7 @@ pub async fn list(
     State(state): State<Arc<AppState>>,
     auth: Authenticated,
 ) -> Result<Json<Vec<UserGroupView>>, ApiFailure> {
-    let company_id = managed_company(&auth)?;
+    let company_id = auth.company_for(Action::ManageUsers)?;
     let groups = state.store.list_user_groups(company_id).await?;
     Ok(Json(groups.iter().map(group_view).collect()))
 }
@@ -79,7 +69,7 @@ pub async fn create(
     body: JsonBody<UserGroupInput>,
 ) -> Result<Json<UserGroupView>, ApiFailure> {
     let Json(input) = body?;
-    let company_id = managed_company(&auth)?;
+    let company_id = auth.company_for(Action::ManageUsers)?;
     let name = checked(&input)?;
     let group = UserGroup {
         id: uuid::Uuid::new_v4().to_string(),
@@ -110,7 +100,7 @@ pub async fn update(
     body: JsonBody<UserGroupInput>,
 ) -> Result<Json<UserGroupView>, ApiFailure> {
     let Json(input) = body?;
-    let company_id = managed_company(&auth)?;
+    let company_id = auth.company_for(Action::ManageUsers)?;
     let name = checked(&input)?;
     let before = state.store.user_group(company_id, &id).await?;
     let after = state
@@ -162,7 +152,7 @@ pub async fn delete(
     auth: Authenticated,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiFailure> {
-    let company_id = managed_company(&auth)?;
+    let company_id = auth.company_for(Action::ManageUsers)?;
     let group = state.store.delete_user_group(company_id, &id).await?;
     let entry = Entry::new(company_id, AuditCode::UserGroupDeleted, Actor::user(&auth))
         .ip(auth.ip)

@@ -43,12 +43,7 @@ pub async fn list(
     State(state): State<Arc<AppState>>,
     auth: Authenticated,
 ) -> Result<Json<Vec<MemberView>>, ApiFailure> {
-    let company_id = auth.company_id()?;
-    authorize(
-        &auth.principal,
-        Action::ManageUsers,
-        Resource::Company(company_id),
-    )?;
+    let company_id = auth.company_for(Action::ManageUsers)?;
     let company = state.store.company(company_id).await?;
     let groups = state.store.list_user_groups(company_id).await?;
     let users = state.store.list_users(company_id).await?;
@@ -83,12 +78,7 @@ pub async fn create(
     body: JsonBody<CreateMember>,
 ) -> Result<Json<MemberCreated>, ApiFailure> {
     let Json(request) = body?;
-    let company_id = auth.company_id()?;
-    authorize(
-        &auth.principal,
-        Action::ManageUsers,
-        Resource::Company(company_id),
-    )?;
+    let company_id = auth.company_for(Action::ManageUsers)?;
     if !request.role_ids.is_empty() {
         // Handing out roles is managing roles: without it, a user manager could
         // create an administrator.

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use reach_core::policy::{authorize, valid_allowed_path, Action, Resource};
+use reach_core::policy::{valid_allowed_path, Action};
 use reach_core::{now_millis, validate};
 use reach_proto::access::{BuiltinRole, Permission};
 use reach_proto::audit::AuditCode;
@@ -55,22 +55,11 @@ fn grant_view(grant: &RoleGrant) -> GrantView {
     }
 }
 
-/// The company the principal manages roles in.
-fn managed_company(auth: &Authenticated) -> Result<&str, ApiFailure> {
-    let company_id = auth.company_id()?;
-    authorize(
-        &auth.principal,
-        Action::ManageRoles,
-        Resource::Company(company_id),
-    )?;
-    Ok(company_id)
-}
-
 pub async fn list(
     State(state): State<Arc<AppState>>,
     auth: Authenticated,
 ) -> Result<Json<Vec<RoleView>>, ApiFailure> {
-    let company_id = managed_company(&auth)?;
+    let company_id = auth.company_for(Action::ManageRoles)?;
     let roles = state.store.list_roles(company_id).await?;
     Ok(Json(roles.iter().map(role_view).collect()))
 }
@@ -163,7 +152,7 @@ pub async fn create(
     body: JsonBody<RoleInput>,
 ) -> Result<Json<RoleView>, ApiFailure> {
     let Json(input) = body?;
-    let company_id = managed_company(&auth)?;
+    let company_id = auth.company_for(Action::ManageRoles)?;
     let role = role_from_input(input, uuid::Uuid::new_v4().to_string(), company_id)?;
     state
         .store
@@ -188,7 +177,7 @@ pub async fn update(
     body: JsonBody<RoleInput>,
 ) -> Result<Json<RoleView>, ApiFailure> {
     let Json(input) = body?;
-    let company_id = managed_company(&auth)?;
+    let company_id = auth.company_for(Action::ManageRoles)?;
     let before = state.store.role(company_id, &id).await?;
     if before.builtin.is_some() {
         return Err(builtin_refused());
@@ -219,7 +208,7 @@ pub async fn delete(
     auth: Authenticated,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiFailure> {
-    let company_id = managed_company(&auth)?;
+    let company_id = auth.company_for(Action::ManageRoles)?;
     if state.store.role(company_id, &id).await?.builtin.is_some() {
         return Err(builtin_refused());
     }
@@ -236,7 +225,7 @@ pub async fn list_grants(
     State(state): State<Arc<AppState>>,
     auth: Authenticated,
 ) -> Result<Json<Vec<GrantView>>, ApiFailure> {
-    let company_id = managed_company(&auth)?;
+    let company_id = auth.company_for(Action::ManageRoles)?;
     let grants = state.store.list_grants(company_id).await?;
     Ok(Json(grants.iter().map(grant_view).collect()))
 }
@@ -286,7 +275,7 @@ pub async fn create_grant(
     body: JsonBody<GrantInput>,
 ) -> Result<Json<GrantView>, ApiFailure> {
     let Json(input) = body?;
-    let company_id = managed_company(&auth)?;
+    let company_id = auth.company_for(Action::ManageRoles)?;
     let grantee = match (input.user_id, input.group_id) {
         (Some(user), None) => Grantee::User(user),
         (None, Some(group)) => Grantee::Group(group),
@@ -330,7 +319,7 @@ pub async fn delete_grant(
     auth: Authenticated,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiFailure> {
-    let company_id = managed_company(&auth)?;
+    let company_id = auth.company_for(Action::ManageRoles)?;
     let grant = state
         .store
         .list_grants(company_id)

@@ -124,12 +124,7 @@ pub async fn list(
     State(state): State<Arc<AppState>>,
     auth: Authenticated,
 ) -> Result<Json<Vec<SessionView>>, ApiFailure> {
-    let company = auth.company_id()?;
-    authorize(
-        &auth.principal,
-        Action::ListOwnSessions,
-        Resource::Company(company),
-    )?;
+    let company = auth.company_for(Action::ListOwnSessions)?;
     // Everyone's sessions with the reports permission, else one's own.
     let technician = match authorize(
         &auth.principal,

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::Json;
 use reach_core::credentials::{self, API_TOKEN_PREFIX};
-use reach_core::policy::{authorize, Action, Resource};
+use reach_core::policy::Action;
 use reach_core::{now_millis, validate};
 use reach_proto::access::Permission;
 use reach_proto::audit::AuditCode;
@@ -43,21 +43,11 @@ fn token_view(token: &ApiToken, users: &[User]) -> ApiTokenView {
     }
 }
 
-fn managed_company(auth: &Authenticated) -> Result<&str, ApiFailure> {
-    let company_id = auth.company_id()?;
-    authorize(
-        &auth.principal,
-        Action::ManageApiTokens,
-        Resource::Company(company_id),
-    )?;
-    Ok(company_id)
-}
-
 pub async fn list(
     State(state): State<Arc<AppState>>,
     auth: Authenticated,
 ) -> Result<Json<Vec<ApiTokenView>>, ApiFailure> {
-    let company_id = managed_company(&auth)?;
+    let company_id = auth.company_for(Action::ManageApiTokens)?;
     let users = state.store.list_users(company_id).await?;
     let tokens = state.store.list_api_tokens(company_id).await?;
     Ok(Json(tokens.iter().map(|t| token_view(t, &users)).collect()))
@@ -69,7 +59,7 @@ pub async fn create(
     body: JsonBody<CreateApiToken>,
 ) -> Result<Json<ApiTokenCreated>, ApiFailure> {
     let Json(request) = body?;
-    let company_id = managed_company(&auth)?;
+    let company_id = auth.company_for(Action::ManageApiTokens)?;
     let name = validate::name("token name", &request.name, 64)?;
     let scopes: BTreeSet<Permission> = request.scopes.into_iter().collect();
     if scopes.is_empty() {
@@ -153,7 +143,7 @@ pub async fn revoke(
     auth: Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<ApiTokenView>, ApiFailure> {
-    let company_id = managed_company(&auth)?;
+    let company_id = auth.company_for(Action::ManageApiTokens)?;
     let token = state
         .store
         .revoke_api_token(company_id, &id, now_millis())
