@@ -78,7 +78,8 @@ impl FromRequestParts<Arc<AppState>> for Authenticated {
                 )
             })?;
             let (user, principal, token) = bearer::authenticate(state, secret).await?;
-            if must_enrol_two_factor(state, &user).await? {
+            // A user's token is held to the user's sign-in rules; a company token has no user.
+            if token.user_id.is_some() && must_enrol_two_factor(state, &user).await? {
                 return Err(ApiFailure::new(
                     ErrorCode::TwoFactorEnrollmentRequired,
                     "the token's user must set up two-factor sign-in first",

@@ -11,7 +11,7 @@ use reach_core::{now_millis, validate};
 use reach_proto::audit::AuditCode;
 use reach_proto::codes::ErrorCode;
 use reach_proto::directory::{UserGroupInput, UserGroupView};
-use reach_store::{StoreError, UserGroup};
+use reach_store::{Grantee, StoreError, UserGroup};
 
 use super::JsonBody;
 use crate::audit::{self, Actor, Entry};
@@ -103,6 +103,24 @@ pub async fn update(
     let company_id = auth.company_for(Action::ManageUsers)?;
     let name = checked(&input)?;
     let before = state.store.user_group(company_id, &id).await?;
+    let members_change = {
+        let wanted: std::collections::BTreeSet<&String> = input.member_ids.iter().collect();
+        let current: std::collections::BTreeSet<&String> = before.member_ids.iter().collect();
+        wanted != current
+    };
+    if members_change {
+        // A group's roles reach its members: changing who is in a group that
+        // holds roles is handing out roles, which needs roles.manage too.
+        let holds_roles = state
+            .store
+            .list_grants(company_id)
+            .await?
+            .iter()
+            .any(|g| g.grantee == Grantee::Group(id.clone()));
+        if holds_roles {
+            auth.company_for(Action::ManageRoles)?;
+        }
+    }
     let after = state
         .store
         .update_user_group(company_id, &id, &name, Some(&input.member_ids))
