@@ -8,7 +8,7 @@ import type { AuditCode } from '../src/gen/proto.ts';
 import { en } from '../src/i18n/en.ts';
 import { fr } from '../src/i18n/fr.ts';
 import { DEVICE_NAME, startHarness, type Harness } from './harness.ts';
-import { dialog, fill, row, rowStarting, signIn } from './pages.ts';
+import { addUser, dialog, fill, row, rowStarting, signIn } from './pages.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -51,31 +51,6 @@ function nav(page: Page): Locator {
 
 async function go(page: Page, label: string): Promise<void> {
   await nav(page).getByRole('link', { name: label, exact: true }).click();
-}
-
-/** Adds a user from the Users page; returns the generated password when none was given. */
-async function addUser(page: Page, user: { email: string; name: string; password?: string }, roles: string[] = []): Promise<string | null> {
-  await page.getByRole('main').getByRole('button', { name: en['users.add'], exact: true }).first().click();
-  const form = dialog(page, en['users.addTitle']);
-  await form.getByLabel(en['users.email'], { exact: true }).fill(user.email);
-  await form.getByLabel(en['users.displayName'], { exact: true }).fill(user.name);
-  if (user.password !== undefined) await form.getByLabel(en['users.password'], { exact: true }).fill(user.password);
-  for (const role of roles) await form.getByRole('checkbox', { name: role, exact: true }).check();
-  await form.getByRole('button', { name: en['users.create'], exact: true }).click();
-  const done = dialog(page, en['users.createdTitle']);
-  await expect(done).toBeVisible();
-  let password: string | null = null;
-  if (user.password === undefined) {
-    await expect(done.getByText(en['secret.once'])).toBeVisible();
-    password = ((await done.getByTestId('generated-password').textContent()) ?? '').trim();
-  } else {
-    await expect(done.getByTestId('generated-password')).toHaveCount(0);
-  }
-  await expect(done.getByRole('button', { name: en['common.done'], exact: true })).toBeFocused();
-  await done.getByRole('button', { name: en['common.done'], exact: true }).click();
-  await expect(done).toBeHidden();
-  await expect(rowStarting(page.getByRole('main'), user.name)).toBeVisible();
-  return password;
 }
 
 test.beforeAll(async ({ browser }, testInfo) => {

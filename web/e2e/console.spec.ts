@@ -217,8 +217,11 @@ test('the event log lists what happened, newest first, and shows new entries liv
   for (const code of codes) await expect(eventRows(en[`audit.code.${code}`]).first()).toBeVisible();
   const failed = eventRows(en['audit.code.R1001W']).first();
   await expect(failed.locator('[data-severity="warning"]')).toBeVisible();
-  await expect(failed).toContainText('wrong_password');
-  await expect(eventRows(en['audit.code.R3001I']).first()).toContainText('technician_ended');
+  await expect(failed).toContainText(en['audit.value.wrong_password']);
+  // Ended from the console: its technician is the actor, and the reason is in words.
+  const ended = eventRows(en['audit.code.R3001I']).first();
+  await expect(ended).toContainText(en['endReason.technician_ended']);
+  await expect(ended).toContainText(en['audit.actor.user']);
   await expect(eventRows(en['audit.code.R3001I']).first()).toContainText(DEVICE_NAME);
   const order = await page.getByRole('main').getByRole('rowheader').allTextContents();
   const positions = codes.map((code) => order.indexOf(en[`audit.code.${code}`]));

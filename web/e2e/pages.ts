@@ -1,7 +1,8 @@
 // Small page helpers shared by the end-to-end specs: filling catalogue
-// placeholders, signing in, and finding rows and dialogs by what people read.
+// placeholders, signing in, finding rows and dialogs by what people read, and
+// adding a user.
 
-import type { Locator, Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { en } from '../src/i18n/en.ts';
 
 /** A catalogue text with its `{name}` placeholders filled, as the console shows it. */
@@ -31,4 +32,29 @@ export function rowStarting(scope: Locator, name: string): Locator {
 /** The open dialog titled `title`. */
 export function dialog(page: Page, title: string): Locator {
   return page.getByRole('dialog', { name: title, exact: true });
+}
+
+/** Adds a user from the Users page; returns the generated password when none was given. */
+export async function addUser(page: Page, user: { email: string; name: string; password?: string }, roles: string[] = []): Promise<string | null> {
+  await page.getByRole('main').getByRole('button', { name: en['users.add'], exact: true }).first().click();
+  const form = dialog(page, en['users.addTitle']);
+  await form.getByLabel(en['users.email'], { exact: true }).fill(user.email);
+  await form.getByLabel(en['users.displayName'], { exact: true }).fill(user.name);
+  if (user.password !== undefined) await form.getByLabel(en['users.password'], { exact: true }).fill(user.password);
+  for (const role of roles) await form.getByRole('checkbox', { name: role, exact: true }).check();
+  await form.getByRole('button', { name: en['users.create'], exact: true }).click();
+  const done = dialog(page, en['users.createdTitle']);
+  await expect(done).toBeVisible();
+  let password: string | null = null;
+  if (user.password === undefined) {
+    await expect(done.getByText(en['secret.once'])).toBeVisible();
+    password = ((await done.getByTestId('generated-password').textContent()) ?? '').trim();
+  } else {
+    await expect(done.getByTestId('generated-password')).toHaveCount(0);
+  }
+  await expect(done.getByRole('button', { name: en['common.done'], exact: true })).toBeFocused();
+  await done.getByRole('button', { name: en['common.done'], exact: true }).click();
+  await expect(done).toBeHidden();
+  await expect(rowStarting(page.getByRole('main'), user.name)).toBeVisible();
+  return password;
 }

@@ -15,6 +15,7 @@ import { startLive, stopLive } from './features/live/live.ts';
 import { SessionView } from './features/remote-screen/SessionView.tsx';
 import { RolesPage } from './features/roles/RolesPage.tsx';
 import { SessionsPage } from './features/sessions/SessionsPage.tsx';
+import { TwoFactorRequiredPage } from './features/two-factor/TwoFactorRequiredPage.tsx';
 import { GroupsPage } from './features/users/GroupsPage.tsx';
 import { UsersPage } from './features/users/UsersPage.tsx';
 import { I18nContext, initialLang, useI18n, makeI18n, saveLang, type Lang, type MessageKey } from './i18n/index.ts';
@@ -82,10 +83,14 @@ export function App() {
     loadMe().catch(setBootError);
   }, [bootAttempt]);
 
+  // The company requires a second factor this user has not set up: the server
+  // refuses everything but its setup, the live feed included.
+  const mustEnrol = auth.status === 'signed_in' && auth.me.user.two_factor_required;
+
   useEffect(() => {
-    if (auth.status === 'signed_in') startLive();
-    else if (auth.status === 'signed_out') stopLive();
-  }, [auth.status]);
+    if (auth.status === 'signed_in' && !mustEnrol) startLive();
+    else if (auth.status === 'signed_out' || mustEnrol) stopLive();
+  }, [auth.status, mustEnrol]);
 
   useEffect(() => {
     if (route.path === '/' || route.path === '/index.html') {
@@ -141,6 +146,10 @@ export function App() {
   } else if (me === null) {
     titleKey = 'login.title';
     page = <LoginPage next={route.query.get('next')} expired={auth.status === 'signed_out' && auth.expired} />;
+  } else if (mustEnrol) {
+    // Whatever the address, only the setup is open to them until it is done.
+    titleKey = 'twoFactor.required.title';
+    page = <TwoFactorRequiredPage me={me} />;
   } else if (route.path === '/devices') {
     titleKey = 'nav.devices';
     page = <DevicesPage me={me} />;
@@ -167,7 +176,7 @@ export function App() {
     page = guarded(can(me, 'roles.manage'), t('roles.title'), <RolesPage me={me} />, t);
   } else if (route.path === '/company') {
     titleKey = 'company.title';
-    page = guarded(can(me, 'company.manage'), t('company.title'), <CompanyPage />, t);
+    page = guarded(can(me, 'company.manage'), t('company.title'), <CompanyPage me={me} />, t);
   } else if (route.path === '/companies') {
     titleKey = 'companies.title';
     page = guarded(isOperator(me), t('companies.title'), <CompaniesPage me={me} />, t);
@@ -186,7 +195,7 @@ export function App() {
 
   return (
     <I18nContext.Provider value={i18n}>
-      <Shell me={me} path={route.path} onHelp={() => setHelpOpen(true)} fill={fill}>
+      <Shell me={me} restricted={mustEnrol} path={route.path} onHelp={() => setHelpOpen(true)} fill={fill}>
         {page}
       </Shell>
       <HelpDialog open={helpOpen} onClose={() => setHelpOpen(false)} />

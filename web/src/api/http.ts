@@ -23,6 +23,7 @@ type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 let csrfToken: string | null = null;
 let unauthenticatedListener: (() => void) | null = null;
+let enrolmentListener: (() => void) | null = null;
 
 /** Remembers the token from `SignedIn`; state-changing requests echo it. */
 export function setCsrfToken(token: string | null): void {
@@ -32,6 +33,15 @@ export function setCsrfToken(token: string | null): void {
 /** Called when a request answers 401 `unauthenticated` (the sign-in expired). */
 export function onUnauthenticated(listener: () => void): void {
   unauthenticatedListener = listener;
+}
+
+/**
+ * Called when a request answers 403 `two_factor_enrollment_required`: the company
+ * requires a second factor the user has not set up, so every page but its setup
+ * is closed to them.
+ */
+export function onTwoFactorEnrolmentRequired(listener: () => void): void {
+  enrolmentListener = listener;
 }
 
 function isApiError(body: unknown): body is ApiError {
@@ -73,6 +83,7 @@ export async function request<T>(method: Method, path: string, body?: unknown): 
       if (parsed.code === 'unauthenticated' && !path.startsWith('/api/auth/')) {
         unauthenticatedListener?.();
       }
+      if (parsed.code === 'two_factor_enrollment_required') enrolmentListener?.();
       throw new RequestError(response.status, parsed.code, parsed.message, requestId);
     }
     throw new RequestError(response.status, 'unexpected_response', `HTTP ${response.status}`, null);

@@ -216,8 +216,9 @@ export const enAdmin = {
   'company.title': 'Company settings',
   'company.subtitle': 'Rules for everyone who signs in to {name}.',
   'company.signIn': 'Sign-in',
-  'company.requireTwoFactor': 'Require two-factor authentication',
-  'company.requireTwoFactorHint': 'Users must sign in with a second factor.',
+  'company.requireTwoFactor': 'Require two-factor sign-in',
+  'company.requireTwoFactorHint':
+    'Members must sign in with a code from an authenticator app. Those who have not set it up can use nothing else until they do.',
   'company.passwordSignIn': 'Allow signing in with a password',
   'company.passwordSignInHint':
     'When off, only the company’s owner may still sign in with a password, so a broken identity provider cannot lock the company out.',

@@ -4,6 +4,7 @@
 
 import type { ActorKind, AuditCode, EndReason, ErrorCode } from '../gen/proto.ts';
 import { enAdmin } from './en-admin.ts';
+import { enTwoFactor } from './en-two-factor.ts';
 
 type CodeMessages = { [C in ErrorCode as `error.${C}`]: string } & { [R in EndReason as `endReason.${R}`]: string } & {
   [C in AuditCode as `audit.code.${C}`]: string;
@@ -68,7 +69,7 @@ export const en = {
   'setup.missingToken': 'This page needs the one-time setup link that the server printed when it first started.',
 
   'account.title': 'Account',
-  'account.subtitle': 'Your profile and your password.',
+  'account.subtitle': 'Your profile, two-factor sign-in and your password.',
   'account.profile': 'Profile',
   'account.name': 'Name',
   'account.email': 'E-mail',
@@ -227,6 +228,8 @@ export const en = {
   'audit.code.R1300I': 'Company created',
   'audit.code.R1301I': 'Company renamed',
   'audit.code.R1302I': 'Company settings changed',
+  'audit.code.R1400I': 'API token created',
+  'audit.code.R1401I': 'API token revoked',
   'audit.code.R2000I': 'Enrollment token created',
   'audit.code.R2001I': 'Enrollment token revoked',
   'audit.code.R2002I': 'Device enrolled',
@@ -236,6 +239,7 @@ export const en = {
   'audit.code.R3001I': 'Session ended',
   'audit.actor.user': 'User',
   'audit.actor.device': 'Device',
+  'audit.actor.api_token': 'API token',
   'audit.actor.system': 'System',
   'audit.target.user': 'User',
   'audit.target.device': 'Device',
@@ -292,7 +296,10 @@ export const en = {
   'audit.value.false': 'no',
   'audit.value.anywhere': 'anywhere',
   'audit.value.company': 'whole company',
-  'audit.value.deviceGroup': 'device group {name}',
+  'audit.value.device_group': 'a device group',
+  'audit.value.wrong_password': 'wrong password',
+  'audit.value.account_disabled': 'account disabled',
+  'audit.value.no_company': 'not a member of any company',
 
   'session.title': 'Remote session',
   'session.titleWith': 'Remote session: {name}',
@@ -365,6 +372,7 @@ export const en = {
   'endReason.server_shutdown': 'The server stopped',
 
   ...enAdmin,
+  ...enTwoFactor,
 } satisfies CodeMessages & Record<string, string>;
 
 export type MessageKey = keyof typeof en;

@@ -2,6 +2,7 @@
 
 import type { Catalogue } from './en.ts';
 import { frAdmin } from './fr-admin.ts';
+import { frTwoFactor } from './fr-two-factor.ts';
 
 export const fr: Catalogue = {
   'app.name': 'Reach',
@@ -62,7 +63,7 @@ export const fr: Catalogue = {
   'setup.missingToken': 'Cette page nécessite le lien de configuration à usage unique affiché par le serveur lors de son premier démarrage.',
 
   'account.title': 'Compte',
-  'account.subtitle': 'Votre profil et votre mot de passe.',
+  'account.subtitle': 'Votre profil, la double authentification et votre mot de passe.',
   'account.profile': 'Profil',
   'account.name': 'Nom',
   'account.email': 'Adresse e-mail',
@@ -221,6 +222,8 @@ export const fr: Catalogue = {
   'audit.code.R1300I': 'Entreprise créée',
   'audit.code.R1301I': 'Entreprise renommée',
   'audit.code.R1302I': 'Paramètres de l’entreprise modifiés',
+  'audit.code.R1400I': 'Jeton d’API créé',
+  'audit.code.R1401I': 'Jeton d’API révoqué',
   'audit.code.R2000I': 'Jeton d’inscription créé',
   'audit.code.R2001I': 'Jeton d’inscription révoqué',
   'audit.code.R2002I': 'Appareil inscrit',
@@ -230,6 +233,7 @@ export const fr: Catalogue = {
   'audit.code.R3001I': 'Session terminée',
   'audit.actor.user': 'Utilisateur',
   'audit.actor.device': 'Appareil',
+  'audit.actor.api_token': 'Jeton d’API',
   'audit.actor.system': 'Système',
   'audit.target.user': 'Utilisateur',
   'audit.target.device': 'Appareil',
@@ -286,7 +290,10 @@ export const fr: Catalogue = {
   'audit.value.false': 'non',
   'audit.value.anywhere': 'partout',
   'audit.value.company': 'toute l’entreprise',
-  'audit.value.deviceGroup': 'groupe d’appareils {name}',
+  'audit.value.device_group': 'un groupe d’appareils',
+  'audit.value.wrong_password': 'mot de passe incorrect',
+  'audit.value.account_disabled': 'compte désactivé',
+  'audit.value.no_company': 'membre d’aucune entreprise',
 
   'session.title': 'Session à distance',
   'session.titleWith': 'Session à distance : {name}',
@@ -359,4 +366,5 @@ export const fr: Catalogue = {
   'endReason.server_shutdown': 'Le serveur s’est arrêté',
 
   ...frAdmin,
+  ...frTwoFactor,
 };

@@ -70,6 +70,8 @@ function FeedIndicator() {
 
 interface ShellProps {
   me: SignedIn | null;
+  /** Only the two-factor setup is open to the user: no navigation, no live feed, no account link. */
+  restricted?: boolean;
   path: string;
   onHelp(): void;
   /** The page fills the viewport below the header (the session view). */
@@ -78,7 +80,7 @@ interface ShellProps {
 }
 
 /** The header (brand, navigation, language, account) and the page below it. */
-export function Shell({ me, path, onHelp, fill = false, children }: ShellProps) {
+export function Shell({ me, restricted = false, path, onHelp, fill = false, children }: ShellProps) {
   const { t } = useI18n();
   const [signingOut, setSigningOut] = useState(false);
   const onSignOut = async (): Promise<void> => {
@@ -100,7 +102,7 @@ export function Shell({ me, path, onHelp, fill = false, children }: ShellProps) 
           <span class="brand-mark" aria-hidden="true" />
           {t('app.name')}
         </div>
-        {me !== null && (
+        {me !== null && !restricted && (
           <nav class="nav" aria-label={t('nav.label')}>
             {NAV.filter((item) => item.allowed?.(me) ?? true).map((item) => {
               const current = isCurrent(item, path);
@@ -113,21 +115,27 @@ export function Shell({ me, path, onHelp, fill = false, children }: ShellProps) 
           </nav>
         )}
         <div class="header-tools">
-          {me !== null && <FeedIndicator />}
+          {me !== null && !restricted && <FeedIndicator />}
           <LanguageSwitcher />
           <button type="button" class="icon-button" onClick={onHelp} aria-label={t('help.open')} title={t('help.open')}>
             ?
           </button>
           {me !== null && (
             <>
-              <Link
-                to="/account"
-                class={path === '/account' ? 'user active' : 'user'}
-                aria-current={path === '/account' ? 'page' : undefined}
-                title={`${t('header.account')} (${me.user.email})`}
-              >
-                {me.user.display_name}
-              </Link>
+              {restricted ? (
+                <span class="user" title={me.user.email}>
+                  {me.user.display_name}
+                </span>
+              ) : (
+                <Link
+                  to="/account"
+                  class={path === '/account' ? 'user active' : 'user'}
+                  aria-current={path === '/account' ? 'page' : undefined}
+                  title={`${t('header.account')} (${me.user.email})`}
+                >
+                  {me.user.display_name}
+                </Link>
+              )}
               <button type="button" class="button button-ghost" onClick={() => void onSignOut()} disabled={signingOut}>
                 {t('header.signOut')}
               </button>

@@ -1,5 +1,5 @@
-// The signed-in user's own account: who they are, what their roles allow, and
-// changing their password.
+// The signed-in user's own account: who they are, what their roles allow,
+// two-factor sign-in, and changing their password.
 
 import { useRef, useState } from 'preact/hooks';
 import { RequestError } from '../../api/http.ts';
@@ -8,6 +8,7 @@ import { useI18n } from '../../i18n/index.ts';
 import { ErrorMessage } from '../../ui/feedback.tsx';
 import { sortPermissions } from '../access/permissions.ts';
 import { changePassword, MIN_PASSWORD_LENGTH, passwordTooShort } from '../auth/auth.ts';
+import { TwoFactorSection } from '../two-factor/TwoFactorSection.tsx';
 
 type Field = 'current' | 'new' | 'confirm';
 
@@ -121,6 +122,8 @@ export function AccountPage({ me }: { me: SignedIn }) {
           </dd>
         </dl>
       </div>
+
+      <TwoFactorSection me={me} />
 
       <form class="card account-password" noValidate onSubmit={(event) => void onSubmit(event)} aria-labelledby="account-password-title">
         <h2 id="account-password-title">{t('account.passwordTitle')}</h2>

@@ -1,9 +1,10 @@
 // How the event log shows a detail's value. The server writes values for the
-// record, in one language (`true`, `company`, permission wire names); the console
-// turns the ones it knows into words of the reader's language and leaves the rest
-// (names, addresses, ids) exactly as sent.
+// record, in one language (`true`, `company`, permission wire names, reason
+// codes); the console turns the ones it knows into words of the reader's language
+// and leaves the rest (names, addresses, ids) exactly as sent.
 
-import type { I18n } from '../../i18n/index.ts';
+import type { EndReason } from '../../gen/proto.ts';
+import type { I18n, MessageKey } from '../../i18n/index.ts';
 import { isPermission } from '../access/permissions.ts';
 
 /** Details that hold a yes/no (so a name that happens to read `true` stays a name). */
@@ -15,8 +16,55 @@ const PERMISSION_LISTS = new Set(['permissions', 'permissions_before', 'permissi
 /** Details whose value is a path allow-list, `anywhere` when there is none. */
 const PATH_LISTS = /^(upload|download)_paths(_after)?$/;
 
-/** How the server names a device-group scope (`grant_entry` in crates/server/src/api/roles.rs). */
-const DEVICE_GROUP_SCOPE = /^device group (.+)$/s;
+/** Why a session ended (R3001I): every end reason, so a new one is a type error here. */
+const END_REASONS: { [R in EndReason]: `endReason.${R}` } = {
+  technician_ended: 'endReason.technician_ended',
+  technician_disconnected: 'endReason.technician_disconnected',
+  agent_ended: 'endReason.agent_ended',
+  agent_disconnected: 'endReason.agent_disconnected',
+  device_revoked: 'endReason.device_revoked',
+  server_shutdown: 'endReason.server_shutdown',
+};
+
+/**
+ * Details whose value is one of a few codes (crates/server: `auth.rs`, `two_factor.rs`,
+ * `api/members.rs`, `api/roles.rs`, `hub.rs`), with the words for each. A `reason`
+ * is a failed sign-in's (R1001W) or an ended session's (R3001I).
+ */
+const WORDS = new Map<string, ReadonlyMap<string, MessageKey>>([
+  [
+    'scope',
+    new Map([
+      ['company', 'audit.value.company'],
+      ['device_group', 'audit.value.device_group'],
+    ]),
+  ],
+  [
+    'second_factor',
+    new Map([
+      ['authenticator_code', 'audit.value.authenticator_code'],
+      ['recovery_code', 'audit.value.recovery_code'],
+    ]),
+  ],
+  [
+    'by',
+    new Map([
+      ['self', 'audit.value.self'],
+      ['administrator', 'audit.value.administrator'],
+    ]),
+  ],
+  [
+    'reason',
+    new Map<string, MessageKey>([
+      ['wrong_password', 'audit.value.wrong_password'],
+      ['account_disabled', 'audit.value.account_disabled'],
+      ['wrong_second_factor', 'audit.value.wrong_second_factor'],
+      ['password_sign_in_disabled', 'audit.value.password_sign_in_disabled'],
+      ['no_company', 'audit.value.no_company'],
+      ...Object.entries(END_REASONS),
+    ]),
+  ],
+]);
 
 export function detailValue(key: string, value: string, i18n: Pick<I18n, 't' | 'dateTime'>): string {
   const { t } = i18n;
@@ -31,10 +79,6 @@ export function detailValue(key: string, value: string, i18n: Pick<I18n, 't' | '
       .join(', ');
   }
   if (PATH_LISTS.test(key) && value === 'anywhere') return t('audit.value.anywhere');
-  if (key === 'scope') {
-    if (value === 'company') return t('audit.value.company');
-    const group = DEVICE_GROUP_SCOPE.exec(value)?.[1];
-    if (group !== undefined) return t('audit.value.deviceGroup', { name: group });
-  }
-  return value;
+  const word = WORDS.get(key)?.get(value);
+  return word === undefined ? value : t(word);
 }

@@ -1,9 +1,10 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { RequestError } from '../../api/http.ts';
 import { useI18n } from '../../i18n/index.ts';
 import { navigate } from '../../router.ts';
 import { ErrorMessage } from '../../ui/feedback.tsx';
 import { signIn } from './auth.ts';
+import { SecondFactorForm } from './SecondFactorForm.tsx';
 
 /** Where to go after signing in: a console path from `?next=`, never another site. */
 export function safeNext(next: string | null): string {
@@ -17,7 +18,19 @@ export function LoginPage({ next, expired }: { next: string | null; expired: boo
   const [password, setPassword] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  // Set once the password was right and the account asks for a second factor. The
+  // password stays in memory meanwhile: the code is sent along with it.
+  const [secondFactor, setSecondFactor] = useState(false);
+  const passwordInput = useRef<HTMLInputElement>(null);
+  const cameBack = useRef(false);
   const passwordOff = error instanceof RequestError && error.code === 'password_sign_in_disabled';
+
+  // Back from the code step, the password is what is missing (`autofocus` works once per page).
+  useEffect(() => {
+    if (secondFactor || !cameBack.current) return;
+    cameBack.current = false;
+    passwordInput.current?.focus();
+  }, [secondFactor]);
 
   const onSubmit = async (event: Event): Promise<void> => {
     event.preventDefault();
@@ -27,12 +40,32 @@ export function LoginPage({ next, expired }: { next: string | null; expired: boo
       await signIn({ email: email.trim(), password });
       navigate(safeNext(next), { replace: true });
     } catch (caught) {
-      setError(caught);
-      setPassword('');
+      if (caught instanceof RequestError && caught.code === 'second_factor_required') {
+        setSecondFactor(true);
+      } else {
+        setError(caught);
+        setPassword('');
+      }
     } finally {
       setBusy(false);
     }
   };
+
+  if (secondFactor) {
+    return (
+      <SecondFactorForm
+        email={email.trim()}
+        password={password}
+        onSignedIn={() => navigate(safeNext(next), { replace: true })}
+        onBack={(reason) => {
+          cameBack.current = true;
+          setSecondFactor(false);
+          setPassword('');
+          setError(reason);
+        }}
+      />
+    );
+  }
 
   return (
     <div class="auth-page">
@@ -65,6 +98,7 @@ export function LoginPage({ next, expired }: { next: string | null; expired: boo
           <label for="login-password">{t('login.password')}</label>
           <input
             id="login-password"
+            ref={passwordInput}
             type="password"
             autocomplete="current-password"
             required

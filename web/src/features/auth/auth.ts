@@ -1,7 +1,7 @@
 // Who is signed in. The server holds the session in an HttpOnly cookie; the console
 // only keeps the technician's profile and the CSRF token that goes with it.
 
-import { api, onUnauthenticated, RequestError, setCsrfToken } from '../../api/http.ts';
+import { api, onTwoFactorEnrolmentRequired, onUnauthenticated, RequestError, setCsrfToken } from '../../api/http.ts';
 import type { ChangePassword, LoginRequest, Permission, SetupRequest, SignedIn } from '../../gen/proto.ts';
 import { Store } from '../../ui/store.ts';
 
@@ -25,6 +25,15 @@ function signedOut(expired: boolean): void {
 
 onUnauthenticated(() => {
   if (authStore.get().status === 'signed_in') signedOut(true);
+});
+
+// The company started requiring a second factor while this user was signed in
+// without one: the server now refuses everything but its setup, and so the console
+// shows nothing else (app.tsx) until `loadMe` says it is done.
+onTwoFactorEnrolmentRequired(() => {
+  const state = authStore.get();
+  if (state.status !== 'signed_in' || state.me.user.two_factor_required) return;
+  authStore.set({ status: 'signed_in', me: { ...state.me, user: { ...state.me.user, two_factor_required: true } } });
 });
 
 /** Asks the server whether the cookie still holds a sign-in. */

@@ -3,15 +3,16 @@
 
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api/http.ts';
-import type { CompanySettingsView, CompanyView } from '../../gen/proto.ts';
+import type { CompanySettingsView, CompanyView, SignedIn } from '../../gen/proto.ts';
 import { useI18n } from '../../i18n/index.ts';
 import { Checkbox } from '../../ui/checkbox.tsx';
 import { ErrorMessage, Loading, Notice } from '../../ui/feedback.tsx';
 import { useResource } from '../../ui/resource.ts';
+import { loadMe } from '../auth/auth.ts';
 
 type Outcome = { kind: 'saved' } | { kind: 'failed'; error: unknown };
 
-export function CompanyPage() {
+export function CompanyPage({ me }: { me: SignedIn }) {
   const { t, describeError } = useI18n();
   const company = useResource<CompanyView>('/api/company');
   const [settings, setSettings] = useState<CompanySettingsView | null>(null);
@@ -39,6 +40,10 @@ export function CompanyPage() {
       const saved = await api.put<CompanyView>('/api/company/settings', body);
       company.update(() => saved);
       setOutcome({ kind: 'saved' });
+      // Requiring what one lacks closes the console to oneself at once: the profile
+      // now says so, and the console shows the setup (app.tsx). Should this read
+      // fail, the next refused request leads there all the same.
+      if (saved.settings.require_two_factor && !me.user.two_factor_enabled) await loadMe().catch(() => undefined);
     } catch (caught) {
       setOutcome({ kind: 'failed', error: caught });
     } finally {
@@ -77,6 +82,11 @@ export function CompanyPage() {
           checked={settings.require_two_factor}
           onChange={(on) => change({ require_two_factor: on })}
         />
+        {settings.require_two_factor && !company.data.settings.require_two_factor && !me.user.two_factor_enabled && (
+          <p class="alert alert-warning" role="status" data-testid="self-two-factor-warning">
+            {t('company.selfTwoFactorWarning')}
+          </p>
+        )}
         <Checkbox
           label={t('company.passwordSignIn')}
           hint={t('company.passwordSignInHint')}

@@ -1,5 +1,6 @@
-// The company's users: who they are, their groups, and adding, changing, removing
-// and deleting them. The owner and the signed-in user are offered none of the
+// The company's users: who they are, their groups, whether they sign in with a
+// second factor, and adding, changing, removing and deleting them, and resetting
+// a lost second factor. The owner and the signed-in user are offered none of the
 // actions that could lock the company or oneself out (the server refuses them too).
 
 import { useMemo, useState } from 'preact/hooks';
@@ -15,7 +16,26 @@ import { EditUserDialog } from './EditUserDialog.tsx';
 import { byName } from './members.ts';
 import { UsersTabs } from './UsersTabs.tsx';
 
-type Confirm = { kind: 'remove' | 'delete'; member: MemberView };
+type Confirm = { kind: 'remove' | 'delete' | 'reset'; member: MemberView };
+
+/** The confirmation dialog's text for each action, and what it says once done. */
+const CONFIRM_TEXT: Record<Confirm['kind'], { title: MessageKey; body: MessageKey; confirm: MessageKey; done: MessageKey }> = {
+  remove: { title: 'users.removeTitle', body: 'users.removeBody', confirm: 'users.removeConfirm', done: 'users.removed' },
+  delete: { title: 'users.deleteTitle', body: 'users.deleteBody', confirm: 'users.deleteConfirm', done: 'users.deleted' },
+  reset: { title: 'users.resetTitle', body: 'users.resetBody', confirm: 'users.resetConfirm', done: 'users.resetDone' },
+};
+
+/** How each action is asked of the server. */
+function perform(kind: Confirm['kind'], id: string): Promise<unknown> {
+  switch (kind) {
+    case 'remove':
+      return api.post<undefined>(itemPath('/api/users', id, 'remove'));
+    case 'delete':
+      return api.delete(itemPath('/api/users', id));
+    case 'reset':
+      return api.post<undefined>(itemPath('/api/users', id, 'reset-two-factor'));
+  }
+}
 
 /** The last change's outcome, kept untranslated so a language switch re-renders it. */
 type Outcome = { kind: 'done'; key: MessageKey; name: string } | { kind: 'failed'; name: string; error: unknown };
@@ -58,9 +78,8 @@ export function UsersPage({ me }: { me: SignedIn }) {
     const { kind, member } = confirm;
     setBusy(true);
     try {
-      if (kind === 'remove') await api.post<undefined>(itemPath('/api/users', member.id, 'remove'));
-      else await api.delete(itemPath('/api/users', member.id));
-      setOutcome({ kind: 'done', key: kind === 'remove' ? 'users.removed' : 'users.deleted', name: member.display_name });
+      await perform(kind, member.id);
+      setOutcome({ kind: 'done', key: CONFIRM_TEXT[kind].done, name: member.display_name });
       await users.reload();
     } catch (caught) {
       setOutcome({ kind: 'failed', name: member.display_name, error: caught });
@@ -95,6 +114,7 @@ export function UsersPage({ me }: { me: SignedIn }) {
               <th scope="col">{t('users.col.name')}</th>
               <th scope="col">{t('users.col.email')}</th>
               <th scope="col">{t('users.col.groups')}</th>
+              <th scope="col">{t('users.col.twoFactor')}</th>
               <th scope="col">{t('users.col.status')}</th>
               <th scope="col">
                 <span class="visually-hidden">{t('common.actions')}</span>
@@ -116,6 +136,11 @@ export function UsersPage({ me }: { me: SignedIn }) {
                   </th>
                   <td data-label={t('users.col.email')}>{member.email}</td>
                   <td data-label={t('users.col.groups')}>{groupList.length === 0 ? '—' : groupList.sort().join(', ')}</td>
+                  <td data-label={t('users.col.twoFactor')}>
+                    <span class={member.two_factor_enabled ? 'badge badge-online' : 'badge'} data-two-factor={member.two_factor_enabled ? 'on' : 'off'}>
+                      {member.two_factor_enabled ? t('users.twoFactor.on') : t('users.twoFactor.off')}
+                    </span>
+                  </td>
                   <td data-label={t('users.col.status')}>
                     <span class={member.disabled ? 'badge badge-revoked' : 'badge badge-online'}>
                       {member.disabled ? t('users.status.disabled') : t('users.status.active')}
@@ -130,6 +155,17 @@ export function UsersPage({ me }: { me: SignedIn }) {
                     >
                       {t('common.edit')}
                     </button>
+                    {/* One's own second factor is turned off on one's account page, with the password. */}
+                    {!self && member.two_factor_enabled && (
+                      <button
+                        type="button"
+                        class="button button-danger-ghost button-small"
+                        aria-label={t('users.resetTwoFactorUser', { name: member.display_name })}
+                        onClick={() => setConfirm({ kind: 'reset', member })}
+                      >
+                        {t('users.resetTwoFactor')}
+                      </button>
+                    )}
                     {!protectedAccount && (
                       <button
                         type="button"
@@ -162,6 +198,7 @@ export function UsersPage({ me }: { me: SignedIn }) {
   }
 
   const name = confirm?.member.display_name ?? '';
+  const text = CONFIRM_TEXT[confirm?.kind ?? 'remove'];
   return (
     <section class="page">
       <div class="page-header">
@@ -203,9 +240,9 @@ export function UsersPage({ me }: { me: SignedIn }) {
       )}
       <ConfirmDialog
         open={confirm !== null}
-        title={confirm?.kind === 'delete' ? t('users.deleteTitle', { name }) : t('users.removeTitle', { name })}
-        message={confirm?.kind === 'delete' ? t('users.deleteBody') : t('users.removeBody', { name })}
-        confirmLabel={confirm?.kind === 'delete' ? t('users.deleteConfirm') : t('users.removeConfirm')}
+        title={t(text.title, { name })}
+        message={t(text.body, { name })}
+        confirmLabel={t(text.confirm)}
         busy={busy}
         onConfirm={() => void act()}
         onCancel={() => setConfirm(null)}
