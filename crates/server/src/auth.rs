@@ -206,6 +206,11 @@ fn may_sign_in(user: &User) -> bool {
 /// (expiry, a disabled user); sign-outs are seen at once through `AppState::sign_outs`.
 const SIGN_IN_RECHECK: std::time::Duration = std::time::Duration::from_secs(60);
 
+/// Sent on `AppState::sign_outs` instead of a token hash when a change may end
+/// many sign-ins at once (a company starting to require a second factor): every
+/// open link re-checks its own.
+pub const RECHECK_ALL_SIGN_INS: &str = "*";
+
 /// Watches the sign-in behind a WebSocket so the link closes when it ends.
 pub struct SignInWatch {
     token_hash: String,
@@ -237,12 +242,18 @@ impl SignInWatch {
             .web_session(&self.token_hash, now_millis())
             .await
         {
-            Ok(session) => self
-                .state
-                .store
-                .user(&session.user_id)
-                .await
-                .is_ok_and(|user| may_sign_in(&user)),
+            Ok(session) => match self.state.store.user(&session.user_id).await {
+                // A member who must now set up a second factor reaches nothing
+                // else over HTTP; their open links close too.
+                Ok(user) => {
+                    may_sign_in(&user)
+                        && !must_enrol_two_factor(&self.state, &user)
+                            .await
+                            .unwrap_or(false)
+                }
+                Err(reach_store::StoreError::NotFound) => false,
+                Err(_) => true,
+            },
             Err(reach_store::StoreError::NotFound) => false,
             // A database hiccup is not a reason to cut a technician off.
             Err(_) => true,
@@ -255,6 +266,11 @@ impl SignInWatch {
             tokio::select! {
                 signed_out = self.sign_outs.recv() => match signed_out {
                     Ok(hash) if hash == self.token_hash => return,
+                    Ok(hash) if hash == RECHECK_ALL_SIGN_INS => {
+                        if !self.still_valid().await {
+                            return;
+                        }
+                    }
                     Ok(_) => {}
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
                         if !self.still_valid().await {

@@ -109,7 +109,8 @@ pub async fn enable(
     body: JsonBody<EnableTwoFactor>,
 ) -> Result<Json<TwoFactorEnabled>, ApiFailure> {
     let Json(request) = body?;
-    let keys = [format!("account:{}", auth.user.email)];
+    // Its own throttle: typos while setting up must not lock the account's sign-in.
+    let keys = [format!("two-factor-setup:{}", auth.user.email)];
     if let Some(wait) = state.throttle.wait_for(&keys) {
         return Err(ApiFailure::new(
             ErrorCode::Throttled,

@@ -43,6 +43,7 @@ mod authorization;
 mod enrollment;
 mod malformed;
 mod permissions;
+mod privileges;
 mod session;
 mod sign_in;
 mod trust;

@@ -176,6 +176,7 @@ async fn a_company_can_require_two_factor_sign_in() {
     let mut tech = add_technician(&server, &me.user.company_id, "tech@reach.test").await;
     // The administrator enrols first, so turning the requirement on locks nobody out.
     enrol(&admin).await;
+    let mut tech_feed = EventFeed::open(&server, &tech).await;
     admin
         .send(
             Method::PUT,
@@ -186,7 +187,9 @@ async fn a_company_can_require_two_factor_sign_in() {
         .await
         .ok("require two-factor sign-in");
 
-    // Signed in already or anew, the technician reaches only their sign-in settings.
+    // The technician's open live feed closes at once...
+    tech_feed.closed().await;
+    // ...and signed in already or anew, they reach only their sign-in settings.
     for attempt in ["already signed in", "signed in again"] {
         if attempt == "signed in again" {
             tech = server.api();

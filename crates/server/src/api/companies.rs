@@ -210,5 +210,11 @@ pub async fn update_settings(
         }
     }
     audit::record(&state, entry).await;
+    if after.settings.require_two_factor && !before.settings.require_two_factor {
+        // Open links of members without a second factor close now, not at their next check.
+        let _ = state
+            .sign_outs
+            .send(crate::auth::RECHECK_ALL_SIGN_INS.to_string());
+    }
     Ok(Json(company_view(&state, &after).await?))
 }

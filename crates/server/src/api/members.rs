@@ -288,7 +288,21 @@ pub async fn reset_two_factor(
             "turn off your own two-factor sign-in from your account page",
         ));
     }
+    // Someone who knows the owner's password must not get to enrol their own
+    // authenticator on the owner's account: only the server machine may.
+    if company.owner_id.as_deref() == Some(user.id.as_str()) {
+        return Err(ApiFailure::new(
+            ErrorCode::OwnerProtected,
+            "the owner's second factor is reset on the server machine: reach admin user reset-two-factor",
+        ));
+    }
     state.store.disable_totp(&id).await?;
+    if company.settings.require_two_factor {
+        // They must enrol again before anything else, open links included.
+        let _ = state
+            .sign_outs
+            .send(crate::auth::RECHECK_ALL_SIGN_INS.to_string());
+    }
     let entry = Entry::new(
         &company.id,
         AuditCode::TwoFactorDisabled,
