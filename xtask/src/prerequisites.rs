@@ -16,6 +16,7 @@ const PACKAGES: &[(&str, &str)] = &[
     ("postgresql", "/usr/lib/postgresql"),
     ("fonts-dejavu-core", "/usr/share/fonts/truetype/dejavu"),
     ("x11vnc", "x11vnc"),
+    ("dnsmasq-base", "dnsmasq"),
 ];
 
 fn present(probe: &str) -> bool {

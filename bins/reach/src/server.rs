@@ -19,7 +19,8 @@ key fingerprint, printed at every start.
 
 Configuration file keys (all optional): listen, data_dir, database, public_url, tls_cert, tls_key, \
 company_name, web_session_ttl_secs (default 43200), sealing_key_file (default: sealing.key in \
-the data directory, generated on first start; back it up with the database). Unknown keys are \
+the data directory, generated on first start; back it up with the database), dns_servers \
+(default: the system's resolvers), domain_check_interval_secs (default 300). Unknown keys are \
 refused.")]
 pub struct ServerArgs {
     /// Address and port to listen on [default: 0.0.0.0:8443]

@@ -3,6 +3,7 @@
 //! elsewhere and call into this crate; it must never call out.
 
 pub mod credentials;
+pub mod domains;
 pub mod fingerprint;
 pub mod policy;
 pub mod sealed;

@@ -78,6 +78,21 @@ pub enum AuditCode {
     /// An API token was revoked.
     #[serde(rename = "R1401I")]
     ApiTokenRevoked,
+    /// A single sign-on domain was added.
+    #[serde(rename = "R1500I")]
+    SsoDomainAdded,
+    /// Verification of a domain started.
+    #[serde(rename = "R1501I")]
+    DomainVerificationStarted,
+    /// A domain's ownership was proven (DNS TXT record found).
+    #[serde(rename = "R1502I")]
+    DomainVerified,
+    /// A domain's verification failed (not found in 24 hours, or proven by another company).
+    #[serde(rename = "R1503W")]
+    DomainVerificationFailed,
+    /// A single sign-on domain was removed.
+    #[serde(rename = "R1504I")]
+    SsoDomainRemoved,
     /// An enrollment token was created.
     #[serde(rename = "R2000I")]
     EnrollmentTokenCreated,
@@ -102,7 +117,7 @@ pub enum AuditCode {
 }
 
 impl AuditCode {
-    pub const ALL: [Self; 30] = [
+    pub const ALL: [Self; 35] = [
         Self::SignedIn,
         Self::SignInFailed,
         Self::SignedOut,
@@ -126,6 +141,11 @@ impl AuditCode {
         Self::CompanySettingsChanged,
         Self::ApiTokenCreated,
         Self::ApiTokenRevoked,
+        Self::SsoDomainAdded,
+        Self::DomainVerificationStarted,
+        Self::DomainVerified,
+        Self::DomainVerificationFailed,
+        Self::SsoDomainRemoved,
         Self::EnrollmentTokenCreated,
         Self::EnrollmentTokenRevoked,
         Self::DeviceEnrolled,
@@ -162,6 +182,11 @@ impl AuditCode {
             Self::DeviceGroupCreated => "R2004I",
             Self::ApiTokenCreated => "R1400I",
             Self::ApiTokenRevoked => "R1401I",
+            Self::SsoDomainAdded => "R1500I",
+            Self::DomainVerificationStarted => "R1501I",
+            Self::DomainVerified => "R1502I",
+            Self::DomainVerificationFailed => "R1503W",
+            Self::SsoDomainRemoved => "R1504I",
             Self::EnrollmentTokenCreated => "R2000I",
             Self::EnrollmentTokenRevoked => "R2001I",
             Self::DeviceEnrolled => "R2002I",

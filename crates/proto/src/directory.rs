@@ -247,3 +247,70 @@ pub struct ApiTokenCreated {
     pub token: String,
     pub view: ApiTokenView,
 }
+
+/// Where a domain's ownership proof stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DomainStatus {
+    /// Added; verification not started.
+    Unverified,
+    /// Looking for the TXT record, for 24 hours from the start.
+    Verifying,
+    Verified,
+    /// Not found in time, or proven by another company first (`failure` says which).
+    Failed,
+}
+
+impl DomainStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unverified => "unverified",
+            Self::Verifying => "verifying",
+            Self::Verified => "verified",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [
+            Self::Unverified,
+            Self::Verifying,
+            Self::Verified,
+            Self::Failed,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == value)
+    }
+}
+
+/// An e-mail domain a company claims for single sign-on, and how to prove it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+pub struct SsoDomainView {
+    pub id: String,
+    pub domain: String,
+    pub status: DomainStatus,
+    /// Why verification failed: `not_found_in_time` or `verified_by_another_company`.
+    pub failure: Option<String>,
+    /// Create a TXT record on this name...
+    pub txt_name: String,
+    /// ...with this value.
+    pub txt_value: String,
+    #[ts(type = "number | null")]
+    pub started_at: Option<i64>,
+    #[ts(type = "number | null")]
+    pub checked_at: Option<i64>,
+    /// While verifying: when it gives up.
+    #[ts(type = "number | null")]
+    pub verification_ends_at: Option<i64>,
+    #[ts(type = "number | null")]
+    pub verified_at: Option<i64>,
+    #[ts(type = "number")]
+    pub created_at: i64,
+}
+
+/// `POST /api/sso-domains`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddSsoDomain {
+    pub domain: String,
+}

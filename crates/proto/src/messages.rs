@@ -8,6 +8,7 @@ use ts_rs::TS;
 
 use crate::api::{AuditEventView, DeviceView, SessionView};
 use crate::codes::{EndReason, ErrorCode};
+use crate::directory::SsoDomainView;
 
 /// One input event from the technician, in remote-screen pixel coordinates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -169,6 +170,12 @@ pub enum ConsoleEvent {
     SessionChanged { session: SessionView },
     /// An event was added to the event log (sent only to those who may read it).
     AuditRecorded { event: AuditEventView },
+    /// A single sign-on domain was added, changed state or was removed (sent to
+    /// those who manage single sign-on).
+    SsoDomainChanged {
+        domain: SsoDomainView,
+        removed: bool,
+    },
 }
 
 /// The bytes an agent signs to prove it holds its device key. Binding the server's

@@ -35,6 +35,11 @@ pub struct ServerConfig {
     /// data directory, generated on first start. A configured file must exist
     /// (servers sharing a database must share it).
     pub sealing_key_file: Option<PathBuf>,
+    /// DNS servers to read domain verification records from; empty = the
+    /// system's resolvers.
+    pub dns_servers: Vec<SocketAddr>,
+    /// How often domains being verified are looked up, in seconds.
+    pub domain_check_interval_secs: u64,
 }
 
 impl Default for ServerConfig {
@@ -51,6 +56,8 @@ impl Default for ServerConfig {
             company_name: "My company".to_string(),
             web_session_ttl_secs: 12 * 3600,
             sealing_key_file: None,
+            dns_servers: Vec::new(),
+            domain_check_interval_secs: 300,
         }
     }
 }
@@ -85,6 +92,8 @@ pub struct FileConfig {
     pub company_name: Option<String>,
     pub web_session_ttl_secs: Option<u64>,
     pub sealing_key_file: Option<PathBuf>,
+    pub dns_servers: Option<Vec<SocketAddr>>,
+    pub domain_check_interval_secs: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -133,6 +142,12 @@ impl FileConfig {
         if self.sealing_key_file.is_some() {
             config.sealing_key_file = self.sealing_key_file;
         }
+        if let Some(v) = self.dns_servers {
+            config.dns_servers = v;
+        }
+        if let Some(v) = self.domain_check_interval_secs {
+            config.domain_check_interval_secs = v;
+        }
     }
 }
 
@@ -142,6 +157,11 @@ impl ServerConfig {
         if self.tls_cert.is_some() != self.tls_key.is_some() {
             return Err(ConfigError::Invalid(
                 "tls_cert and tls_key must be given together".into(),
+            ));
+        }
+        if !(1..=86_400).contains(&self.domain_check_interval_secs) {
+            return Err(ConfigError::Invalid(
+                "domain_check_interval_secs must be between 1 and 86400".into(),
             ));
         }
         if self.web_session_ttl_secs < 60 {

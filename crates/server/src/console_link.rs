@@ -294,6 +294,7 @@ impl Audience {
                 ) || allowed(Action::ViewReports, Resource::Company(company_id))
             }
             EventSubject::EventLog => allowed(Action::ViewEventLog, Resource::Company(company_id)),
+            EventSubject::Administration(action) => allowed(*action, Resource::Company(company_id)),
         }
     }
 }

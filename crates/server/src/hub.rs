@@ -91,6 +91,9 @@ pub enum EventSubject {
         device_group_id: Option<String>,
     },
     EventLog,
+    /// Administration of the company (its SSO domains, ...): for those the
+    /// policy allows this action on the company.
+    Administration(reach_core::policy::Action),
 }
 
 pub struct Hub {

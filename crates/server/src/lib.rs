@@ -9,8 +9,10 @@ mod assets;
 pub mod audit;
 pub mod auth;
 mod bearer;
+pub mod clock;
 pub mod config;
 mod console_link;
+mod dns;
 pub mod error;
 pub mod hub;
 mod keys;
@@ -55,6 +57,10 @@ pub struct AppState {
     sign_outs: tokio::sync::broadcast::Sender<String>,
     /// Seals two-factor secrets before they are stored.
     sealing: reach_core::sealed::SealingKey,
+    /// "Now" for the domain verification window.
+    clock: Arc<dyn clock::Clock>,
+    /// Reads TXT records for domain verification.
+    dns: dns::TxtResolver,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +75,8 @@ pub enum StartError {
     Tls(#[from] tls::TlsError),
     #[error(transparent)]
     Keys(#[from] keys::KeyError),
+    #[error(transparent)]
+    Dns(#[from] dns::DnsError),
     #[error("cannot listen on {0}: {1}")]
     Listen(SocketAddr, std::io::Error),
     #[error("cannot create the first administrator: {0}")]
@@ -112,6 +120,16 @@ impl Server {
         config: ServerConfig,
         initial_admin: Option<InitialAdmin>,
     ) -> Result<BoundServer, StartError> {
+        Self::bind_with_clock(config, initial_admin, Arc::new(clock::SystemClock)).await
+    }
+
+    /// [`Server::bind`] with the clock that long-running rules (domain
+    /// verification) read: tests pass a [`clock::ManualClock`].
+    pub async fn bind_with_clock(
+        config: ServerConfig,
+        initial_admin: Option<InitialAdmin>,
+        clock: Arc<dyn clock::Clock>,
+    ) -> Result<BoundServer, StartError> {
         config.validate()?;
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|err| StartError::DataDir(config.data_dir.clone(), err))?;
@@ -133,6 +151,7 @@ impl Server {
         let tls = identity.server_config()?;
         let (key_path, create_key) = config.sealing_key_location();
         let sealing = keys::load_or_create(&key_path, create_key)?;
+        let dns = dns::TxtResolver::new(&config.dns_servers)?;
         let listener = std::net::TcpListener::bind(config.listen)
             .map_err(|err| StartError::Listen(config.listen, err))?;
         listener
@@ -149,6 +168,8 @@ impl Server {
             shutdown: tokio_util::sync::CancellationToken::new(),
             sign_outs: tokio::sync::broadcast::channel(256).0,
             sealing,
+            clock,
+            dns,
             config,
         });
         let first_sign_in = first_sign_in(&state, initial_admin, local_addr).await?;
@@ -256,6 +277,18 @@ impl BoundServer {
             state.hub.end_all(EndReason::ServerShutdown).await;
             state.shutdown.cancel();
             shutdown_handle.graceful_shutdown(Some(Duration::from_secs(5)));
+        });
+        let checker_state = self.state.clone();
+        tokio::spawn(async move {
+            let every = Duration::from_secs(checker_state.config.domain_check_interval_secs);
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    () = checker_state.shutdown.cancelled() => return,
+                }
+                api::domains::check_domains(&checker_state).await;
+            }
         });
         let cleanup_state = self.state.clone();
         tokio::spawn(async move {

@@ -13,10 +13,10 @@ use reach_proto::api::{
     EnrollmentTokenCreated, EnrollmentTokenView, SessionView,
 };
 use reach_proto::directory::{
-    ApiTokenCreated, ApiTokenView, CompanyCreated, CompanySettingsView, CompanyView,
+    AddSsoDomain, ApiTokenCreated, ApiTokenView, CompanyCreated, CompanySettingsView, CompanyView,
     CreateApiToken, CreateCompany, CreateMember, DeviceGroupInput, DeviceGroupView, GrantInput,
-    GrantView, MemberCreated, MemberView, RenameCompany, RoleInput, RoleView, UpdateMember,
-    UserGroupInput, UserGroupView,
+    GrantView, MemberCreated, MemberView, RenameCompany, RoleInput, RoleView, SsoDomainView,
+    UpdateMember, UserGroupInput, UserGroupView,
 };
 use schemars::gen::{SchemaGenerator, SchemaSettings};
 use schemars::schema::Schema;
@@ -335,6 +335,38 @@ fn operations() -> Vec<Operation> {
             "/role-grants/{id}",
             "Take a grant back",
             needs(P::ManageRoles),
+            None,
+            None,
+        ),
+        op(
+            "get",
+            "/sso-domains",
+            "Single sign-on domains and their verification",
+            needs(P::ManageSso),
+            None,
+            Some(schema::<Vec<SsoDomainView>>),
+        ),
+        op(
+            "post",
+            "/sso-domains",
+            "Claim an e-mail domain (then publish its TXT record)",
+            needs(P::ManageSso),
+            Some(schema::<AddSsoDomain>),
+            Some(schema::<SsoDomainView>),
+        ),
+        op(
+            "post",
+            "/sso-domains/{id}/verify",
+            "Start looking for the TXT record (for 24 hours)",
+            needs(P::ManageSso),
+            None,
+            Some(schema::<SsoDomainView>),
+        ),
+        op(
+            "delete",
+            "/sso-domains/{id}",
+            "Remove a domain",
+            needs(P::ManageSso),
             None,
             None,
         ),

@@ -5,6 +5,7 @@
 
 mod api_tokens;
 mod backend;
+mod domains;
 mod identity;
 pub mod model;
 mod postgres;
@@ -116,6 +117,34 @@ pub trait ApiTokenStore {
     async fn api_token(&self, token_hash: &str, now: Millis) -> Result<ApiToken>;
     /// Notes a use (written at most once a minute per token).
     async fn touch_api_token(&self, id: &str, now: Millis) -> Result<()>;
+}
+
+#[async_trait]
+pub trait DomainStore {
+    /// Adds a domain as unverified; `Conflict` when the company has it already.
+    async fn create_sso_domain(&self, domain: &SsoDomain) -> Result<()>;
+    async fn list_sso_domains(&self, company_id: &str) -> Result<Vec<SsoDomain>>;
+    async fn sso_domain(&self, company_id: &str, id: &str) -> Result<SsoDomain>;
+    /// (Re)starts looking for the TXT record; `Conflict` when already verified.
+    async fn start_domain_verification(
+        &self,
+        company_id: &str,
+        id: &str,
+        now: Millis,
+    ) -> Result<SsoDomain>;
+    /// Every domain being verified, in all companies (for the checker).
+    async fn domains_being_verified(&self) -> Result<Vec<SsoDomain>>;
+    /// Stores the result of a check of a domain still being verified: still
+    /// `Verifying` (noting the time), `Verified`, or `Failed` with a reason.
+    /// `Conflict` when another company has verified the domain.
+    async fn record_domain_check(
+        &self,
+        domain: &SsoDomain,
+        outcome: DomainStatus,
+        failure: Option<&str>,
+        now: Millis,
+    ) -> Result<SsoDomain>;
+    async fn delete_sso_domain(&self, company_id: &str, id: &str) -> Result<SsoDomain>;
 }
 
 #[async_trait]
@@ -270,6 +299,7 @@ pub trait Store:
     + AccessStore
     + TwoFactorStore
     + ApiTokenStore
+    + DomainStore
     + SetupStore
     + EnrollmentStore
     + DeviceStore

@@ -259,3 +259,22 @@ pub struct ApiToken {
     pub last_used_at: Option<Millis>,
     pub revoked_at: Option<Millis>,
 }
+
+pub use reach_proto::directory::DomainStatus;
+
+/// An e-mail domain claimed by a company for single sign-on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SsoDomain {
+    pub id: String,
+    pub company_id: String,
+    /// Normalized (lowercase, no trailing dot).
+    pub domain: String,
+    /// Random; the TXT record must carry it.
+    pub token: String,
+    pub status: DomainStatus,
+    pub failure: Option<String>,
+    pub started_at: Option<Millis>,
+    pub checked_at: Option<Millis>,
+    pub verified_at: Option<Millis>,
+    pub created_at: Millis,
+}

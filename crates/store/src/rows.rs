@@ -489,3 +489,42 @@ impl TryFrom<ApiTokenRow> for ApiToken {
 
 pub(crate) const API_TOKEN_COLUMNS: &str = "id, company_id, user_id, name, token_hash, scopes, \
      expires_at, created_by, created_at, last_used_at, revoked_at";
+
+#[derive(FromRow)]
+pub(crate) struct SsoDomainRow {
+    id: String,
+    company_id: String,
+    domain: String,
+    token: String,
+    status: String,
+    failure: Option<String>,
+    started_at: Option<i64>,
+    checked_at: Option<i64>,
+    verified_at: Option<i64>,
+    created_at: i64,
+}
+
+impl TryFrom<SsoDomainRow> for SsoDomain {
+    type Error = StoreError;
+
+    fn try_from(row: SsoDomainRow) -> Result<Self, StoreError> {
+        let status = DomainStatus::parse(&row.status).ok_or_else(|| {
+            StoreError::Corrupt(format!("domain {} status {}", row.id, row.status))
+        })?;
+        Ok(Self {
+            id: row.id,
+            company_id: row.company_id,
+            domain: row.domain,
+            token: row.token,
+            status,
+            failure: row.failure,
+            started_at: row.started_at,
+            checked_at: row.checked_at,
+            verified_at: row.verified_at,
+            created_at: row.created_at,
+        })
+    }
+}
+
+pub(crate) const SSO_DOMAIN_COLUMNS: &str = "id, company_id, domain, token, status, failure, \
+     started_at, checked_at, verified_at, created_at";

@@ -4,6 +4,7 @@
 
 pub mod cluster;
 pub mod console;
+pub mod dns;
 pub mod postgres;
 pub mod process;
 pub mod xvfb;

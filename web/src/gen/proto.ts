@@ -10,7 +10,7 @@ export type ErrorCode = "bad_request" | "unauthenticated" | "invalid_credentials
 
 export type EndReason = "technician_ended" | "technician_disconnected" | "agent_ended" | "agent_disconnected" | "device_revoked" | "server_shutdown";
 
-export type AuditCode = "R1000I" | "R1001W" | "R1002I" | "R1003I" | "R1004I" | "R1005I" | "R1006I" | "R1007I" | "R1008I" | "R1009I" | "R1100I" | "R1101I" | "R1102I" | "R1103I" | "R1104I" | "R1200I" | "R1201I" | "R1202I" | "R1300I" | "R1301I" | "R1302I" | "R1400I" | "R1401I" | "R2000I" | "R2001I" | "R2002I" | "R2003I" | "R2004I" | "R3000I" | "R3001I";
+export type AuditCode = "R1000I" | "R1001W" | "R1002I" | "R1003I" | "R1004I" | "R1005I" | "R1006I" | "R1007I" | "R1008I" | "R1009I" | "R1100I" | "R1101I" | "R1102I" | "R1103I" | "R1104I" | "R1200I" | "R1201I" | "R1202I" | "R1300I" | "R1301I" | "R1302I" | "R1400I" | "R1401I" | "R1500I" | "R1501I" | "R1502I" | "R1503W" | "R1504I" | "R2000I" | "R2001I" | "R2002I" | "R2003I" | "R2004I" | "R3000I" | "R3001I";
 
 export type ActorKind = "user" | "device" | "api_token" | "system";
 
@@ -223,6 +223,28 @@ export type ApiTokenCreated = {
  */
 token: string, view: ApiTokenView, };
 
+export type DomainStatus = "unverified" | "verifying" | "verified" | "failed";
+
+export type SsoDomainView = { id: string, domain: string, status: DomainStatus, 
+/**
+ * Why verification failed: `not_found_in_time` or `verified_by_another_company`.
+ */
+failure: string | null, 
+/**
+ * Create a TXT record on this name...
+ */
+txt_name: string, 
+/**
+ * ...with this value.
+ */
+txt_value: string, started_at: number | null, checked_at: number | null, 
+/**
+ * While verifying: when it gives up.
+ */
+verification_ends_at: number | null, verified_at: number | null, created_at: number, };
+
+export type AddSsoDomain = { domain: string, };
+
 export type InputEvent = { "kind": "pointer_move", x: number, y: number, } | { "kind": "pointer_button", x: number, y: number, button: number, pressed: boolean, } | { "kind": "wheel", x: number, y: number, delta_x: number, delta_y: number, } | { "kind": "key", keysym: number, pressed: boolean, } | { "kind": "release_all" };
 
 export type SystemInfo = { hostname: string, 
@@ -243,5 +265,5 @@ export type ConsoleMessage = { "type": "hello", protocol_version: number, } | { 
 
 export type ServerToConsole = { "type": "ready", session_id: string, view_only: boolean, } | { "type": "screen_info", width: number, height: number, } | { "type": "ended", reason: EndReason, } | { "type": "error", code: ErrorCode, message: string, };
 
-export type ConsoleEvent = { "type": "device_changed", device: DeviceView, } | { "type": "session_changed", session: SessionView, } | { "type": "audit_recorded", event: AuditEventView, };
+export type ConsoleEvent = { "type": "device_changed", device: DeviceView, } | { "type": "session_changed", session: SessionView, } | { "type": "audit_recorded", event: AuditEventView, } | { "type": "sso_domain_changed", domain: SsoDomainView, removed: boolean, };
 

@@ -138,6 +138,14 @@ const ROUTES: &[Route] = &[
         Permission(P::ManageApiTokens),
     ),
     route("GET", "/api/v1/openapi.json", Elsewhere("api_tokens")),
+    route("GET", "/api/sso-domains", Permission(P::ManageSso)),
+    route("POST", "/api/sso-domains", Permission(P::ManageSso)),
+    route(
+        "POST",
+        "/api/sso-domains/{id}/verify",
+        Permission(P::ManageSso),
+    ),
+    route("DELETE", "/api/sso-domains/{id}", Permission(P::ManageSso)),
     route("POST", "/api/agent/enroll", Elsewhere("enrollment")),
     route("ANY", "/api/agent/ws", Elsewhere("trust")),
 ];
@@ -265,6 +273,15 @@ impl Fixture<'_> {
     async fn group_id(&self) -> String {
         let name = self.unique("group");
         self.created("/api/user-groups", json!({"name": name}))
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    async fn domain_id(&self) -> String {
+        let domain = format!("{}.test", self.unique("domain"));
+        self.created("/api/sso-domains", json!({"domain": domain}))
             .await["id"]
             .as_str()
             .unwrap()
@@ -402,6 +419,17 @@ impl Fixture<'_> {
                     ),
                     body(json!({})),
                 )
+            }
+            ("POST", "/api/sso-domains") => (
+                route.path.to_string(),
+                body(json!({"domain": format!("{}.test", self.unique("domain"))})),
+            ),
+            ("POST", "/api/sso-domains/{id}/verify") => (
+                format!("/api/sso-domains/{}/verify", self.domain_id().await),
+                body(json!({})),
+            ),
+            ("DELETE", "/api/sso-domains/{id}") => {
+                (format!("/api/sso-domains/{}", self.domain_id().await), None)
             }
             ("POST", "/api/device-groups") => (
                 route.path.to_string(),

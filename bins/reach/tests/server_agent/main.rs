@@ -40,6 +40,7 @@ mod admin_cli;
 mod api_tokens;
 mod audit;
 mod authorization;
+mod domains;
 mod enrollment;
 mod malformed;
 mod permissions;

@@ -4,6 +4,7 @@
 
 pub mod companies;
 pub mod devices;
+pub mod domains;
 pub mod enrollment;
 pub mod groups;
 pub mod members;
@@ -101,6 +102,18 @@ pub fn resources(
         .route(
             &format!("{prefix}/device-groups"),
             get(devices::list_groups).post(devices::create_group),
+        )
+        .route(
+            &format!("{prefix}/sso-domains"),
+            get(domains::list).post(domains::add),
+        )
+        .route(
+            &format!("{prefix}/sso-domains/{{id}}/verify"),
+            post(domains::verify),
+        )
+        .route(
+            &format!("{prefix}/sso-domains/{{id}}"),
+            delete(domains::remove),
         )
         .route(
             &format!("{prefix}/api-tokens"),

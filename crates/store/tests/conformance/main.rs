@@ -8,11 +8,13 @@ use reach_store::*;
 
 mod access;
 mod api_tokens;
+mod domains;
 mod two_factor;
 mod upgrade;
 
 use access::*;
 use api_tokens::*;
+use domains::*;
 use two_factor::*;
 
 /// An opened store plus whatever keeps its database alive.
@@ -77,6 +79,7 @@ conformance!(
     deleting_an_account_erases_it_but_not_history,
     two_factor_codes_are_spent_once,
     api_tokens_are_found_by_hash_until_expired_or_revoked,
+    a_domain_is_proven_by_one_company,
 );
 
 const NOW: i64 = 1_700_000_000_000;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use reach_agent::transport::pin::PinnedVerifier;
 use reach_proto::api::ApiError;
 use reach_proto::codes::ErrorCode;
+use reach_server::clock::{Clock, SystemClock};
 use reach_server::{InitialAdmin, Server, ServerConfig, StartError};
 use reach_store::Store;
 use reach_testkit::postgres::PostgresDatabase;
@@ -50,6 +51,7 @@ pub struct TestServer {
     pub fingerprint: [u8; 32],
     pub fingerprint_hex: String,
     config: ServerConfig,
+    clock: Arc<dyn Clock>,
     _dir: tempfile::TempDir,
     _postgres: Option<PostgresDatabase>,
     shutdown: Option<oneshot::Sender<()>>,
@@ -58,6 +60,15 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(backend: Backend) -> Self {
+        Self::start_with(backend, |_| {}, Arc::new(SystemClock)).await
+    }
+
+    /// Starts a server with changes to its configuration and the given clock.
+    pub async fn start_with(
+        backend: Backend,
+        configure: impl FnOnce(&mut ServerConfig),
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         init_logs();
         let dir = tempfile::tempdir().unwrap();
         let postgres = match backend {
@@ -68,26 +79,29 @@ impl TestServer {
                     .expect("a throwaway PostgreSQL database"),
             ),
         };
-        let config = ServerConfig {
+        let mut config = ServerConfig {
             listen: "127.0.0.1:0".parse().unwrap(),
             data_dir: dir.path().join("data"),
             database: postgres.as_ref().map(|db| db.url.clone()),
             ..ServerConfig::default()
         };
-        Self::bind(config, dir, postgres).await
+        configure(&mut config);
+        Self::bind(config, dir, postgres, clock).await
     }
 
     async fn bind(
         config: ServerConfig,
         dir: tempfile::TempDir,
         postgres: Option<PostgresDatabase>,
+        clock: Arc<dyn Clock>,
     ) -> Self {
-        let bound = Server::bind(
+        let bound = Server::bind_with_clock(
             config.clone(),
             Some(InitialAdmin {
                 email: ADMIN_EMAIL.into(),
                 password: ADMIN_PASSWORD.into(),
             }),
+            clock.clone(),
         )
         .await
         .expect("the server starts");
@@ -104,6 +118,7 @@ impl TestServer {
             fingerprint,
             fingerprint_hex,
             config,
+            clock,
             _dir: dir,
             _postgres: postgres,
             shutdown: Some(shutdown),
@@ -121,7 +136,8 @@ impl TestServer {
         config.listen = self.addr;
         let dir = std::mem::replace(&mut self._dir, tempfile::tempdir().unwrap());
         let postgres = self._postgres.take();
-        Self::bind(config, dir, postgres).await
+        let clock = self.clock.clone();
+        Self::bind(config, dir, postgres, clock).await
     }
 
     /// Asks the server to stop and waits until `serve` has returned.

@@ -1,0 +1,106 @@
+//! A real DNS server for tests: dnsmasq on 127.0.0.1, authoritative for the TXT
+//! records a test gives it and for nothing else (no upstream, no hosts file).
+//! Records change by restarting it on the same port. A missing dnsmasq is an
+//! error saying how to install it, never a skip.
+
+use std::net::{SocketAddr, UdpSocket};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+pub struct DnsServer {
+    pub addr: SocketAddr,
+    child: Option<Child>,
+}
+
+/// A free UDP port on loopback (dnsmasq also listens on TCP on it).
+fn free_port() -> Result<u16> {
+    let socket = UdpSocket::bind("127.0.0.1:0").context("finding a free port")?;
+    Ok(socket.local_addr()?.port())
+}
+
+impl DnsServer {
+    /// Starts a server answering `records` (name, TXT value).
+    pub fn start(records: &[(&str, &str)]) -> Result<Self> {
+        let mut server = Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], free_port()?)),
+            child: None,
+        };
+        server.serve(records)?;
+        Ok(server)
+    }
+
+    /// Replaces the records (restarts dnsmasq on the same port).
+    pub fn set_records(&mut self, records: &[(&str, &str)]) -> Result<()> {
+        self.stop();
+        self.serve(records)
+    }
+
+    fn serve(&mut self, records: &[(&str, &str)]) -> Result<()> {
+        let mut command = Command::new("dnsmasq");
+        command
+            .arg("--keep-in-foreground")
+            .arg("--conf-file=/dev/null")
+            .arg("--no-resolv")
+            .arg("--no-hosts")
+            .arg("--no-poll")
+            .arg("--bind-interfaces")
+            .arg("--listen-address=127.0.0.1")
+            .arg(format!("--port={}", self.addr.port()))
+            .arg("--pid-file=")
+            .arg("--user=")
+            .arg("--log-facility=-")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (name, value) in records {
+            command.arg(format!("--txt-record={name},{value}"));
+        }
+        let mut child = command.spawn().map_err(|err| {
+            if err.kind() == std::io::ErrorKind::NotFound {
+                anyhow::anyhow!(
+                    "dnsmasq not found: install Debian package dnsmasq-base (apt-get install dnsmasq-base), or run `cargo xtask test`, which installs it"
+                )
+            } else {
+                anyhow::anyhow!("starting dnsmasq: {err}")
+            }
+        })?;
+        // Ready when it answers on TCP (it binds UDP and TCP together).
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = child.try_wait()? {
+                let mut stderr = String::new();
+                if let Some(mut pipe) = child.stderr.take() {
+                    use std::io::Read;
+                    let _ = pipe.read_to_string(&mut stderr);
+                }
+                bail!("dnsmasq exited ({status}): {stderr}");
+            }
+            if std::net::TcpStream::connect_timeout(&self.addr, Duration::from_millis(100)).is_ok()
+            {
+                break;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                bail!("dnsmasq did not listen on {} within 10 s", self.addr);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.child = Some(child);
+        Ok(())
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for DnsServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
