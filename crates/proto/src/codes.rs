@@ -24,6 +24,8 @@ pub enum ErrorCode {
     CsrfMismatch,
     /// The thing does not exist (or belongs to another company).
     NotFound,
+    /// The path exists but not with this HTTP method.
+    MethodNotAllowed,
     /// The thing already exists or changed under you.
     Conflict,
     /// The enrollment token does not exist or was revoked.
@@ -79,6 +81,7 @@ impl ErrorCode {
             Self::Forbidden => "forbidden",
             Self::CsrfMismatch => "csrf_mismatch",
             Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
             Self::Conflict => "conflict",
             Self::EnrollmentTokenInvalid => "enrollment_token_invalid",
             Self::EnrollmentTokenExpired => "enrollment_token_expired",

@@ -70,6 +70,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | ErrorCode::PasswordSignInDisabled
         | ErrorCode::TwoFactorEnrollmentRequired => StatusCode::FORBIDDEN,
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         ErrorCode::Conflict
         | ErrorCode::DeviceOffline
         | ErrorCode::SessionEnded

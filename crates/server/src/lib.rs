@@ -339,6 +339,12 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/api/agent/enroll", post(api::enrollment::enroll_agent))
         .route("/api/agent/ws", any(agent_link::upgrade))
         .fallback(|| async { error::ApiFailure::not_found() })
+        .method_not_allowed_fallback(|| async {
+            error::ApiFailure::new(
+                reach_proto::codes::ErrorCode::MethodNotAllowed,
+                "this address does not take this method",
+            )
+        })
         .layer(DefaultBodyLimit::max(64 * 1024));
     let app = Router::new()
         .merge(security::no_store(api))

@@ -181,6 +181,13 @@ async fn requests_without_sign_in_are_refused() {
     api.get("/api/devices")
         .await
         .ok("list devices while signed in");
+    // Unknown paths and wrong methods answer in the API's error shape too.
+    api.get("/api/nothing-here")
+        .await
+        .refused("an unknown path", 404, ErrorCode::NotFound);
+    api.get("/api/auth/logout")
+        .await
+        .refused("a wrong method", 405, ErrorCode::MethodNotAllowed);
     let answer = api.post("/api/auth/logout", json!({})).await;
     assert_eq!(answer.status.as_u16(), 204, "{answer:?}");
     assert_signed_out(&api).await;
