@@ -58,9 +58,11 @@ pub async fn authenticate(
             if user.disabled || !member {
                 return Err(refused("the API token's user can no longer sign in"));
             }
-            let principal = principal::load(state.store.as_ref(), &user)
+            let mut principal = principal::load(state.store.as_ref(), &user)
                 .await?
                 .limited_to(&scopes);
+            // Operating the server is never delegated to a token.
+            principal.operator = false;
             Ok((user, principal, token))
         }
         None => {

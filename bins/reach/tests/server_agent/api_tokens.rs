@@ -263,6 +263,12 @@ async fn operators_create_tokens_from_the_command_line() {
     api.get("/api/v1/users")
         .await
         .ok("users with the CLI's token");
+    // The administrator operates the server; their token does not.
+    api.get("/api/v1/companies").await.refused(
+        "an operator's token on companies",
+        403,
+        ErrorCode::Forbidden,
+    );
     api.get("/api/v1/roles")
         .await
         .refused("roles out of scope", 403, ErrorCode::Forbidden);
