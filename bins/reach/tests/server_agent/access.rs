@@ -148,11 +148,9 @@ async fn roles_scoped_to_a_device_group_reach_only_its_devices() {
 
     // Leaving the group takes the role away at the next request.
     admin
-        .send(
-            Method::PUT,
+        .put(
             &format!("/api/user-groups/{}", group["id"].as_str().unwrap()),
-            Some(json!({"name": "Shop staff", "member_ids": []})),
-            true,
+            json!({"name": "Shop staff", "member_ids": []}),
         )
         .await
         .ok("empty the group");
@@ -258,19 +256,12 @@ async fn owners_and_oneself_are_protected() {
         api.post(&format!("/api/users/{}/remove", owner.id), json!({}))
             .await
             .refused(&what("removing"), 409, expected);
-        api.send(
-            Method::DELETE,
+        api.delete(&format!("/api/users/{}", owner.id))
+            .await
+            .refused(&what("deleting"), 409, expected);
+        api.patch(
             &format!("/api/users/{}", owner.id),
-            None,
-            true,
-        )
-        .await
-        .refused(&what("deleting"), 409, expected);
-        api.send(
-            Method::PATCH,
-            &format!("/api/users/{}", owner.id),
-            Some(json!({"display_name": "Owner", "disabled": true})),
-            true,
+            json!({"display_name": "Owner", "disabled": true}),
         )
         .await
         .refused(&what("disabling"), 409, expected);
@@ -286,12 +277,10 @@ async fn owners_and_oneself_are_protected() {
         .unwrap()["id"]
         .clone();
     second
-        .send(
-            Method::DELETE,
-            &format!("/api/role-grants/{}", owner_grant.as_str().unwrap()),
-            None,
-            true,
-        )
+        .delete(&format!(
+            "/api/role-grants/{}",
+            owner_grant.as_str().unwrap()
+        ))
         .await
         .refused(
             "taking the owner's Administrator role",
@@ -305,21 +294,17 @@ async fn owners_and_oneself_are_protected() {
         .refused("removing oneself", 409, ErrorCode::NotOnYourself);
     // Built-in roles are fixed.
     admin
-        .send(
-            Method::PUT,
+        .put(
             &format!("/api/roles/{}", administrator["id"].as_str().unwrap()),
-            Some(json!({"name": "Admin", "permissions": []})),
-            true,
+            json!({"name": "Admin", "permissions": []}),
         )
         .await
         .refused("editing a built-in role", 409, ErrorCode::BuiltinRole);
     admin
-        .send(
-            Method::DELETE,
-            &format!("/api/roles/{}", administrator["id"].as_str().unwrap()),
-            None,
-            true,
-        )
+        .delete(&format!(
+            "/api/roles/{}",
+            administrator["id"].as_str().unwrap()
+        ))
         .await
         .refused("deleting a built-in role", 409, ErrorCode::BuiltinRole);
     // Nothing changed: the owner still signs in with every permission.
@@ -377,12 +362,7 @@ async fn removing_a_member_is_not_deleting_the_account(backend: Backend) {
     // Deleting an account frees its address and keeps history readable.
     let (doomed_id, _) = member(&server, &admin, "doomed@reach.test").await;
     admin
-        .send(
-            Method::DELETE,
-            &format!("/api/users/{doomed_id}"),
-            None,
-            true,
-        )
+        .delete(&format!("/api/users/{doomed_id}"))
         .await
         .ok("delete the account");
     sign_in_fails(&server, "doomed@reach.test", "whatever password")
@@ -425,11 +405,9 @@ async fn disabling_and_password_sign_in_off() {
         .await
         .ok("sign in");
     let disabled = admin
-        .send(
-            Method::PATCH,
+        .patch(
             &format!("/api/users/{id}"),
-            Some(json!({"display_name": "Tech Two", "disabled": true})),
-            true,
+            json!({"display_name": "Tech Two", "disabled": true}),
         )
         .await
         .ok("disable");
@@ -440,21 +418,17 @@ async fn disabling_and_password_sign_in_off() {
         ErrorCode::Unauthenticated,
     );
     admin
-        .send(
-            Method::PATCH,
+        .patch(
             &format!("/api/users/{id}"),
-            Some(json!({"display_name": "Tech Two", "disabled": false})),
-            true,
+            json!({"display_name": "Tech Two", "disabled": false}),
         )
         .await
         .ok("enable");
 
     admin
-        .send(
-            Method::PUT,
+        .put(
             "/api/company/settings",
-            Some(json!({"require_two_factor": false, "password_sign_in": false})),
-            true,
+            json!({"require_two_factor": false, "password_sign_in": false}),
         )
         .await
         .ok("turn password sign-in off");

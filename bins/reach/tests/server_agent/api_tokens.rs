@@ -219,11 +219,9 @@ async fn what_a_token_may_be_given() {
         .await
         .ok("own sessions with a user token");
     admin
-        .send(
-            Method::PATCH,
+        .patch(
             &format!("/api/users/{keeper_id}"),
-            Some(json!({"display_name": "Keeper", "disabled": true})),
-            true,
+            json!({"display_name": "Keeper", "disabled": true}),
         )
         .await
         .ok("disable the user");

@@ -205,12 +205,7 @@ async fn domains_are_verified_through_dns_within_24_hours() {
         assert!(log.contains(code), "{code} missing: {log}");
     }
     admin
-        .send(
-            reqwest::Method::DELETE,
-            &format!("/api/sso-domains/{}", other.id),
-            None,
-            true,
-        )
+        .delete(&format!("/api/sso-domains/{}", other.id))
         .await
         .ok("remove a domain");
 }

@@ -5,7 +5,6 @@
 
 use reach_proto::access::Permission;
 use reach_proto::codes::ErrorCode;
-use reqwest::Method;
 use serde_json::json;
 
 use crate::access::{grant, me, member, role};
@@ -47,11 +46,9 @@ async fn managing_users_does_not_hand_out_roles() {
 
     // Joining a group that holds roles would be taking them: refused.
     manager
-        .send(
-            Method::PUT,
+        .put(
             &format!("/api/user-groups/{}", admins["id"].as_str().unwrap()),
-            Some(json!({"name": "Admins", "member_ids": [manager_id]})),
-            true,
+            json!({"name": "Admins", "member_ids": [manager_id]}),
         )
         .await
         .refused("joining a group with roles", 403, ErrorCode::Forbidden);
@@ -68,20 +65,16 @@ async fn managing_users_does_not_hand_out_roles() {
     );
     // Renaming it, or managing a group without roles, is users' business.
     manager
-        .send(
-            Method::PUT,
+        .put(
             &format!("/api/user-groups/{}", admins["id"].as_str().unwrap()),
-            Some(json!({"name": "Administrators", "member_ids": []})),
-            true,
+            json!({"name": "Administrators", "member_ids": []}),
         )
         .await
         .ok("renaming a group with roles");
     manager
-        .send(
-            Method::PUT,
+        .put(
             &format!("/api/user-groups/{}", plain["id"].as_str().unwrap()),
-            Some(json!({"name": "Plain", "member_ids": [manager_id]})),
-            true,
+            json!({"name": "Plain", "member_ids": [manager_id]}),
         )
         .await
         .ok("joining a group without roles");
@@ -108,11 +101,9 @@ async fn company_tokens_work_when_two_factor_is_required() {
         .ok("a user token");
     let user_token = mine["token"].as_str().unwrap();
     admin
-        .send(
-            Method::PUT,
+        .put(
             "/api/company/settings",
-            Some(json!({"require_two_factor": true, "password_sign_in": true})),
-            true,
+            json!({"require_two_factor": true, "password_sign_in": true}),
         )
         .await
         .ok("require two-factor sign-in");

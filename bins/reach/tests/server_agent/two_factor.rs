@@ -9,7 +9,6 @@
 use reach_core::totp;
 use reach_proto::api::{SignedIn, TwoFactorEnabled, TwoFactorSetup};
 use reach_proto::codes::ErrorCode;
-use reqwest::Method;
 use serde_json::json;
 
 use crate::support::*;
@@ -178,11 +177,9 @@ async fn a_company_can_require_two_factor_sign_in() {
     enrol(&admin).await;
     let mut tech_feed = EventFeed::open(&server, &tech).await;
     admin
-        .send(
-            Method::PUT,
+        .put(
             "/api/company/settings",
-            Some(json!({"require_two_factor": true, "password_sign_in": true})),
-            true,
+            json!({"require_two_factor": true, "password_sign_in": true}),
         )
         .await
         .ok("require two-factor sign-in");

@@ -122,6 +122,18 @@ impl Api {
         self.send(Method::POST, path, Some(body), true).await
     }
 
+    pub async fn put(&self, path: &str, body: Value) -> Answer {
+        self.send(Method::PUT, path, Some(body), true).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Answer {
+        self.send(Method::PATCH, path, Some(body), true).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Answer {
+        self.send(Method::DELETE, path, None, true).await
+    }
+
     /// Tries to sign in; on success keeps the cookie and the CSRF token.
     pub async fn login(&mut self, email: &str, password: &str) -> Answer {
         self.login_with_code(email, password, None).await
