@@ -216,6 +216,8 @@ pub struct SignInWatch {
     token_hash: String,
     sign_outs: tokio::sync::broadcast::Receiver<String>,
     recheck: tokio::time::Interval,
+    /// A re-check was called for and has not completed yet.
+    recheck_due: bool,
     state: Arc<AppState>,
 }
 
@@ -229,6 +231,7 @@ impl SignInWatch {
         recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         Ok(Self {
             token_hash: session.token_hash.clone(),
+            recheck_due: false,
             sign_outs: state.sign_outs.subscribe(),
             recheck,
             state: Arc::clone(state),
@@ -260,30 +263,27 @@ impl SignInWatch {
         }
     }
 
-    /// Resolves when the sign-in has ended. Cancel-safe: use it in `select!`.
+    /// Resolves when the sign-in has ended. Cancel-safe: use it in `select!`. A
+    /// notice that calls for a re-check is remembered in `recheck_due` before the
+    /// check runs, so a caller's `select!` dropping this future mid-check (another
+    /// branch won) loses nothing: the next call checks again.
     pub async fn ended(&mut self) {
         loop {
+            if self.recheck_due {
+                if !self.still_valid().await {
+                    return;
+                }
+                self.recheck_due = false;
+            }
             tokio::select! {
                 signed_out = self.sign_outs.recv() => match signed_out {
                     Ok(hash) if hash == self.token_hash => return,
-                    Ok(hash) if hash == RECHECK_ALL_SIGN_INS => {
-                        if !self.still_valid().await {
-                            return;
-                        }
-                    }
+                    Ok(hash) if hash == RECHECK_ALL_SIGN_INS => self.recheck_due = true,
                     Ok(_) => {}
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                        if !self.still_valid().await {
-                            return;
-                        }
-                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => self.recheck_due = true,
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => std::future::pending::<()>().await,
                 },
-                _ = self.recheck.tick() => {
-                    if !self.still_valid().await {
-                        return;
-                    }
-                }
+                _ = self.recheck.tick() => self.recheck_due = true,
             }
         }
     }
