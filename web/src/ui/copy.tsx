@@ -1,4 +1,5 @@
-// Copying secrets the server shows once: enrollment tokens and generated passwords.
+// Copying secrets the server shows once: enrollment and API tokens, generated
+// passwords, and the commands that use them.
 
 import { useEffect, useId, useState } from 'preact/hooks';
 import { useI18n } from '../i18n/index.ts';
@@ -26,6 +27,42 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
   );
 }
 
+interface CopyFieldProps {
+  label: string;
+  text: string;
+  /** The copy button's name ("Copy the token"). */
+  copyLabel: string;
+  /** A command line (wraps like one), not a secret. */
+  command?: boolean;
+  hint?: string;
+  testId?: string;
+}
+
+/** A labelled secret or command, with a button that copies it. */
+export function CopyField({ label, text, copyLabel, command = false, hint, testId }: CopyFieldProps) {
+  const labelId = useId();
+  return (
+    <div class="field">
+      <span class="label" id={labelId}>
+        {label}
+      </span>
+      <div class="copy-row">
+        {command ? (
+          <pre class="command" aria-labelledby={labelId} data-testid={testId}>
+            {text}
+          </pre>
+        ) : (
+          <code class="secret" aria-labelledby={labelId} data-testid={testId}>
+            {text}
+          </code>
+        )}
+        <CopyButton text={text} label={copyLabel} />
+      </div>
+      {hint !== undefined && <small class="hint">{hint}</small>}
+    </div>
+  );
+}
+
 /**
  * A password the server generated and returns this once: the warning first, then
  * the password with a copy button. The server keeps only its hash, so nothing can
@@ -33,21 +70,10 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
  */
 export function GeneratedPassword({ password }: { password: string }) {
   const { t } = useI18n();
-  const labelId = useId();
   return (
     <div class="generated-password">
       <p class="alert alert-warning">{t('secret.once')}</p>
-      <div class="field">
-        <span class="label" id={labelId}>
-          {t('secret.passwordLabel')}
-        </span>
-        <div class="copy-row">
-          <code class="secret" aria-labelledby={labelId} data-testid="generated-password">
-            {password}
-          </code>
-          <CopyButton text={password} label={t('secret.copyPassword')} />
-        </div>
-      </div>
+      <CopyField label={t('secret.passwordLabel')} text={password} copyLabel={t('secret.copyPassword')} testId="generated-password" />
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef } from 'preact/hooks';
 import { useI18n } from '../i18n/index.ts';
+import { ErrorMessage } from './feedback.tsx';
 
 interface DialogProps {
   open: boolean;
@@ -71,6 +72,108 @@ export function ConfirmDialog({ open, title, message, confirmLabel, busy = false
       }
     >
       <p>{message}</p>
+    </Dialog>
+  );
+}
+
+/** What a form's dialog shows once its request succeeded: a message, a secret shown once. */
+export interface FormOutcome {
+  title: string;
+  children: ComponentChildren;
+}
+
+interface FormDialogProps {
+  /** The form's id; its fields build theirs from it. */
+  id: string;
+  title: string;
+  onClose(): void;
+  /** Called on submit; the browser does not send the form itself. */
+  onSubmit(): void;
+  submitLabel: string;
+  busy: boolean;
+  /** What the submit button says while busy; `submitLabel` when left out. */
+  busyLabel?: string;
+  /** The submit button is red (an action that takes something away). */
+  danger?: boolean;
+  /** Only a Close button: the form shows something that cannot be changed. */
+  readOnly?: boolean;
+  wide?: boolean;
+  noValidate?: boolean;
+  /** Said above the error. */
+  intro?: ComponentChildren;
+  /** Shown as an alert at the top of the form. */
+  error: string | null;
+  /**
+   * Set once the request succeeded: the same dialog (not a new one, which would
+   * close and reopen) then shows it with only Done, which takes the focus since the
+   * form and its buttons are gone.
+   */
+  outcome?: FormOutcome | null;
+  children: ComponentChildren;
+}
+
+/** A form in a dialog: Cancel and submit below it, its error above its fields. */
+export function FormDialog(props: FormDialogProps) {
+  const { id, title, onClose, onSubmit, submitLabel, busy, busyLabel, danger = false, readOnly = false, wide = false, noValidate, intro, error, outcome = null, children } = props;
+  const { t } = useI18n();
+  const doneRef = useRef<HTMLButtonElement>(null);
+  const done = outcome !== null;
+  useEffect(() => {
+    if (done) doneRef.current?.focus();
+  }, [done]);
+
+  if (outcome !== null) {
+    return (
+      <Dialog
+        open
+        wide={wide}
+        title={outcome.title}
+        onClose={onClose}
+        footer={
+          <button type="button" class="button button-primary" ref={doneRef} onClick={onClose}>
+            {t('common.done')}
+          </button>
+        }
+      >
+        {outcome.children}
+      </Dialog>
+    );
+  }
+  return (
+    <Dialog
+      open
+      wide={wide}
+      title={title}
+      onClose={onClose}
+      footer={
+        readOnly ? (
+          <button type="button" class="button" onClick={onClose}>
+            {t('common.close')}
+          </button>
+        ) : (
+          <>
+            <button type="button" class="button" onClick={onClose}>
+              {t('common.cancel')}
+            </button>
+            <button type="submit" form={id} class={danger ? 'button button-danger' : 'button button-primary'} disabled={busy}>
+              {busy ? (busyLabel ?? submitLabel) : submitLabel}
+            </button>
+          </>
+        )
+      }
+    >
+      <form
+        id={id}
+        noValidate={noValidate}
+        onSubmit={(event) => {
+          event.preventDefault();
+          onSubmit();
+        }}
+      >
+        {intro}
+        {error !== null && <ErrorMessage>{error}</ErrorMessage>}
+        {children}
+      </form>
     </Dialog>
   );
 }

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useI18n } from '../i18n/index.ts';
 import { Link } from './link.tsx';
+import { PageHeader } from './page.tsx';
 
 /** An error the user must see; screen readers announce it. */
 export function ErrorMessage({ children, id }: { children: ComponentChildren; id?: string }) {
@@ -66,16 +67,38 @@ export function EmptyCard({ title, body, children }: { title: string; body: stri
   );
 }
 
+/**
+ * A list loaded with `useResource`: a spinner until it arrives, the error if it could
+ * not, `empty` when it has no items, else what `children` makes of them. When a
+ * reload fails, the list already shown stays, under the error.
+ */
+export function LoadedList<T>({
+  items,
+  error,
+  empty,
+  children,
+}: {
+  items: readonly T[] | null;
+  error: unknown;
+  empty: ComponentChildren;
+  children: (items: readonly T[]) => ComponentChildren;
+}) {
+  const { t, describeError } = useI18n();
+  if (items === null) return error !== null ? <ErrorMessage>{describeError(error)}</ErrorMessage> : <Loading label={t('common.loading')} />;
+  return (
+    <>
+      {error !== null && <ErrorMessage>{describeError(error)}</ErrorMessage>}
+      {items.length === 0 ? empty : children(items)}
+    </>
+  );
+}
+
 /** What a page shows instead of itself when the signed-in user's roles do not cover it. */
 export function Forbidden({ heading, title, body }: { heading: string; title: string; body: string }) {
   const { t } = useI18n();
   return (
     <section class="page">
-      <div class="page-header">
-        <div>
-          <h1>{heading}</h1>
-        </div>
-      </div>
+      <PageHeader title={heading} />
       <div class="empty card" role="alert">
         <h2>{title}</h2>
         <p>{body}</p>

@@ -50,3 +50,8 @@ export function useResource<T>(path: string | null): Resource<T> {
 
   return { data, error, reload, update: setData };
 }
+
+/** `list` with `item` in place of the entry with its id, or added (the order is the page's to set). */
+export function upserted<T extends { id: string }>(list: readonly T[] | null, item: T): T[] {
+  return [...(list ?? []).filter((existing) => existing.id !== item.id), item];
+}

@@ -5,21 +5,20 @@
 import { useMemo, useState } from 'preact/hooks';
 import type { CompanyView, SignedIn } from '../../gen/proto.ts';
 import { useI18n } from '../../i18n/index.ts';
-import { EmptyCard, ErrorMessage, Loading } from '../../ui/feedback.tsx';
-import { useResource } from '../../ui/resource.ts';
+import { EmptyCard, LoadedList } from '../../ui/feedback.tsx';
+import { PageHeader, Table } from '../../ui/page.tsx';
+import { upserted, useResource } from '../../ui/resource.ts';
 import { NewCompanyDialog, RenameCompanyDialog } from './CompanyDialogs.tsx';
 
 export function CompaniesPage({ me }: { me: SignedIn }) {
-  const { t, describeError, dateTime } = useI18n();
+  const { t, dateTime } = useI18n();
   const companies = useResource<CompanyView[]>('/api/companies');
   const [creating, setCreating] = useState(false);
   const [renaming, setRenaming] = useState<CompanyView | null>(null);
 
   const list = useMemo(() => (companies.data === null ? null : [...companies.data].sort((a, b) => a.name.localeCompare(b.name))), [companies.data]);
 
-  const put = (company: CompanyView): void => {
-    companies.update((current) => [...(current ?? []).filter((existing) => existing.id !== company.id), company]);
-  };
+  const put = (company: CompanyView): void => companies.update((current) => upserted(current, company));
 
   const addButton = (
     <button type="button" class="button button-primary" onClick={() => setCreating(true)}>
@@ -27,32 +26,27 @@ export function CompaniesPage({ me }: { me: SignedIn }) {
     </button>
   );
 
-  let body;
-  if (list === null) {
-    body = companies.error !== null ? <ErrorMessage>{describeError(companies.error)}</ErrorMessage> : <Loading label={t('common.loading')} />;
-  } else if (list.length === 0) {
-    body = (
-      <EmptyCard title={t('companies.emptyTitle')} body={t('companies.emptyBody')}>
+  return (
+    <section class="page">
+      <PageHeader title={t('companies.title')} subtitle={t('companies.subtitle')}>
         {addButton}
-      </EmptyCard>
-    );
-  } else {
-    body = (
-      <div class="table-wrap card">
-        <table class="table">
-          <caption class="visually-hidden">{t('companies.caption', { count: list.length })}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('companies.col.name')}</th>
-              <th scope="col">{t('companies.col.passwordSignIn')}</th>
-              <th scope="col">{t('companies.col.created')}</th>
-              <th scope="col">
-                <span class="visually-hidden">{t('common.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((company) => (
+      </PageHeader>
+      <LoadedList
+        items={list}
+        error={companies.error}
+        empty={
+          <EmptyCard title={t('companies.emptyTitle')} body={t('companies.emptyBody')}>
+            {addButton}
+          </EmptyCard>
+        }
+      >
+        {(items) => (
+          <Table
+            caption={t('companies.caption', { count: items.length })}
+            columns={[t('companies.col.name'), t('companies.col.passwordSignIn'), t('companies.col.created')]}
+            actions
+          >
+            {items.map((company) => (
               <tr key={company.id} data-company-id={company.id}>
                 <th scope="row" data-label={t('companies.col.name')}>
                   <span class="name-with-badges">
@@ -74,23 +68,9 @@ export function CompaniesPage({ me }: { me: SignedIn }) {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
-      </div>
-    );
-  }
-
-  return (
-    <section class="page">
-      <div class="page-header">
-        <div>
-          <h1>{t('companies.title')}</h1>
-          <p class="muted">{t('companies.subtitle')}</p>
-        </div>
-        <div class="page-actions">{addButton}</div>
-      </div>
-      {list !== null && companies.error !== null && <ErrorMessage>{describeError(companies.error)}</ErrorMessage>}
-      {body}
+          </Table>
+        )}
+      </LoadedList>
       {creating && <NewCompanyDialog onClose={() => setCreating(false)} onCreated={put} />}
       {renaming !== null && (
         <RenameCompanyDialog

@@ -7,8 +7,8 @@ import { api, itemPath } from '../../api/http.ts';
 import type { Permission, RoleInput, RoleView } from '../../gen/proto.ts';
 import { useI18n } from '../../i18n/index.ts';
 import { Checkbox } from '../../ui/checkbox.tsx';
-import { Dialog } from '../../ui/dialog.tsx';
-import { ErrorMessage } from '../../ui/feedback.tsx';
+import { FormDialog } from '../../ui/dialog.tsx';
+import { toggled, useSubmit } from '../../ui/form.tsx';
 import { PERMISSION_AREAS, permissionsIn, sortPermissions } from '../access/permissions.ts';
 import { roleAbout, roleName } from './names.ts';
 import { formatPaths, MAX_ALLOWED_PATHS, parsePaths, type PathsResult } from './paths.ts';
@@ -21,7 +21,7 @@ interface Props {
 }
 
 type PathField = 'upload' | 'download';
-type Problem = { kind: 'paths'; field: PathField; result: Exclude<PathsResult, { ok: true }> } | { kind: 'failed'; error: unknown };
+type PathProblem = { field: PathField; result: Exclude<PathsResult, { ok: true }> };
 
 export function RoleDialog({ role, onClose, onSaved }: Props) {
   const { t, describeError } = useI18n();
@@ -33,32 +33,23 @@ export function RoleDialog({ role, onClose, onSaved }: Props) {
   const [viewOnly, setViewOnly] = useState(role?.view_only ?? false);
   const [uploads, setUploads] = useState(formatPaths(role?.upload_paths ?? null));
   const [downloads, setDownloads] = useState(formatPaths(role?.download_paths ?? null));
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<PathProblem | null>(null);
+  const submission = useSubmit();
   const pathInputs = { upload: useRef<HTMLTextAreaElement>(null), download: useRef<HTMLTextAreaElement>(null) };
 
-  const toggle = (permission: Permission, on: boolean): void => {
-    setPermissions((current) => {
-      const next = new Set(current);
-      if (on) next.add(permission);
-      else next.delete(permission);
-      return next;
-    });
-  };
+  const toggle = (permission: Permission, on: boolean): void => setPermissions((current) => toggled(current, permission, on));
 
   const pathProblem = (field: PathField, result: Exclude<PathsResult, { ok: true }>): void => {
-    setProblem({ kind: 'paths', field, result });
+    setProblem({ field, result });
     pathInputs[field].current?.focus();
   };
 
-  const onSubmit = async (event: Event): Promise<void> => {
-    event.preventDefault();
-    if (busy || readOnly) return;
+  const onSubmit = (): void => {
+    if (submission.busy || readOnly) return;
     const upload = parsePaths(uploads);
     if (!upload.ok) return pathProblem('upload', upload);
     const download = parsePaths(downloads);
     if (!download.ok) return pathProblem('download', download);
-    setBusy(true);
     setProblem(null);
     const body: RoleInput = {
       name: name.trim(),
@@ -68,24 +59,19 @@ export function RoleDialog({ role, onClose, onSaved }: Props) {
       upload_paths: upload.paths,
       download_paths: download.paths,
     };
-    try {
+    void submission.run(async () => {
       onSaved(role === null ? await api.post<RoleView>('/api/roles', body) : await api.put<RoleView>(itemPath('/api/roles', role.id), body));
-    } catch (caught) {
-      setProblem({ kind: 'failed', error: caught });
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   let problemText: string | null = null;
-  if (problem?.kind === 'failed') problemText = describeError(problem.error);
-  else if (problem?.kind === 'paths') {
+  if (problem !== null) {
     problemText =
       problem.result.problem === 'invalid' ? t('roles.pathInvalid', { path: problem.result.path }) : t('roles.pathsTooMany', { max: MAX_ALLOWED_PATHS });
-  }
+  } else if (submission.error !== null) problemText = describeError(submission.error);
   const pathField = (field: PathField, label: string, value: string, set: (value: string) => void) => {
     const id = `${formId}-${field}`;
-    const invalid = problem?.kind === 'paths' && problem.field === field;
+    const invalid = problem?.field === field;
     return (
       <div class="field">
         <label for={id}>{label}</label>
@@ -108,77 +94,64 @@ export function RoleDialog({ role, onClose, onSaved }: Props) {
 
   const title = role === null ? t('roles.createTitle') : readOnly ? roleName(role, t) : t('roles.editTitle', { name: role.name });
   return (
-    <Dialog
-      open
+    <FormDialog
+      id={formId}
       wide
+      readOnly={readOnly}
       title={title}
       onClose={onClose}
-      footer={
-        readOnly ? (
-          <button type="button" class="button" onClick={onClose}>
-            {t('common.close')}
-          </button>
-        ) : (
-          <>
-            <button type="button" class="button" onClick={onClose}>
-              {t('common.cancel')}
-            </button>
-            <button type="submit" form={formId} class="button button-primary" disabled={busy}>
-              {busy ? t('common.saving') : role === null ? t('roles.create') : t('common.save')}
-            </button>
-          </>
-        )
-      }
+      onSubmit={onSubmit}
+      submitLabel={role === null ? t('roles.create') : t('common.save')}
+      busyLabel={t('common.saving')}
+      busy={submission.busy}
+      intro={readOnly && <p class="alert alert-info">{t('roles.builtinReadOnly')}</p>}
+      error={problemText}
     >
-      <form id={formId} onSubmit={(event) => void onSubmit(event)}>
-        {readOnly && <p class="alert alert-info">{t('roles.builtinReadOnly')}</p>}
-        {problemText !== null && <ErrorMessage>{problemText}</ErrorMessage>}
+      <div class="form-grid">
+        <div class="field">
+          <label for={`${formId}-name`}>{t('roles.name')}</label>
+          <input id={`${formId}-name`} type="text" required autofocus={!readOnly} readOnly={readOnly} maxLength={64} value={name} onInput={(event) => setName(event.currentTarget.value)} />
+        </div>
+        <div class="field">
+          <label for={`${formId}-description`}>{t('roles.description')}</label>
+          <input
+            id={`${formId}-description`}
+            type="text"
+            readOnly={readOnly}
+            maxLength={500}
+            value={description}
+            onInput={(event) => setDescription(event.currentTarget.value)}
+          />
+        </div>
+      </div>
+      <div class="permission-areas">
+        {PERMISSION_AREAS.map((area) => (
+          <fieldset key={area} class="choices">
+            <legend>{t(`roles.area.${area}`)}</legend>
+            {permissionsIn(area).map((permission) => (
+              <Checkbox
+                key={permission}
+                label={t(`permission.${permission}`)}
+                hint={t(`permission.${permission}.hint`)}
+                checked={permissions.has(permission)}
+                disabled={readOnly}
+                onChange={(on) => toggle(permission, on)}
+              />
+            ))}
+          </fieldset>
+        ))}
+      </div>
+      <fieldset class="choices">
+        <legend>{t('roles.restrictions')}</legend>
+        <Checkbox label={t('roles.viewOnly')} hint={t('roles.viewOnlyHint')} checked={viewOnly} disabled={readOnly} onChange={setViewOnly} />
         <div class="form-grid">
-          <div class="field">
-            <label for={`${formId}-name`}>{t('roles.name')}</label>
-            <input id={`${formId}-name`} type="text" required autofocus={!readOnly} readOnly={readOnly} maxLength={64} value={name} onInput={(event) => setName(event.currentTarget.value)} />
-          </div>
-          <div class="field">
-            <label for={`${formId}-description`}>{t('roles.description')}</label>
-            <input
-              id={`${formId}-description`}
-              type="text"
-              readOnly={readOnly}
-              maxLength={500}
-              value={description}
-              onInput={(event) => setDescription(event.currentTarget.value)}
-            />
-          </div>
+          {pathField('upload', t('roles.uploadPaths'), uploads, setUploads)}
+          {pathField('download', t('roles.downloadPaths'), downloads, setDownloads)}
         </div>
-        <div class="permission-areas">
-          {PERMISSION_AREAS.map((area) => (
-            <fieldset key={area} class="choices">
-              <legend>{t(`roles.area.${area}`)}</legend>
-              {permissionsIn(area).map((permission) => (
-                <Checkbox
-                  key={permission}
-                  label={t(`permission.${permission}`)}
-                  hint={t(`permission.${permission}.hint`)}
-                  checked={permissions.has(permission)}
-                  disabled={readOnly}
-                  onChange={(on) => toggle(permission, on)}
-                />
-              ))}
-            </fieldset>
-          ))}
-        </div>
-        <fieldset class="choices">
-          <legend>{t('roles.restrictions')}</legend>
-          <Checkbox label={t('roles.viewOnly')} hint={t('roles.viewOnlyHint')} checked={viewOnly} disabled={readOnly} onChange={setViewOnly} />
-          <div class="form-grid">
-            {pathField('upload', t('roles.uploadPaths'), uploads, setUploads)}
-            {pathField('download', t('roles.downloadPaths'), downloads, setDownloads)}
-          </div>
-          <small id={`${formId}-paths-hint`} class="hint">
-            {t('roles.pathsHint')}
-          </small>
-        </fieldset>
-      </form>
-    </Dialog>
+        <small id={`${formId}-paths-hint`} class="hint">
+          {t('roles.pathsHint')}
+        </small>
+      </fieldset>
+    </FormDialog>
   );
 }

@@ -5,8 +5,8 @@ import { api, itemPath } from '../../api/http.ts';
 import type { MemberView, UpdateMember } from '../../gen/proto.ts';
 import { useI18n } from '../../i18n/index.ts';
 import { Checkbox } from '../../ui/checkbox.tsx';
-import { Dialog } from '../../ui/dialog.tsx';
-import { ErrorMessage } from '../../ui/feedback.tsx';
+import { FormDialog } from '../../ui/dialog.tsx';
+import { TextField, useSubmit } from '../../ui/form.tsx';
 
 interface Props {
   member: MemberView;
@@ -21,50 +21,28 @@ export function EditUserDialog({ member, mayDisable, onClose, onSaved }: Props) 
   const formId = useId();
   const [name, setName] = useState(member.display_name);
   const [disabled, setDisabled] = useState(member.disabled);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const submission = useSubmit();
 
-  const onSubmit = async (event: Event): Promise<void> => {
-    event.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    try {
+  const onSubmit = (): void => {
+    void submission.run(async () => {
       const body: UpdateMember = { display_name: name.trim(), disabled };
       onSaved(await api.patch<MemberView>(itemPath('/api/users', member.id), body));
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
-    <Dialog
-      open
+    <FormDialog
+      id={formId}
       title={t('users.editTitle', { name: member.display_name })}
       onClose={onClose}
-      footer={
-        <>
-          <button type="button" class="button" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" form={formId} class="button button-primary" disabled={busy}>
-            {busy ? t('common.saving') : t('common.save')}
-          </button>
-        </>
-      }
+      onSubmit={onSubmit}
+      submitLabel={t('common.save')}
+      busyLabel={t('common.saving')}
+      busy={submission.busy}
+      error={submission.error === null ? null : describeError(submission.error)}
     >
-      <form id={formId} onSubmit={(event) => void onSubmit(event)}>
-        {error !== null && <ErrorMessage>{describeError(error)}</ErrorMessage>}
-        <div class="field">
-          <label for={`${formId}-name`}>{t('users.displayName')}</label>
-          <input id={`${formId}-name`} type="text" required autofocus maxLength={128} value={name} onInput={(event) => setName(event.currentTarget.value)} />
-        </div>
-        {mayDisable && (
-          <Checkbox label={t('users.disabled')} hint={t('users.disabledHint')} checked={disabled} onChange={setDisabled} />
-        )}
-      </form>
-    </Dialog>
+      <TextField id={`${formId}-name`} label={t('users.displayName')} required autofocus maxLength={128} value={name} onInput={setName} />
+      {mayDisable && <Checkbox label={t('users.disabled')} hint={t('users.disabledHint')} checked={disabled} onChange={setDisabled} />}
+    </FormDialog>
   );
 }

@@ -5,8 +5,8 @@ import { api, itemPath } from '../../api/http.ts';
 import type { MemberView, UserGroupInput, UserGroupView } from '../../gen/proto.ts';
 import { useI18n } from '../../i18n/index.ts';
 import { Checkbox } from '../../ui/checkbox.tsx';
-import { Dialog } from '../../ui/dialog.tsx';
-import { ErrorMessage } from '../../ui/feedback.tsx';
+import { FormDialog } from '../../ui/dialog.tsx';
+import { TextField, toggled, useSubmit } from '../../ui/form.tsx';
 
 interface Props {
   /** The group to change; null to create one. */
@@ -21,76 +21,53 @@ export function GroupDialog({ group, users, onClose, onSaved }: Props) {
   const formId = useId();
   const [name, setName] = useState(group?.name ?? '');
   const [memberIds, setMemberIds] = useState<ReadonlySet<string>>(new Set(group?.member_ids ?? []));
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const submission = useSubmit();
 
-  const toggle = (id: string, on: boolean): void => {
-    setMemberIds((current) => {
-      const next = new Set(current);
-      if (on) next.add(id);
-      else next.delete(id);
-      return next;
-    });
-  };
-
-  const onSubmit = async (event: Event): Promise<void> => {
-    event.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setError(null);
+  const onSubmit = (): void => {
     // PUT replaces the members, so send only ids of users still listed.
     const body: UserGroupInput = { name: name.trim(), member_ids: users.filter((user) => memberIds.has(user.id)).map((user) => user.id) };
-    try {
+    void submission.run(async () => {
       const saved =
         group === null
           ? await api.post<UserGroupView>('/api/user-groups', body)
           : await api.put<UserGroupView>(itemPath('/api/user-groups', group.id), body);
       onSaved(saved);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
-    <Dialog
-      open
+    <FormDialog
+      id={formId}
       title={group === null ? t('groups.createTitle') : t('groups.editTitle', { name: group.name })}
       onClose={onClose}
-      footer={
-        <>
-          <button type="button" class="button" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" form={formId} class="button button-primary" disabled={busy}>
-            {busy ? t('common.saving') : group === null ? t('groups.create') : t('common.save')}
-          </button>
-        </>
-      }
+      onSubmit={onSubmit}
+      submitLabel={group === null ? t('groups.create') : t('common.save')}
+      busyLabel={t('common.saving')}
+      busy={submission.busy}
+      error={submission.error === null ? null : describeError(submission.error)}
     >
-      <form id={formId} onSubmit={(event) => void onSubmit(event)}>
-        {error !== null && <ErrorMessage>{describeError(error)}</ErrorMessage>}
-        <div class="field">
-          <label for={`${formId}-name`}>{t('groups.name')}</label>
-          <input id={`${formId}-name`} type="text" required autofocus maxLength={64} value={name} onInput={(event) => setName(event.currentTarget.value)} />
-        </div>
-        <fieldset class="choices" aria-describedby={`${formId}-members-hint`}>
-          <legend>{t('groups.members')}</legend>
-          {users.length === 0 ? (
-            <p class="hint">{t('groups.noUsers')}</p>
-          ) : (
-            <div class="check-list">
-              {users.map((user) => (
-                <Checkbox key={user.id} label={user.display_name} hint={user.email} checked={memberIds.has(user.id)} onChange={(on) => toggle(user.id, on)} />
-              ))}
-            </div>
-          )}
-          <small id={`${formId}-members-hint`} class="hint">
-            {t('groups.membersHint')}
-          </small>
-        </fieldset>
-      </form>
-    </Dialog>
+      <TextField id={`${formId}-name`} label={t('groups.name')} required autofocus maxLength={64} value={name} onInput={setName} />
+      <fieldset class="choices" aria-describedby={`${formId}-members-hint`}>
+        <legend>{t('groups.members')}</legend>
+        {users.length === 0 ? (
+          <p class="hint">{t('groups.noUsers')}</p>
+        ) : (
+          <div class="check-list">
+            {users.map((user) => (
+              <Checkbox
+                key={user.id}
+                label={user.display_name}
+                hint={user.email}
+                checked={memberIds.has(user.id)}
+                onChange={(on) => setMemberIds((current) => toggled(current, user.id, on))}
+              />
+            ))}
+          </div>
+        )}
+        <small id={`${formId}-members-hint`} class="hint">
+          {t('groups.membersHint')}
+        </small>
+      </fieldset>
+    </FormDialog>
   );
 }
