@@ -1,12 +1,14 @@
 // Starts the real parts of an end-to-end run: Xvfb, the test-pattern X client,
-// `reach server`, and an enrolled `reach agent`. No mocks. Every child's output is
+// a DNS server (dnsmasq) the server asks for domain records, `reach server`, and
+// an enrolled `reach agent`. No mocks. Every child's output is
 // kept under the given log directory, and every child is killed at the end (or
 // when the test process exits, whatever happens).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -40,6 +42,8 @@ export interface Harness {
   adminEmail: string;
   adminPassword: string;
   display: string;
+  /** Makes the DNS server answer exactly these TXT records (name, value). */
+  setDnsRecords(records: readonly (readonly [string, string])[]): Promise<void>;
   /** Starts `reach agent run` (the device goes online). */
   startAgent(): Promise<void>;
   /** Everything the test pattern has logged so far. */
@@ -197,6 +201,65 @@ async function startXvfb(logDir: string): Promise<{ child: Child; display: strin
   return { child, display: `:${number}` };
 }
 
+/** A port free on loopback (dnsmasq takes UDP and TCP on it). */
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolvePort(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function answersTcp(port: number): Promise<boolean> {
+  return new Promise((answer) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      answer(true);
+    });
+    socket.once('error', () => answer(false));
+  });
+}
+
+/**
+ * dnsmasq on loopback, authoritative for the given TXT records and nothing else (no
+ * upstream, no hosts file). Records change by restarting it on the same port.
+ */
+async function startDns(logDir: string, port: number, records: readonly (readonly [string, string])[]): Promise<Child> {
+  const args = [
+    '--keep-in-foreground',
+    '--conf-file=/dev/null',
+    '--no-resolv',
+    '--no-hosts',
+    '--no-poll',
+    '--bind-interfaces',
+    '--listen-address=127.0.0.1',
+    `--port=${port}`,
+    '--pid-file=',
+    '--user=',
+    '--log-facility=-',
+    ...records.map(([name, value]) => `--txt-record=${name},${value}`),
+  ];
+  const child = start('dnsmasq', 'dnsmasq', args, logDir);
+  let spawnError: NodeJS.ErrnoException | null = null;
+  child.process.once('error', (error) => (spawnError = error));
+  await waitFor(
+    'dnsmasq to answer',
+    10_000,
+    async () => {
+      if (spawnError !== null) {
+        throw new Error(spawnError.code === 'ENOENT' ? 'dnsmasq is not installed: install dnsmasq-base (apt-get install dnsmasq-base)' : `dnsmasq: ${spawnError.message}`);
+      }
+      return (await answersTcp(port)) ? true : undefined;
+    },
+    child,
+  );
+  return child;
+}
+
 function requireBinary(name: string): string {
   const path = join(BIN, name);
   if (!existsSync(path)) {
@@ -247,8 +310,15 @@ export async function startHarness(logDir: string): Promise<Harness> {
       consoleUrl ??= /Console:\s+(https:\/\/\S+)/.exec(line)?.[1];
       fingerprint ??= /Fingerprint:\s+([0-9a-f]{64})/.exec(line)?.[1];
     };
+    const dnsPort = await freePort();
+    let dns = await startDns(logDir, dnsPort, []);
+    own.push(dns);
+    // Domains being verified are looked for every second, so a published record shows up at once.
+    const configFile = join(tmp, 'reach.toml');
+    await writeFile(configFile, `dns_servers = ["127.0.0.1:${dnsPort}"]\ndomain_check_interval_secs = 1\n`);
+
     const serverData = join(tmp, 'server');
-    const server = start('server', reach, ['server', '--listen', '127.0.0.1:0', '--data-dir', serverData], logDir, {
+    const server = start('server', reach, ['server', '--config', configFile, '--listen', '127.0.0.1:0', '--data-dir', serverData], logDir, {
       env: { REACH_ADMIN_EMAIL: ADMIN_EMAIL, REACH_ADMIN_PASSWORD: adminPassword },
       onStdoutLine: scanServerLine,
       // Tolerated on stderr too, so a logging change cannot hide the address.
@@ -281,6 +351,11 @@ export async function startHarness(logDir: string): Promise<Harness> {
       adminEmail: ADMIN_EMAIL,
       adminPassword,
       display,
+      async setDnsRecords(records) {
+        await dns.kill();
+        dns = await startDns(logDir, dnsPort, records);
+        own.push(dns);
+      },
       async startAgent() {
         if (own.some((child) => child.name === 'agent' && child.running)) return;
         const agent = start('agent', reach, ['agent', 'run', '--state-dir', agentState], logDir, { env: agentEnv });

@@ -3,6 +3,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { AccountPage } from './features/account/AccountPage.tsx';
+import { ApiTokensPage } from './features/api-tokens/ApiTokensPage.tsx';
 import { EVENT_FILTER_ID, EventLogPage } from './features/audit/EventLogPage.tsx';
 import { authStore, can, isOperator, loadMe } from './features/auth/auth.ts';
 import { LoginPage, safeNext } from './features/auth/LoginPage.tsx';
@@ -14,6 +15,7 @@ import { EnrollmentPage } from './features/enrollment/EnrollmentPage.tsx';
 import { startLive, stopLive } from './features/live/live.ts';
 import { SessionView } from './features/remote-screen/SessionView.tsx';
 import { RolesPage } from './features/roles/RolesPage.tsx';
+import { SsoPage } from './features/sso/SsoPage.tsx';
 import { SessionsPage } from './features/sessions/SessionsPage.tsx';
 import { TwoFactorRequiredPage } from './features/two-factor/TwoFactorRequiredPage.tsx';
 import { GroupsPage } from './features/users/GroupsPage.tsx';
@@ -177,6 +179,12 @@ export function App() {
   } else if (route.path === '/company') {
     titleKey = 'company.title';
     page = guarded(can(me, 'company.manage'), t('company.title'), <CompanyPage me={me} />, t);
+  } else if (route.path === '/sso') {
+    titleKey = 'sso.title';
+    page = guarded(can(me, 'sso.manage'), t('sso.title'), <SsoPage me={me} />, t);
+  } else if (route.path === '/api-tokens') {
+    titleKey = 'apiTokens.title';
+    page = guarded(can(me, 'api_tokens.manage'), t('apiTokens.title'), <ApiTokensPage me={me} />, t);
   } else if (route.path === '/companies') {
     titleKey = 'companies.title';
     page = guarded(isOperator(me), t('companies.title'), <CompaniesPage me={me} />, t);

@@ -66,6 +66,10 @@ pub enum ErrorCode {
     TwoFactorEnrollmentRequired,
     /// The company requires two-factor sign-in, so it can't be turned off.
     TwoFactorRequiredByCompany,
+    /// What was given as an e-mail domain is not a domain name.
+    InvalidDomain,
+    /// The company has added this single sign-on domain already.
+    DomainAlreadyAdded,
     /// Something failed on the server; the log has the detail under the request id.
     Internal,
 }
@@ -102,6 +106,8 @@ impl ErrorCode {
             Self::SecondFactorInvalid => "second_factor_invalid",
             Self::TwoFactorEnrollmentRequired => "two_factor_enrollment_required",
             Self::TwoFactorRequiredByCompany => "two_factor_required_by_company",
+            Self::InvalidDomain => "invalid_domain",
+            Self::DomainAlreadyAdded => "domain_already_added",
             Self::Internal => "internal",
         }
     }

@@ -54,9 +54,10 @@ impl ApiFailure {
 /// HTTP status for each code: the only such table.
 pub fn status_of(code: ErrorCode) -> StatusCode {
     match code {
-        ErrorCode::BadRequest | ErrorCode::ProtocolViolation | ErrorCode::ProtocolVersion => {
-            StatusCode::BAD_REQUEST
-        }
+        ErrorCode::BadRequest
+        | ErrorCode::InvalidDomain
+        | ErrorCode::ProtocolViolation
+        | ErrorCode::ProtocolVersion => StatusCode::BAD_REQUEST,
         ErrorCode::Unauthenticated
         | ErrorCode::InvalidCredentials
         | ErrorCode::SecondFactorRequired
@@ -72,6 +73,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
         ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         ErrorCode::Conflict
+        | ErrorCode::DomainAlreadyAdded
         | ErrorCode::DeviceOffline
         | ErrorCode::SessionEnded
         | ErrorCode::OwnerProtected

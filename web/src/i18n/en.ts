@@ -4,6 +4,7 @@
 
 import type { ActorKind, AuditCode, EndReason, ErrorCode } from '../gen/proto.ts';
 import { enAdmin } from './en-admin.ts';
+import { enIdentity } from './en-identity.ts';
 import { enTwoFactor } from './en-two-factor.ts';
 
 type CodeMessages = { [C in ErrorCode as `error.${C}`]: string } & { [R in EndReason as `endReason.${R}`]: string } & {
@@ -368,6 +369,8 @@ export const en = {
   'error.internal': 'Something went wrong on the server.',
   'error.network': 'The server cannot be reached. Check your connection.',
   'error.unexpected_response': 'The server gave an unexpected answer.',
+  'error.invalid_domain': 'That is not a domain name. Enter the part of the e-mail addresses after the @, such as example.com.',
+  'error.domain_already_added': 'Your company has added this domain already.',
   'error.unknown': 'Unexpected error ({code}).',
 
   'endReason.technician_ended': 'Ended by the technician',
@@ -379,6 +382,7 @@ export const en = {
 
   ...enAdmin,
   ...enTwoFactor,
+  ...enIdentity,
 } satisfies CodeMessages & Record<string, string>;
 
 export type MessageKey = keyof typeof en;

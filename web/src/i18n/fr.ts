@@ -2,6 +2,7 @@
 
 import type { Catalogue } from './en.ts';
 import { frAdmin } from './fr-admin.ts';
+import { frIdentity } from './fr-identity.ts';
 import { frTwoFactor } from './fr-two-factor.ts';
 
 export const fr: Catalogue = {
@@ -362,6 +363,8 @@ export const fr: Catalogue = {
   'error.internal': 'Une erreur s’est produite sur le serveur.',
   'error.network': 'Le serveur est injoignable. Vérifiez votre connexion.',
   'error.unexpected_response': 'Le serveur a donné une réponse inattendue.',
+  'error.invalid_domain': 'Ce n’est pas un nom de domaine. Saisissez la partie des adresses e-mail après le @, par exemple exemple.fr.',
+  'error.domain_already_added': 'Votre entreprise a déjà ajouté ce domaine.',
   'error.unknown': 'Erreur inattendue ({code}).',
 
   'endReason.technician_ended': 'Terminée par le technicien',
@@ -373,4 +376,5 @@ export const fr: Catalogue = {
 
   ...frAdmin,
   ...frTwoFactor,
+  ...frIdentity,
 };

@@ -1,6 +1,7 @@
 import { Fragment, type ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { can, isOperator, signOut } from '../features/auth/auth.ts';
+import { companySections } from '../features/company/CompanyTabs.tsx';
 import { feedStatus } from '../features/live/live.ts';
 import { LANGS, useI18n, type Lang, type MessageKey } from '../i18n/index.ts';
 import type { SignedIn } from '../gen/proto.ts';
@@ -36,6 +37,8 @@ interface NavItem {
   allowed?: (me: SignedIn) => boolean;
   /** Other paths that belong to the same entry (tabs of its page). */
   also?: string[];
+  /** Where the entry leads, when that depends on the user; `path` when left out. */
+  to?: (me: SignedIn) => string;
 }
 
 /**
@@ -49,7 +52,13 @@ export const NAV: readonly NavItem[] = [
   { path: '/events', key: 'nav.events', allowed: (me) => can(me, 'event_log.view') },
   { path: '/users', key: 'nav.users', allowed: (me) => can(me, 'users.manage'), also: ['/groups'] },
   { path: '/roles', key: 'nav.roles', allowed: (me) => can(me, 'roles.manage') },
-  { path: '/company', key: 'nav.company', allowed: (me) => can(me, 'company.manage') },
+  {
+    path: '/company',
+    key: 'nav.company',
+    allowed: (me) => companySections(me).length > 0,
+    also: ['/sso', '/api-tokens'],
+    to: (me) => companySections(me)[0]?.to ?? '/company',
+  },
   { path: '/companies', key: 'nav.companies', allowed: isOperator },
 ];
 
@@ -107,7 +116,7 @@ export function Shell({ me, restricted = false, path, onHelp, fill = false, chil
             {NAV.filter((item) => item.allowed?.(me) ?? true).map((item) => {
               const current = isCurrent(item, path);
               return (
-                <Link key={item.path} to={item.path} class={current ? 'nav-link active' : 'nav-link'} aria-current={current ? 'page' : undefined}>
+                <Link key={item.path} to={item.to?.(me) ?? item.path} class={current ? 'nav-link active' : 'nav-link'} aria-current={current ? 'page' : undefined}>
                   {t(item.key)}
                 </Link>
               );

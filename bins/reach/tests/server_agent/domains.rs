@@ -57,7 +57,7 @@ async fn domains_are_verified_through_dns_within_24_hours() {
         admin
             .post("/api/sso-domains", json!({"domain": bad}))
             .await
-            .refused(&format!("the domain {bad}"), 400, ErrorCode::BadRequest);
+            .refused(&format!("the domain {bad}"), 400, ErrorCode::InvalidDomain);
     }
     let added: SsoDomainView = serde_json::from_value(
         admin
@@ -74,7 +74,7 @@ async fn domains_are_verified_through_dns_within_24_hours() {
     admin
         .post("/api/sso-domains", json!({"domain": "acme.test"}))
         .await
-        .refused("the same domain twice", 409, ErrorCode::Conflict);
+        .refused("the same domain twice", 409, ErrorCode::DomainAlreadyAdded);
 
     // Started without the record: it keeps looking.
     let started: SsoDomainView = serde_json::from_value(

@@ -77,7 +77,7 @@ pub async fn add(
     let Json(request) = body?;
     let company_id = auth.company_for(Action::ManageSso)?;
     let name = domains::normalize(&request.domain)
-        .map_err(|err| ApiFailure::bad_request(err.to_string()))?;
+        .map_err(|err| ApiFailure::new(ErrorCode::InvalidDomain, err.to_string()))?;
     let domain = SsoDomain {
         id: uuid::Uuid::new_v4().to_string(),
         company_id: company_id.to_string(),
@@ -94,7 +94,7 @@ pub async fn add(
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => {
             return Err(ApiFailure::new(
-                ErrorCode::Conflict,
+                ErrorCode::DomainAlreadyAdded,
                 "your company has added this domain already",
             ))
         }

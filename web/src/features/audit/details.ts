@@ -11,7 +11,7 @@ import { isPermission } from '../access/permissions.ts';
 const YES_NO = /^(view_only|disabled|operator|require_two_factor|password_sign_in)(_before|_after)?$/;
 
 /** Details whose value lists permissions by wire name, `, `-separated. */
-const PERMISSION_LISTS = new Set(['permissions', 'permissions_before', 'permissions_after']);
+const PERMISSION_LISTS = new Set(['permissions', 'permissions_before', 'permissions_after', 'scopes']);
 
 /** Details whose value is a path allow-list, `anywhere` when there is none. */
 const PATH_LISTS = /^(upload|download)_paths(_after)?$/;
@@ -28,8 +28,9 @@ const END_REASONS: { [R in EndReason]: `endReason.${R}` } = {
 
 /**
  * Details whose value is one of a few codes (crates/server: `auth.rs`, `two_factor.rs`,
- * `api/members.rs`, `api/roles.rs`, `hub.rs`), with the words for each. A `reason`
- * is a failed sign-in's (R1001W) or an ended session's (R3001I).
+ * `api/members.rs`, `api/roles.rs`, `api/tokens.rs`, `api/domains.rs`, `hub.rs`), with
+ * the words for each. A `reason` is a failed sign-in's (R1001W), a failed domain
+ * verification's (R1503W) or an ended session's (R3001I).
  */
 const WORDS = new Map<string, ReadonlyMap<string, MessageKey>>([
   [
@@ -37,6 +38,22 @@ const WORDS = new Map<string, ReadonlyMap<string, MessageKey>>([
     new Map([
       ['company', 'audit.value.company'],
       ['device_group', 'audit.value.device_group'],
+    ]),
+  ],
+  [
+    'kind',
+    new Map([
+      ['user', 'audit.value.user'],
+      ['company', 'audit.value.the_company'],
+    ]),
+  ],
+  [
+    'status',
+    new Map<string, MessageKey>([
+      ['unverified', 'audit.value.unverified'],
+      ['verifying', 'audit.value.verifying'],
+      ['verified', 'audit.value.verified'],
+      ['failed', 'audit.value.failed'],
     ]),
   ],
   [
@@ -61,6 +78,8 @@ const WORDS = new Map<string, ReadonlyMap<string, MessageKey>>([
       ['wrong_second_factor', 'audit.value.wrong_second_factor'],
       ['password_sign_in_disabled', 'audit.value.password_sign_in_disabled'],
       ['no_company', 'audit.value.no_company'],
+      ['not_found_in_time', 'audit.value.not_found_in_time'],
+      ['verified_by_another_company', 'audit.value.verified_by_another_company'],
       ...Object.entries(END_REASONS),
     ]),
   ],

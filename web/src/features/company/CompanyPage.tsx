@@ -7,8 +7,10 @@ import type { CompanySettingsView, CompanyView, SignedIn } from '../../gen/proto
 import { useI18n } from '../../i18n/index.ts';
 import { Checkbox } from '../../ui/checkbox.tsx';
 import { ErrorMessage, Loading, Notice } from '../../ui/feedback.tsx';
+import { PageHeader } from '../../ui/page.tsx';
 import { useResource } from '../../ui/resource.ts';
 import { loadMe } from '../auth/auth.ts';
+import { CompanyTabs } from './CompanyTabs.tsx';
 
 type Outcome = { kind: 'saved' } | { kind: 'failed'; error: unknown };
 
@@ -54,11 +56,8 @@ export function CompanyPage({ me }: { me: SignedIn }) {
   if (company.data === null || settings === null) {
     return (
       <section class="page">
-        <div class="page-header">
-          <div>
-            <h1>{t('company.title')}</h1>
-          </div>
-        </div>
+        <PageHeader title={t('company.title')} />
+        <CompanyTabs me={me} current="settings" />
         {company.error !== null ? <ErrorMessage>{describeError(company.error)}</ErrorMessage> : <Loading label={t('common.loading')} />}
       </section>
     );
@@ -66,12 +65,8 @@ export function CompanyPage({ me }: { me: SignedIn }) {
 
   return (
     <section class="page">
-      <div class="page-header">
-        <div>
-          <h1>{t('company.title')}</h1>
-          <p class="muted">{t('company.subtitle', { name: company.data.name })}</p>
-        </div>
-      </div>
+      <PageHeader title={t('company.title')} subtitle={t('company.subtitle', { name: company.data.name })} />
+      <CompanyTabs me={me} current="settings" />
       <form class="card settings-form" onSubmit={(event) => void onSubmit(event)} aria-labelledby="company-sign-in-title">
         <h2 id="company-sign-in-title">{t('company.signIn')}</h2>
         {outcome?.kind === 'saved' && <Notice>{t('company.saved')}</Notice>}

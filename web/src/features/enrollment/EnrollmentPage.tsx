@@ -3,7 +3,7 @@ import { api } from '../../api/http.ts';
 import type { CreateEnrollmentToken, EnrollmentTokenCreated, EnrollmentTokenView } from '../../gen/proto.ts';
 import { useI18n, type MessageKey } from '../../i18n/index.ts';
 import { ConfirmDialog } from '../../ui/dialog.tsx';
-import { CopyButton } from '../../ui/copy.tsx';
+import { CopyField } from '../../ui/copy.tsx';
 import { ErrorMessage, Loading } from '../../ui/feedback.tsx';
 import { useNow } from '../../ui/store.ts';
 
@@ -35,29 +35,8 @@ function CreatedToken({ created, onDismiss }: { created: EnrollmentTokenCreated;
     <div class="card created-token" role="region" aria-labelledby="created-title">
       <h2 id="created-title">{t('enrollment.createdTitle')}</h2>
       <p class="alert alert-warning">{t('enrollment.createdOnce')}</p>
-      <div class="field">
-        <span class="label" id="created-token-label">
-          {t('enrollment.token')}
-        </span>
-        <div class="copy-row">
-          <code class="secret" aria-labelledby="created-token-label" data-testid="enrollment-token">
-            {created.token}
-          </code>
-          <CopyButton text={created.token} label={t('enrollment.copyToken')} />
-        </div>
-      </div>
-      <div class="field">
-        <span class="label" id="created-command-label">
-          {t('enrollment.command')}
-        </span>
-        <div class="copy-row">
-          <pre class="command" aria-labelledby="created-command-label">
-            {command}
-          </pre>
-          <CopyButton text={command} label={t('enrollment.copyCommand')} />
-        </div>
-        <small class="hint">{t('enrollment.commandHint')}</small>
-      </div>
+      <CopyField label={t('enrollment.token')} text={created.token} copyLabel={t('enrollment.copyToken')} testId="enrollment-token" />
+      <CopyField label={t('enrollment.command')} text={command} copyLabel={t('enrollment.copyCommand')} command hint={t('enrollment.commandHint')} />
       <button type="button" class="button" onClick={onDismiss}>
         {t('enrollment.done')}
       </button>

@@ -9,7 +9,7 @@
 
 import { api } from '../../api/http.ts';
 import { connectSocket, type Socket } from '../../api/socket.ts';
-import type { AuditEventView, ConsoleEvent, DeviceView, SessionView } from '../../gen/proto.ts';
+import type { AuditEventView, ConsoleEvent, DeviceView, SessionView, SsoDomainView } from '../../gen/proto.ts';
 import { Store } from '../../ui/store.ts';
 import { AUDIT_PAGE_SIZE, leavesGap, mergeEvents } from '../audit/events.ts';
 
@@ -139,6 +139,16 @@ export async function loadOlderAuditEvents(): Promise<void> {
   }
 }
 
+type SsoDomainListener = (domain: SsoDomainView, removed: boolean) => void;
+/** The single sign-on page, while open: it holds its own list and applies each change. */
+const ssoDomainListeners = new Set<SsoDomainListener>();
+
+/** Calls `listener` with every change of a single sign-on domain; returns the unsubscribe. */
+export function onSsoDomainChanged(listener: SsoDomainListener): () => void {
+  ssoDomainListeners.add(listener);
+  return () => ssoDomainListeners.delete(listener);
+}
+
 function apply(event: ConsoleEvent): void {
   switch (event.type) {
     case 'device_changed':
@@ -149,6 +159,9 @@ function apply(event: ConsoleEvent): void {
       break;
     case 'audit_recorded':
       addAuditEvent(event.event);
+      break;
+    case 'sso_domain_changed':
+      for (const listener of [...ssoDomainListeners]) listener(event.domain, event.removed);
       break;
   }
 }

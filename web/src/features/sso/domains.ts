@@ -1,0 +1,28 @@
+// What the single sign-on page shows of a domain, from its status. Pure, so unit
+// tests can load it.
+
+import type { SsoDomainView } from '../../gen/proto.ts';
+import type { MessageKey } from '../../i18n/index.ts';
+
+/** Why verification failed, as the server says it (`api/domains.rs`), with its words. */
+const FAILURES = new Map<string, MessageKey>([
+  ['not_found_in_time', 'sso.failure.not_found_in_time'],
+  ['verified_by_another_company', 'sso.failure.verified_by_another_company'],
+]);
+
+export function failureKey(failure: string | null): MessageKey {
+  return (failure === null ? undefined : FAILURES.get(failure)) ?? 'sso.failure.unknown';
+}
+
+/** Verified first (they are in use), then by name. */
+export function sortDomains(domains: readonly SsoDomainView[]): SsoDomainView[] {
+  const rank = (domain: SsoDomainView): number => (domain.status === 'verified' ? 0 : 1);
+  return [...domains].sort((a, b) => rank(a) - rank(b) || a.domain.localeCompare(b.domain));
+}
+
+/** The list after a change pushed by the event feed. */
+export function applyDomainChange(list: readonly SsoDomainView[] | null, domain: SsoDomainView, removed: boolean): SsoDomainView[] | null {
+  if (list === null) return null;
+  const others = list.filter((existing) => existing.id !== domain.id);
+  return removed ? others : [...others, domain];
+}
