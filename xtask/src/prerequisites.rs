@@ -1,5 +1,5 @@
 //! Installs what the test suite needs on a fresh Debian machine: Xvfb and X
-//! clients, Chromium, PostgreSQL's server binaries. Uses apt-get when running as
+//! clients, Chromium, PostgreSQL's server binaries, dnsmasq, xmlsec1. Uses apt-get when running as
 //! root; otherwise fails with the list of packages to install.
 
 use std::path::Path;
@@ -17,6 +17,9 @@ const PACKAGES: &[(&str, &str)] = &[
     ("fonts-dejavu-core", "/usr/share/fonts/truetype/dejavu"),
     ("x11vnc", "x11vnc"),
     ("dnsmasq-base", "dnsmasq"),
+    // An independent XML-DSig implementation: signs the SAML responses our verifier must accept.
+    ("xmlsec1", "xmlsec1"),
+    ("openssl", "openssl"),
 ];
 
 fn present(probe: &str) -> bool {

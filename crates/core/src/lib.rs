@@ -6,6 +6,7 @@ pub mod credentials;
 pub mod domains;
 pub mod fingerprint;
 pub mod policy;
+pub mod saml;
 pub mod sealed;
 pub mod totp;
 pub mod validate;
