@@ -4,8 +4,15 @@
 
 mod c14n;
 mod dsig;
+mod metadata;
+mod request;
 mod response;
 
+pub use metadata::{
+    certificates_der, normalize_certificate, parse_idp_metadata, sp_metadata, IdpSettings,
+    MAX_METADATA_BYTES,
+};
+pub use request::{authn_request, new_request_id, redirect_url};
 pub use response::{
     verify_response, Expected, VerifiedAssertion, CLOCK_SKEW_MS, CUSTOMER_IDENTIFIER,
     MAX_RESPONSE_BYTES,
@@ -53,6 +60,8 @@ pub enum SamlError {
     MissingEmail,
     #[error("the assertion was used already")]
     Replayed,
+    #[error("identity provider settings: {0}")]
+    Metadata(String),
     #[error("bad timestamp {0}")]
     BadTime(String),
 }
