@@ -7,4 +7,5 @@ pub mod console;
 pub mod dns;
 pub mod postgres;
 pub mod process;
+pub mod saml;
 pub mod xvfb;

@@ -12,10 +12,10 @@ pub use metadata::{
     certificates_der, normalize_certificate, parse_idp_metadata, sp_metadata, IdpSettings,
     MAX_METADATA_BYTES,
 };
-pub use request::{authn_request, new_request_id, redirect_url};
+pub use request::{authn_request, format_instant, new_request_id, redirect_url};
 pub use response::{
-    verify_response, Expected, VerifiedAssertion, CLOCK_SKEW_MS, CUSTOMER_IDENTIFIER,
-    MAX_RESPONSE_BYTES,
+    peek, verify_response, Expected, Unverified, VerifiedAssertion, CLOCK_SKEW_MS,
+    CUSTOMER_IDENTIFIER, MAX_RESPONSE_BYTES,
 };
 
 use crate::Millis;

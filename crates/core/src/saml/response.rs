@@ -12,6 +12,7 @@ use rustls_pki_types::CertificateDer;
 
 use super::dsig::{has_signature, verify_enveloped};
 use super::{parse_instant, SamlError};
+use crate::credentials::{constant_time_eq, secret_hash};
 use crate::Millis;
 
 pub const PROTOCOL_NS: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
@@ -51,8 +52,9 @@ pub struct Expected<'a> {
     /// The id of the request this answers; `None` for IdP-initiated sign-in,
     /// which must then answer no request.
     pub request_id: Option<&'a str>,
-    /// The `customeridentifier` value the assertion must carry.
-    pub customer_identifier: &'a str,
+    /// Hex SHA-256 ([`crate::credentials::secret_hash`]) of the
+    /// `customeridentifier` value the assertion must carry: we keep only its hash.
+    pub customer_identifier_hash: &'a str,
     pub now: Millis,
 }
 
@@ -105,6 +107,41 @@ fn one<'a, 'input>(
 
 fn time_attribute(node: Node<'_, '_>, name: &str) -> Result<Option<Millis>, SamlError> {
     node.attribute(name).map(parse_instant).transpose()
+}
+
+/// What a response says about itself before any check, used only to choose the
+/// settings to check it against: nothing here is trusted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unverified {
+    pub issuer: String,
+    pub in_response_to: Option<String>,
+}
+
+/// Reads the issuer and the request a response claims to answer.
+pub fn peek(xml: &str) -> Result<Unverified, SamlError> {
+    if xml.len() > MAX_RESPONSE_BYTES {
+        return Err(SamlError::Malformed("the response is too large".into()));
+    }
+    let document = parse(xml)?;
+    let response = document.root_element();
+    if !response.has_tag_name((PROTOCOL_NS, "Response")) {
+        return Err(SamlError::Malformed("not a SAML Response".into()));
+    }
+    let issuer = one(response, ASSERTION_NS, "Issuer")
+        .ok()
+        .or_else(|| {
+            children(response, ASSERTION_NS, "Assertion")
+                .next()
+                .and_then(|assertion| one(assertion, ASSERTION_NS, "Issuer").ok())
+        })
+        .and_then(|issuer| issuer.text())
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    Ok(Unverified {
+        issuer,
+        in_response_to: response.attribute("InResponseTo").map(str::to_string),
+    })
 }
 
 /// Checks `xml` (the decoded `SAMLResponse`) against `expected`.
@@ -242,7 +279,11 @@ fn read_assertion(signed: &str, expected: &Expected<'_>) -> Result<VerifiedAsser
     let customer = attribute_values(&|name| name.eq_ignore_ascii_case(CUSTOMER_IDENTIFIER));
     match customer.as_slice() {
         [] => return Err(SamlError::MissingCustomerIdentifier),
-        [value] if value == expected.customer_identifier => {}
+        [value]
+            if constant_time_eq(
+                secret_hash(value).as_bytes(),
+                expected.customer_identifier_hash.as_bytes(),
+            ) => {}
         _ => return Err(SamlError::WrongCustomerIdentifier),
     }
     let emails = attribute_values(&|name| {
