@@ -3,6 +3,9 @@
 // claimed, its record published, and the page turns it verified live; an API
 // token is created, shown once, used on /api/v1 and revoked. The tests run in order.
 
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, request, test, type APIRequestContext, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import { en } from '../src/i18n/en.ts';
@@ -14,6 +17,21 @@ test.describe.configure({ mode: 'serial' });
 
 const DOMAIN = 'support.example.org';
 const TOKEN_NAME = 'Inventory sync';
+const IDP = 'https://idp.example.org/saml';
+const IDP_SSO = 'https://idp.example.org/sso';
+
+/** A self-signed certificate as an identity provider would publish it (openssl). */
+function idpCertificate(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'reach-e2e-idp-'));
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30', '-subj', '/CN=idp', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], {
+      stdio: 'ignore',
+    });
+    return readFileSync(join(dir, 'c.pem'), 'utf8');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 let harness: Harness;
 let context: BrowserContext;
@@ -115,6 +133,69 @@ test('a claimed domain shows its TXT record; once published, verification turns 
   await expect(card.getByTestId('domain-status')).toHaveText(en['sso.status.verified'], { timeout: 20_000 });
   await expect(card.getByText(en['sso.recordIntro'])).toBeHidden();
   await expect(card.getByRole('button', { name: en['sso.checkNow'], exact: true })).toHaveCount(0);
+});
+
+test('the verified domain gets an identity provider and a customer identifier; single sign-on is then in force', async () => {
+  const section = domainCard(DOMAIN).getByRole('region', { name: en['saml.title'] });
+  await expect(section.getByTestId('saml-state')).toHaveText(en['saml.inactive']);
+  await expect(section.getByText(en['saml.step.provider'])).toBeVisible();
+  await section.getByText(en['saml.forYourIdp']).click();
+  await expect(section.getByText(`${harness.origin}/saml/acs`)).toBeVisible();
+
+  await section.getByRole('button', { name: en['saml.configure'], exact: true }).click();
+  const form = dialog(admin, fill(en['saml.configureTitle'], { domain: DOMAIN }));
+  await form.getByRole('radio', { name: en['saml.source.manual'], exact: true }).check();
+  await form.getByLabel(en['saml.entityId'], { exact: true }).fill(IDP);
+  await form.getByLabel(en['saml.ssoUrl'], { exact: true }).fill('http://idp.example.org/sso');
+  await form.getByLabel(en['saml.certificate'], { exact: true }).fill(idpCertificate());
+  await form.getByRole('button', { name: en['common.save'], exact: true }).click();
+  // Plain http is refused with a clear message, and nothing is saved.
+  await expect(form.getByRole('alert')).toHaveText(en['error.invalid_identity_provider']);
+  await form.getByLabel(en['saml.ssoUrl'], { exact: true }).fill(IDP_SSO);
+  await form.getByRole('button', { name: en['common.save'], exact: true }).click();
+  await expect(form).toBeHidden();
+  await expect(section.getByText(IDP, { exact: true })).toBeVisible();
+
+  await section.getByRole('button', { name: en['saml.generateCustomer'], exact: true }).click();
+  const generate = dialog(admin, fill(en['saml.customerTitle'], { domain: DOMAIN }));
+  await generate.getByRole('button', { name: en['saml.generate'], exact: true }).click();
+  const shown = dialog(admin, en['saml.customerCreatedTitle']);
+  expect(((await shown.getByTestId('customer-identifier').textContent()) ?? '').trim()).not.toBe('');
+  await shown.getByRole('button', { name: en['common.done'], exact: true }).click();
+  await expect(section.getByTestId('saml-state')).toHaveText(en['saml.active']);
+});
+
+test('the sign-in page sends an address under single sign-on to its identity provider', async ({ browser }) => {
+  const visitor = await browser.newContext({ baseURL: harness.origin, ignoreHTTPSErrors: true, locale: 'en-US' });
+  try {
+    const page = await visitor.newPage();
+    let reached: URL | null = null;
+    // The identity provider is not part of this test: record where the browser is sent.
+    await page.route(`${IDP_SSO}**`, async (route) => {
+      reached = new URL(route.request().url());
+      await route.fulfill({ status: 200, contentType: 'text/plain', body: 'identity provider' });
+    });
+    await page.goto('/console/login');
+    await page.getByLabel(en['login.email'], { exact: true }).fill(`someone@${DOMAIN}`);
+    const go = page.getByRole('button', { name: en['login.sso.continue'], exact: true });
+    await expect(go).toBeVisible();
+    await expect(page.getByLabel(en['login.password'], { exact: true })).toHaveCount(0);
+    await go.click();
+    await expect.poll(() => reached?.searchParams.get('SAMLRequest') ?? null).not.toBeNull();
+
+    // An address elsewhere keeps its password field.
+    await page.goto('/console/login');
+    const asked = page.waitForResponse((response) => response.url().includes('/api/auth/sign-in-method'));
+    await page.getByLabel(en['login.email'], { exact: true }).fill('someone@elsewhere.example');
+    expect((await (await asked).json()) as unknown).toEqual({ method: 'password' });
+    await expect(page.getByLabel(en['login.password'], { exact: true })).toBeVisible();
+
+    // Back from a refused single sign-on, the page says why.
+    await page.goto('/console/login?sso_error=sso_no_account');
+    await expect(page.getByRole('alert')).toHaveText(en['login.sso.noAccount']);
+  } finally {
+    await visitor.close();
+  }
 });
 
 test('adding the same domain again says so', async () => {

@@ -147,7 +147,7 @@ export function App() {
       );
   } else if (me === null) {
     titleKey = 'login.title';
-    page = <LoginPage next={route.query.get('next')} expired={auth.status === 'signed_out' && auth.expired} />;
+    page = <LoginPage next={route.query.get('next')} expired={auth.status === 'signed_out' && auth.expired} ssoError={route.query.get('sso_error')} />;
   } else if (mustEnrol) {
     // Whatever the address, only the setup is open to them until it is done.
     titleKey = 'twoFactor.required.title';

@@ -93,6 +93,18 @@ pub enum AuditCode {
     /// A single sign-on domain was removed.
     #[serde(rename = "R1504I")]
     SsoDomainRemoved,
+    /// A domain's SAML identity provider was set or changed.
+    #[serde(rename = "R1505I")]
+    IdentityProviderConfigured,
+    /// A domain's SAML identity provider was removed.
+    #[serde(rename = "R1506I")]
+    IdentityProviderRemoved,
+    /// A new customer identifier was generated for a domain.
+    #[serde(rename = "R1507I")]
+    CustomerIdentifierGenerated,
+    /// A domain's single sign-on exclusion list changed.
+    #[serde(rename = "R1508I")]
+    SsoExclusionsChanged,
     /// An enrollment token was created.
     #[serde(rename = "R2000I")]
     EnrollmentTokenCreated,
@@ -117,7 +129,7 @@ pub enum AuditCode {
 }
 
 impl AuditCode {
-    pub const ALL: [Self; 35] = [
+    pub const ALL: [Self; 39] = [
         Self::SignedIn,
         Self::SignInFailed,
         Self::SignedOut,
@@ -146,6 +158,10 @@ impl AuditCode {
         Self::DomainVerified,
         Self::DomainVerificationFailed,
         Self::SsoDomainRemoved,
+        Self::IdentityProviderConfigured,
+        Self::IdentityProviderRemoved,
+        Self::CustomerIdentifierGenerated,
+        Self::SsoExclusionsChanged,
         Self::EnrollmentTokenCreated,
         Self::EnrollmentTokenRevoked,
         Self::DeviceEnrolled,
@@ -187,6 +203,10 @@ impl AuditCode {
             Self::DomainVerified => "R1502I",
             Self::DomainVerificationFailed => "R1503W",
             Self::SsoDomainRemoved => "R1504I",
+            Self::IdentityProviderConfigured => "R1505I",
+            Self::IdentityProviderRemoved => "R1506I",
+            Self::CustomerIdentifierGenerated => "R1507I",
+            Self::SsoExclusionsChanged => "R1508I",
             Self::EnrollmentTokenCreated => "R2000I",
             Self::EnrollmentTokenRevoked => "R2001I",
             Self::DeviceEnrolled => "R2002I",

@@ -66,6 +66,12 @@ pub enum ErrorCode {
     TwoFactorEnrollmentRequired,
     /// The company requires two-factor sign-in, so it can't be turned off.
     TwoFactorRequiredByCompany,
+    /// The address's company signs it in through its identity provider: go to
+    /// `/saml/login?email=...` instead of sending a password.
+    SingleSignOnRequired,
+    /// The identity provider's metadata or settings can't be used (the message
+    /// says why: no redirect binding, an unreadable certificate, ...).
+    InvalidIdentityProvider,
     /// What was given as an e-mail domain is not a domain name.
     InvalidDomain,
     /// The company has added this single sign-on domain already.
@@ -106,6 +112,8 @@ impl ErrorCode {
             Self::SecondFactorInvalid => "second_factor_invalid",
             Self::TwoFactorEnrollmentRequired => "two_factor_enrollment_required",
             Self::TwoFactorRequiredByCompany => "two_factor_required_by_company",
+            Self::SingleSignOnRequired => "single_sign_on_required",
+            Self::InvalidIdentityProvider => "invalid_identity_provider",
             Self::InvalidDomain => "invalid_domain",
             Self::DomainAlreadyAdded => "domain_already_added",
             Self::Internal => "internal",

@@ -8,9 +8,8 @@ use ts_rs::TS;
 
 use crate::access::{BuiltinRole, Permission};
 
-/// The company settings that are in force. (Tenant-only help and just-in-time
-/// provisioning are stored already and join this view with session keys and
-/// single sign-on.)
+/// The company settings that are in force. (Tenant-only help is stored already
+/// and joins this view with session keys.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CompanySettingsView {
@@ -19,6 +18,10 @@ pub struct CompanySettingsView {
     /// Members may sign in with a password. When off, only the company's owner
     /// still may, so a broken identity provider can't lock the company out.
     pub password_sign_in: bool,
+    /// A first single sign-on of an address in a verified domain creates its
+    /// account (with no roles). Off when left out.
+    #[serde(default)]
+    pub just_in_time: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]

@@ -11,6 +11,7 @@ pub mod codes;
 pub mod directory;
 pub mod frame;
 pub mod messages;
+pub mod sso;
 pub mod typescript;
 
 /// Version of the WebSocket protocol. A peer that announces another version is

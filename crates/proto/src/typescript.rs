@@ -3,7 +3,7 @@
 
 use ts_rs::TS;
 
-use crate::{access, api, audit, codes, directory, messages};
+use crate::{access, api, audit, codes, directory, messages, sso};
 
 /// Every wire type's TypeScript declaration, as one module.
 pub fn declarations() -> String {
@@ -57,6 +57,15 @@ pub fn declarations() -> String {
         directory::DomainStatus::decl(),
         directory::SsoDomainView::decl(),
         directory::AddSsoDomain::decl(),
+        sso::ServiceProviderView::decl(),
+        sso::CertificateView::decl(),
+        sso::IdentityProviderView::decl(),
+        sso::SamlSettingsView::decl(),
+        sso::IdentityProviderInput::decl(),
+        sso::CustomerIdentifierCreated::decl(),
+        sso::SsoExclusions::decl(),
+        sso::SignInMethod::decl(),
+        sso::SignInMethodView::decl(),
         messages::InputEvent::decl(),
         messages::SystemInfo::decl(),
         messages::AgentMessage::decl(),

@@ -198,7 +198,7 @@ impl Authenticated {
 
 /// Whether the account may hold a sign-in: not disabled, and a member of a
 /// company unless it operates the server.
-fn may_sign_in(user: &User) -> bool {
+pub(crate) fn may_sign_in(user: &User) -> bool {
     !user.disabled && (user.company_id.is_some() || user.operator)
 }
 
@@ -290,7 +290,7 @@ impl SignInWatch {
 }
 
 /// A user as the actor of an event.
-fn account(user: &User) -> Actor {
+pub(crate) fn account(user: &User) -> Actor {
     Actor::User {
         id: user.id.clone(),
         name: user.display_name.clone(),
@@ -311,7 +311,21 @@ pub fn user_view(user: &User, principal: &Principal, two_factor_required: bool) 
     }
 }
 
+/// Signs `user` in: stores a new web session and answers with the console's view
+/// of them and the cookie.
 async fn start_web_session(state: &AppState, user: &User) -> Result<Response, ApiFailure> {
+    let (cookie, signed_in) = new_web_session(state, user).await?;
+    let mut response = Json(signed_in).into_response();
+    response.headers_mut().insert(SET_COOKIE, cookie);
+    Ok(response)
+}
+
+/// Stores a new web session for `user`; returns its `Set-Cookie` value and what
+/// the console is told about the sign-in.
+pub async fn new_web_session(
+    state: &AppState,
+    user: &User,
+) -> Result<(HeaderValue, SignedIn), ApiFailure> {
     let principal = principal::load(state.store.as_ref(), user).await?;
     let two_factor_required = must_enrol_two_factor(state, user).await?;
     let token = credentials::new_secret(WEB_SESSION_PREFIX);
@@ -333,16 +347,14 @@ async fn start_web_session(state: &AppState, user: &User) -> Result<Response, Ap
     let cookie = format!(
         "{SESSION_COOKIE}={token}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age={ttl}"
     );
-    let mut response = Json(SignedIn {
+    let signed_in = SignedIn {
         user: user_view(user, &principal, two_factor_required),
         csrf_token,
-    })
-    .into_response();
-    response.headers_mut().insert(
-        SET_COOKIE,
+    };
+    Ok((
         HeaderValue::from_str(&cookie).map_err(ApiFailure::internal)?,
-    );
-    Ok(response)
+        signed_in,
+    ))
 }
 
 pub async fn login(
@@ -397,6 +409,20 @@ pub async fn login(
                 return Err(ApiFailure::new(
                     ErrorCode::PasswordSignInDisabled,
                     "your company signs in with single sign-on, not with a password",
+                ));
+            }
+            if single_sign_on_required(&state, &user).await? {
+                let entry = Entry::of(
+                    user.company_id.as_deref(),
+                    AuditCode::SignInFailed,
+                    account(&user),
+                )
+                .ip(Some(peer.ip()))
+                .detail("reason", "single_sign_on_required");
+                audit::record(&state, entry).await;
+                return Err(ApiFailure::new(
+                    ErrorCode::SingleSignOnRequired,
+                    "your address signs in through your company's identity provider",
                 ));
             }
             let second_factor = match second_factor(&state, &user, request.code.as_deref()).await {
@@ -476,6 +502,20 @@ async fn password_sign_in_allowed(state: &AppState, user: &User) -> Result<bool,
     };
     let company = state.store.company(company_id).await?;
     Ok(company.settings.password_sign_in || company.owner_id.as_deref() == Some(user.id.as_str()))
+}
+
+/// Whether single sign-on is in force for this account's address, so a password
+/// is not enough. The company's owner always keeps password sign-in: a broken
+/// identity provider must not lock out the one who can fix its settings.
+async fn single_sign_on_required(state: &AppState, user: &User) -> Result<bool, ApiFailure> {
+    let Some((domain, _)) = crate::saml::provider_for(state, &user.email).await? else {
+        return Ok(false);
+    };
+    if user.company_id.as_deref() != Some(domain.company_id.as_str()) {
+        return Ok(false);
+    }
+    let company = state.store.company(&domain.company_id).await?;
+    Ok(company.owner_id.as_deref() != Some(user.id.as_str()))
 }
 
 /// The second factor of a sign-in whose password was right: nothing for an
@@ -626,15 +666,14 @@ pub async fn new_administrator(
         .ensure_default_company(&state.config.company_name, now_millis())
         .await?;
     Ok(User {
-        id: uuid::Uuid::new_v4().to_string(),
-        company_id: Some(company.id),
-        email,
-        display_name,
-        password_hash,
         operator: true,
-        disabled: false,
-        created_at: now_millis(),
-        two_factor_enabled: false,
+        ..User::new_member(
+            &company.id,
+            email,
+            display_name,
+            password_hash,
+            now_millis(),
+        )
     })
 }
 

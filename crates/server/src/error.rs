@@ -56,6 +56,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
     match code {
         ErrorCode::BadRequest
         | ErrorCode::InvalidDomain
+        | ErrorCode::InvalidIdentityProvider
         | ErrorCode::ProtocolViolation
         | ErrorCode::ProtocolVersion => StatusCode::BAD_REQUEST,
         ErrorCode::Unauthenticated
@@ -69,6 +70,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | ErrorCode::CsrfMismatch
         | ErrorCode::DeviceRevoked
         | ErrorCode::PasswordSignInDisabled
+        | ErrorCode::SingleSignOnRequired
         | ErrorCode::TwoFactorEnrollmentRequired => StatusCode::FORBIDDEN,
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
         ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,

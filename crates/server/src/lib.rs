@@ -18,6 +18,7 @@ pub mod hub;
 mod keys;
 mod openapi;
 mod principal;
+pub mod saml;
 mod security;
 mod throttle;
 pub mod tls;
@@ -61,6 +62,8 @@ pub struct AppState {
     clock: Arc<dyn clock::Clock>,
     /// Reads TXT records for domain verification.
     dns: dns::TxtResolver,
+    /// `https://host:port` as people reach this server (see [`base_url`]).
+    pub base_url: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -161,6 +164,7 @@ impl Server {
             .local_addr()
             .map_err(|err| StartError::Listen(config.listen, err))?;
         let state = Arc::new(AppState {
+            base_url: base_url(&config, local_addr),
             hub: hub::Hub::new(store.clone()),
             store,
             fingerprint: identity.fingerprint,
@@ -305,6 +309,9 @@ impl BoundServer {
                 {
                     tracing::warn!(error = %err, "could not delete expired sign-ins");
                 }
+                if let Err(err) = cleanup_state.store.purge_saml(now_millis()).await {
+                    tracing::warn!(error = %err, "could not delete expired SAML requests and assertion ids");
+                }
             }
         });
         let app = router(self.state);
@@ -329,6 +336,10 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/api/auth/login", post(auth::login))
         .route("/api/auth/logout", post(auth::logout))
         .route("/api/auth/me", get(auth::me))
+        .route("/api/auth/sign-in-method", get(saml::sign_in_method))
+        .route("/saml/metadata", get(saml::metadata))
+        .route("/saml/login", get(saml::login))
+        .route("/saml/acs", post(saml::acs))
         .route("/api/auth/password", post(auth::change_password))
         .route("/api/auth/two-factor/setup", post(two_factor::setup))
         .route("/api/auth/two-factor/enable", post(two_factor::enable))

@@ -18,6 +18,9 @@ use reach_proto::directory::{
     GrantView, MemberCreated, MemberView, RenameCompany, RoleInput, RoleView, SsoDomainView,
     UpdateMember, UserGroupInput, UserGroupView,
 };
+use reach_proto::sso::{
+    CustomerIdentifierCreated, IdentityProviderInput, SamlSettingsView, SsoExclusions,
+};
 use schemars::gen::{SchemaGenerator, SchemaSettings};
 use schemars::schema::Schema;
 use schemars::JsonSchema;
@@ -369,6 +372,46 @@ fn operations() -> Vec<Operation> {
             needs(P::ManageSso),
             None,
             None,
+        ),
+        op(
+            "get",
+            "/sso-domains/{id}/saml",
+            "A domain's SAML settings: what to give the identity provider, the identity provider, exclusions",
+            needs(P::ManageSso),
+            None,
+            Some(schema::<SamlSettingsView>),
+        ),
+        op(
+            "put",
+            "/sso-domains/{id}/saml",
+            "Set the identity provider from its metadata XML or typed-in values",
+            needs(P::ManageSso),
+            Some(schema::<IdentityProviderInput>),
+            Some(schema::<SamlSettingsView>),
+        ),
+        op(
+            "delete",
+            "/sso-domains/{id}/saml",
+            "Remove the identity provider (single sign-on stops for the domain)",
+            needs(P::ManageSso),
+            None,
+            None,
+        ),
+        op(
+            "post",
+            "/sso-domains/{id}/saml/customer-identifier",
+            "Generate a new customer identifier (returned once)",
+            needs(P::ManageSso),
+            None,
+            Some(schema::<CustomerIdentifierCreated>),
+        ),
+        op(
+            "put",
+            "/sso-domains/{id}/exclusions",
+            "Set the addresses that keep password sign-in",
+            needs(P::ManageSso),
+            Some(schema::<SsoExclusions>),
+            Some(schema::<SamlSettingsView>),
         ),
         op(
             "get",

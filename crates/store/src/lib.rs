@@ -10,6 +10,7 @@ mod identity;
 pub mod model;
 mod postgres;
 mod rows;
+mod saml;
 mod sqlite;
 mod two_factor;
 
@@ -145,6 +146,65 @@ pub trait DomainStore {
         now: Millis,
     ) -> Result<SsoDomain>;
     async fn delete_sso_domain(&self, company_id: &str, id: &str) -> Result<SsoDomain>;
+}
+
+/// SAML single sign-on: identity providers of domains, exclusion lists,
+/// outstanding requests and used assertion ids. A domain of another company is
+/// `NotFound` (or absent) everywhere.
+#[async_trait]
+pub trait SamlStore {
+    /// Sets the identity provider of `provider.domain_id`, keeping a customer
+    /// identifier generated earlier when `provider` has none. `NotFound` when the
+    /// domain is not the company's.
+    async fn put_saml_provider(&self, provider: &SamlProvider) -> Result<()>;
+    async fn saml_provider(
+        &self,
+        company_id: &str,
+        domain_id: &str,
+    ) -> Result<Option<SamlProvider>>;
+    /// `NotFound` when the domain had none.
+    async fn delete_saml_provider(&self, company_id: &str, domain_id: &str) -> Result<()>;
+    /// `NotFound` when the domain has no identity provider.
+    async fn set_customer_identifier_hash(
+        &self,
+        company_id: &str,
+        domain_id: &str,
+        hash: &str,
+        now: Millis,
+    ) -> Result<SamlProvider>;
+    /// The identity provider of the verified domain named `domain` (at most one
+    /// company has verified it).
+    async fn active_saml_provider(&self, domain: &str)
+        -> Result<Option<(SsoDomain, SamlProvider)>>;
+    /// Every identity provider with this entity id on a verified domain (several
+    /// companies may use one IdP), for sign-ins the IdP starts.
+    async fn saml_providers_by_issuer(
+        &self,
+        idp_entity_id: &str,
+    ) -> Result<Vec<(SsoDomain, SamlProvider)>>;
+    /// Replaces the addresses of the domain that keep password sign-in (stored
+    /// trimmed and lower-cased, once each). `NotFound` when the domain is not the company's.
+    async fn set_sso_exclusions(
+        &self,
+        company_id: &str,
+        domain_id: &str,
+        emails: &[String],
+    ) -> Result<()>;
+    /// Sorted.
+    async fn sso_exclusions(&self, company_id: &str, domain_id: &str) -> Result<Vec<String>>;
+    async fn create_saml_request(&self, request: &SamlRequest) -> Result<()>;
+    /// Removes and returns the request, unless missing or expired at `now` (an
+    /// expired one is removed too): each request is answered once.
+    async fn take_saml_request(&self, id: &str, now: Millis) -> Result<Option<SamlRequest>>;
+    /// Records that an assertion was used; false when it was already (a replay).
+    async fn remember_assertion(
+        &self,
+        issuer: &str,
+        assertion_id: &str,
+        expires_at: Millis,
+    ) -> Result<bool>;
+    /// Deletes expired requests and remembered assertions; returns how many.
+    async fn purge_saml(&self, now: Millis) -> Result<u64>;
 }
 
 #[async_trait]
@@ -300,6 +360,7 @@ pub trait Store:
     + TwoFactorStore
     + ApiTokenStore
     + DomainStore
+    + SamlStore
     + SetupStore
     + EnrollmentStore
     + DeviceStore

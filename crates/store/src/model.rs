@@ -57,6 +57,30 @@ pub struct User {
     pub two_factor_enabled: bool,
 }
 
+impl User {
+    /// A new, enabled member of `company_id` with a fresh id, no second factor and
+    /// not an operator (`email` and `display_name` already validated).
+    pub fn new_member(
+        company_id: &str,
+        email: String,
+        display_name: String,
+        password_hash: String,
+        now: Millis,
+    ) -> Self {
+        Self {
+            id: uuid::Uuid::new_v4().to_string(),
+            company_id: Some(company_id.to_string()),
+            email,
+            display_name,
+            password_hash,
+            operator: false,
+            disabled: false,
+            created_at: now,
+            two_factor_enabled: false,
+        }
+    }
+}
+
 /// An account's two-factor state; secrets are sealed (see `reach_core::sealed`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TwoFactor {
@@ -277,4 +301,30 @@ pub struct SsoDomain {
     pub checked_at: Option<Millis>,
     pub verified_at: Option<Millis>,
     pub created_at: Millis,
+}
+
+/// A verified domain's SAML identity provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SamlProvider {
+    pub domain_id: String,
+    pub company_id: String,
+    pub idp_entity_id: String,
+    pub sso_url: String,
+    /// Standard-Base64 DER certificates; any one may sign.
+    pub certificates: Vec<String>,
+    pub metadata_url: Option<String>,
+    /// Hex SHA-256 of the customer identifier; None until one is generated.
+    pub customer_identifier_hash: Option<String>,
+    pub updated_at: Millis,
+}
+
+/// An authentication request we sent and expect an answer to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SamlRequest {
+    pub id: String,
+    pub company_id: String,
+    pub domain_id: String,
+    pub relay_state: Option<String>,
+    pub created_at: Millis,
+    pub expires_at: Millis,
 }

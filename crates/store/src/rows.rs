@@ -528,3 +528,61 @@ impl TryFrom<SsoDomainRow> for SsoDomain {
 
 pub(crate) const SSO_DOMAIN_COLUMNS: &str = "id, company_id, domain, token, status, failure, \
      started_at, checked_at, verified_at, created_at";
+
+#[derive(FromRow)]
+pub(crate) struct SamlProviderRow {
+    domain_id: String,
+    company_id: String,
+    idp_entity_id: String,
+    sso_url: String,
+    certificates: String,
+    metadata_url: Option<String>,
+    customer_identifier_hash: Option<String>,
+    updated_at: i64,
+}
+
+impl From<SamlProviderRow> for SamlProvider {
+    fn from(row: SamlProviderRow) -> Self {
+        Self {
+            domain_id: row.domain_id,
+            company_id: row.company_id,
+            idp_entity_id: row.idp_entity_id,
+            sso_url: row.sso_url,
+            certificates: row
+                .certificates
+                .split('\n')
+                .filter(|c| !c.is_empty())
+                .map(str::to_string)
+                .collect(),
+            metadata_url: row.metadata_url,
+            customer_identifier_hash: row.customer_identifier_hash,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+pub(crate) const SAML_PROVIDER_COLUMNS: &str = "domain_id, company_id, idp_entity_id, sso_url, \
+     certificates, metadata_url, customer_identifier_hash, updated_at";
+
+#[derive(FromRow)]
+pub(crate) struct SamlRequestRow {
+    id: String,
+    company_id: String,
+    domain_id: String,
+    relay_state: Option<String>,
+    created_at: i64,
+    expires_at: i64,
+}
+
+impl From<SamlRequestRow> for SamlRequest {
+    fn from(row: SamlRequestRow) -> Self {
+        Self {
+            id: row.id,
+            company_id: row.company_id,
+            domain_id: row.domain_id,
+            relay_state: row.relay_state,
+            created_at: row.created_at,
+            expires_at: row.expires_at,
+        }
+    }
+}

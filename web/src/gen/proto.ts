@@ -6,11 +6,11 @@ export const BULK_HEADER_LEN = 5;
 export const BULK_KIND_SCREEN_TILES = 1;
 export const MAX_TILE_SIDE = 64;
 
-export type ErrorCode = "bad_request" | "unauthenticated" | "invalid_credentials" | "throttled" | "forbidden" | "csrf_mismatch" | "not_found" | "method_not_allowed" | "conflict" | "enrollment_token_invalid" | "enrollment_token_expired" | "enrollment_token_exhausted" | "unknown_agent_key" | "device_revoked" | "agent_auth_failed" | "protocol_version" | "protocol_violation" | "device_offline" | "session_ended" | "setup_token_invalid" | "owner_protected" | "not_on_yourself" | "builtin_role" | "password_sign_in_disabled" | "second_factor_required" | "second_factor_invalid" | "two_factor_enrollment_required" | "two_factor_required_by_company" | "invalid_domain" | "domain_already_added" | "internal";
+export type ErrorCode = "bad_request" | "unauthenticated" | "invalid_credentials" | "throttled" | "forbidden" | "csrf_mismatch" | "not_found" | "method_not_allowed" | "conflict" | "enrollment_token_invalid" | "enrollment_token_expired" | "enrollment_token_exhausted" | "unknown_agent_key" | "device_revoked" | "agent_auth_failed" | "protocol_version" | "protocol_violation" | "device_offline" | "session_ended" | "setup_token_invalid" | "owner_protected" | "not_on_yourself" | "builtin_role" | "password_sign_in_disabled" | "second_factor_required" | "second_factor_invalid" | "two_factor_enrollment_required" | "two_factor_required_by_company" | "single_sign_on_required" | "invalid_identity_provider" | "invalid_domain" | "domain_already_added" | "internal";
 
 export type EndReason = "technician_ended" | "technician_disconnected" | "agent_ended" | "agent_disconnected" | "device_revoked" | "server_shutdown";
 
-export type AuditCode = "R1000I" | "R1001W" | "R1002I" | "R1003I" | "R1004I" | "R1005I" | "R1006I" | "R1007I" | "R1008I" | "R1009I" | "R1100I" | "R1101I" | "R1102I" | "R1103I" | "R1104I" | "R1200I" | "R1201I" | "R1202I" | "R1300I" | "R1301I" | "R1302I" | "R1400I" | "R1401I" | "R1500I" | "R1501I" | "R1502I" | "R1503W" | "R1504I" | "R2000I" | "R2001I" | "R2002I" | "R2003I" | "R2004I" | "R3000I" | "R3001I";
+export type AuditCode = "R1000I" | "R1001W" | "R1002I" | "R1003I" | "R1004I" | "R1005I" | "R1006I" | "R1007I" | "R1008I" | "R1009I" | "R1100I" | "R1101I" | "R1102I" | "R1103I" | "R1104I" | "R1200I" | "R1201I" | "R1202I" | "R1300I" | "R1301I" | "R1302I" | "R1400I" | "R1401I" | "R1500I" | "R1501I" | "R1502I" | "R1503W" | "R1504I" | "R1505I" | "R1506I" | "R1507I" | "R1508I" | "R2000I" | "R2001I" | "R2002I" | "R2003I" | "R2004I" | "R3000I" | "R3001I";
 
 export type ActorKind = "user" | "device" | "api_token" | "system";
 
@@ -116,7 +116,12 @@ require_two_factor: boolean,
  * Members may sign in with a password. When off, only the company's owner
  * still may, so a broken identity provider can't lock the company out.
  */
-password_sign_in: boolean, };
+password_sign_in: boolean, 
+/**
+ * A first single sign-on of an address in a verified domain creates its
+ * account (with no roles). Off when left out.
+ */
+just_in_time: boolean, };
 
 export type CompanyView = { id: string, name: string, owner_id: string | null, 
 /**
@@ -244,6 +249,67 @@ txt_value: string, started_at: number | null, checked_at: number | null,
 verification_ends_at: number | null, verified_at: number | null, created_at: number, };
 
 export type AddSsoDomain = { domain: string, };
+
+export type ServiceProviderView = { 
+/**
+ * Entity id, also the audience of assertions.
+ */
+entity_id: string, 
+/**
+ * Assertion consumer service (HTTP-POST binding).
+ */
+acs_url: string, 
+/**
+ * Our metadata XML, to download or give the identity provider by URL.
+ */
+metadata_url: string, };
+
+export type CertificateView = { 
+/**
+ * Hex SHA-256 of the DER certificate, to compare with the IdP's console.
+ */
+sha256: string, };
+
+export type IdentityProviderView = { entity_id: string, 
+/**
+ * Where people are sent to sign in (HTTP-Redirect binding).
+ */
+sso_url: string, certificates: Array<CertificateView>, 
+/**
+ * Whether a customer identifier was generated (it is shown once, then only
+ * its hash is kept).
+ */
+customer_identifier_set: boolean, updated_at: bigint, };
+
+export type SamlSettingsView = { service_provider: ServiceProviderView, 
+/**
+ * None until configured.
+ */
+identity_provider: IdentityProviderView | null, 
+/**
+ * E-mail addresses that keep signing in with a password (lower-cased).
+ */
+excluded_emails: Array<string>, 
+/**
+ * Single sign-on is in force for the domain: verified, identity provider
+ * configured, customer identifier generated.
+ */
+active: boolean, };
+
+export type IdentityProviderInput = { "source": "metadata_xml", xml: string, } | { "source": "manual", entity_id: string, sso_url: string, certificate: string, };
+
+export type CustomerIdentifierCreated = { 
+/**
+ * Configure the identity provider to send it as the `customeridentifier`
+ * attribute of every assertion.
+ */
+customer_identifier: string, };
+
+export type SsoExclusions = { emails: Array<string>, };
+
+export type SignInMethod = "password" | "saml";
+
+export type SignInMethodView = { method: SignInMethod, };
 
 export type InputEvent = { "kind": "pointer_move", x: number, y: number, } | { "kind": "pointer_button", x: number, y: number, button: number, pressed: boolean, } | { "kind": "wheel", x: number, y: number, delta_x: number, delta_y: number, } | { "kind": "key", keysym: number, pressed: boolean, } | { "kind": "release_all" };
 

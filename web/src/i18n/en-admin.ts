@@ -222,7 +222,9 @@ export const enAdmin = {
   'company.passwordSignIn': 'Allow signing in with a password',
   'company.passwordSignInHint':
     'When off, only the company’s owner may still sign in with a password, so a broken identity provider cannot lock the company out.',
-  'company.noSsoWarning': 'Single sign-on is not configured yet: with password sign-in off, only the owner can sign in.',
+  'company.noSsoWarning': 'With password sign-in off, only addresses under single sign-on (and the owner) can sign in.',
+  'company.justInTime': 'Create accounts on first single sign-on',
+  'company.justInTimeHint': 'An address of a verified domain that signs in through the identity provider gets an account, with no roles until you give it some.',
   'company.saved': 'Settings saved.',
 
   'companies.title': 'Companies',

@@ -220,8 +220,9 @@ export const frAdmin: Readonly<Record<keyof typeof enAdmin, string>> = {
   'company.passwordSignIn': 'Autoriser la connexion par mot de passe',
   'company.passwordSignInHint':
     'Désactivée, seul le propriétaire de l’entreprise peut encore se connecter par mot de passe, pour qu’un fournisseur d’identité en panne ne puisse pas bloquer l’entreprise.',
-  'company.noSsoWarning':
-    'L’authentification unique n’est pas encore configurée : sans connexion par mot de passe, seul le propriétaire pourra se connecter.',
+  'company.noSsoWarning': 'Sans connexion par mot de passe, seules les adresses sous authentification unique (et le propriétaire) peuvent se connecter.',
+  'company.justInTime': 'Créer les comptes à la première authentification unique',
+  'company.justInTimeHint': 'Une adresse d’un domaine vérifié qui se connecte par le fournisseur d’identité reçoit un compte, sans rôle jusqu’à ce que vous lui en donniez.',
   'company.saved': 'Paramètres enregistrés.',
 
   'companies.title': 'Entreprises',

@@ -64,17 +64,8 @@ pub async fn run(command: CompanyCommand) -> Result<()> {
             let role = store
                 .builtin_role(&company.id, BuiltinRole::Administrator)
                 .await?;
-            let user = reach_store::User {
-                id: uuid::Uuid::new_v4().to_string(),
-                company_id: Some(company.id.clone()),
-                email,
-                display_name,
-                password_hash,
-                operator: false,
-                disabled: false,
-                created_at: now,
-                two_factor_enabled: false,
-            };
+            let user =
+                reach_store::User::new_member(&company.id, email, display_name, password_hash, now);
             store.create_user(&user, &[role.id], now).await?;
             for entry in [
                 Entry::new(&company.id, AuditCode::CompanyCreated, Actor::System)

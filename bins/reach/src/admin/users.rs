@@ -72,17 +72,13 @@ pub async fn run(command: UserCommand) -> Result<()> {
             let builtin =
                 BuiltinRole::parse(&role).with_context(|| format!("unknown role {role}"))?;
             let role = store.builtin_role(&company_id, builtin).await?;
-            let user = reach_store::User {
-                id: uuid::Uuid::new_v4().to_string(),
-                company_id: Some(company_id.clone()),
+            let user = reach_store::User::new_member(
+                &company_id,
                 email,
-                display_name: name,
+                name,
                 password_hash,
-                operator: false,
-                disabled: false,
-                created_at: now_millis(),
-                two_factor_enabled: false,
-            };
+                now_millis(),
+            );
             match store
                 .create_user(&user, std::slice::from_ref(&role.id), now_millis())
                 .await

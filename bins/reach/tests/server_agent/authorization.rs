@@ -146,6 +146,32 @@ const ROUTES: &[Route] = &[
         Permission(P::ManageSso),
     ),
     route("DELETE", "/api/sso-domains/{id}", Permission(P::ManageSso)),
+    route(
+        "GET",
+        "/api/sso-domains/{id}/saml",
+        Permission(P::ManageSso),
+    ),
+    route(
+        "PUT",
+        "/api/sso-domains/{id}/saml",
+        Permission(P::ManageSso),
+    ),
+    route(
+        "DELETE",
+        "/api/sso-domains/{id}/saml",
+        Permission(P::ManageSso),
+    ),
+    route(
+        "POST",
+        "/api/sso-domains/{id}/saml/customer-identifier",
+        Permission(P::ManageSso),
+    ),
+    route(
+        "PUT",
+        "/api/sso-domains/{id}/exclusions",
+        Permission(P::ManageSso),
+    ),
+    route("GET", "/api/auth/sign-in-method", Elsewhere("saml")),
     route("POST", "/api/agent/enroll", Elsewhere("enrollment")),
     route("ANY", "/api/agent/ws", Elsewhere("trust")),
 ];
@@ -431,6 +457,27 @@ impl Fixture<'_> {
             ("DELETE", "/api/sso-domains/{id}") => {
                 (format!("/api/sso-domains/{}", self.domain_id().await), None)
             }
+            ("GET" | "DELETE", "/api/sso-domains/{id}/saml") => (
+                format!("/api/sso-domains/{}/saml", self.domain_id().await),
+                None,
+            ),
+            // Refused as invalid metadata once past authorization: enough to tell.
+            ("PUT", "/api/sso-domains/{id}/saml") => (
+                format!("/api/sso-domains/{}/saml", self.domain_id().await),
+                body(json!({"source": "metadata_xml", "xml": "<a/>"})),
+            ),
+            // Refused as "set up the identity provider first" once past authorization.
+            ("POST", "/api/sso-domains/{id}/saml/customer-identifier") => (
+                format!(
+                    "/api/sso-domains/{}/saml/customer-identifier",
+                    self.domain_id().await
+                ),
+                body(json!({})),
+            ),
+            ("PUT", "/api/sso-domains/{id}/exclusions") => (
+                format!("/api/sso-domains/{}/exclusions", self.domain_id().await),
+                body(json!({"emails": []})),
+            ),
             ("POST", "/api/device-groups") => (
                 route.path.to_string(),
                 body(json!({"name": self.unique("devices")})),

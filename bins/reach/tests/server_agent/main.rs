@@ -45,6 +45,7 @@ mod enrollment;
 mod malformed;
 mod permissions;
 mod privileges;
+mod saml;
 mod session;
 mod sign_in;
 mod trust;

@@ -41,6 +41,7 @@ async fn company_view(state: &AppState, company: &Company) -> Result<CompanyView
         settings: CompanySettingsView {
             require_two_factor: company.settings.require_two_factor,
             password_sign_in: company.settings.password_sign_in,
+            just_in_time: company.settings.just_in_time,
         },
         created_at: company.created_at,
     })
@@ -86,17 +87,7 @@ pub async fn create(
         .store
         .create_company(&uuid::Uuid::new_v4().to_string(), &name, now)
         .await?;
-    let administrator = User {
-        id: uuid::Uuid::new_v4().to_string(),
-        company_id: Some(company.id.clone()),
-        email,
-        display_name,
-        password_hash,
-        operator: false,
-        disabled: false,
-        created_at: now,
-        two_factor_enabled: false,
-    };
+    let administrator = User::new_member(&company.id, email, display_name, password_hash, now);
     let role = state
         .store
         .builtin_role(&company.id, BuiltinRole::Administrator)
@@ -178,6 +169,7 @@ pub async fn update_settings(
     let settings = CompanySettings {
         require_two_factor: request.require_two_factor,
         password_sign_in: request.password_sign_in,
+        just_in_time: request.just_in_time,
         ..before.settings
     };
     let after = state
@@ -201,6 +193,11 @@ pub async fn update_settings(
             "password_sign_in",
             before.settings.password_sign_in,
             after.settings.password_sign_in,
+        ),
+        (
+            "just_in_time",
+            before.settings.just_in_time,
+            after.settings.just_in_time,
         ),
     ] {
         if was != is {

@@ -91,17 +91,7 @@ pub async fn create(
     let email = validate::normalize_email(&request.email)?;
     let display_name = validate::name("display name", &request.display_name, 128)?;
     let (password_hash, generated_password) = password_hash(request.password).await?;
-    let user = User {
-        id: uuid::Uuid::new_v4().to_string(),
-        company_id: Some(company_id.to_string()),
-        email,
-        display_name,
-        password_hash,
-        operator: false,
-        disabled: false,
-        created_at: now_millis(),
-        two_factor_enabled: false,
-    };
+    let user = User::new_member(company_id, email, display_name, password_hash, now_millis());
     match state
         .store
         .create_user(&user, &request.role_ids, now_millis())

@@ -9,6 +9,7 @@ pub mod enrollment;
 pub mod groups;
 pub mod members;
 pub mod roles;
+pub mod saml;
 pub mod sessions;
 pub mod tokens;
 
@@ -114,6 +115,20 @@ pub fn resources(
         .route(
             &format!("{prefix}/sso-domains/{{id}}"),
             delete(domains::remove),
+        )
+        .route(
+            &format!("{prefix}/sso-domains/{{id}}/saml"),
+            get(saml::get_settings)
+                .put(saml::put_provider)
+                .delete(saml::remove_provider),
+        )
+        .route(
+            &format!("{prefix}/sso-domains/{{id}}/saml/customer-identifier"),
+            post(saml::new_customer_identifier),
+        )
+        .route(
+            &format!("{prefix}/sso-domains/{{id}}/exclusions"),
+            put(saml::put_exclusions),
         )
         .route(
             &format!("{prefix}/api-tokens"),

@@ -6,7 +6,7 @@ use reach_store::*;
 
 use super::{unique_id, NOW};
 
-fn claim(company: &Company, domain: &str) -> SsoDomain {
+pub fn claim(company: &Company, domain: &str) -> SsoDomain {
     SsoDomain {
         id: unique_id(),
         company_id: company.id.clone(),

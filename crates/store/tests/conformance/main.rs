@@ -9,12 +9,14 @@ use reach_store::*;
 mod access;
 mod api_tokens;
 mod domains;
+mod saml;
 mod two_factor;
 mod upgrade;
 
 use access::*;
 use api_tokens::*;
 use domains::*;
+use saml::*;
 use two_factor::*;
 
 /// An opened store plus whatever keeps its database alive.
@@ -80,6 +82,11 @@ conformance!(
     two_factor_codes_are_spent_once,
     api_tokens_are_found_by_hash_until_expired_or_revoked,
     a_domain_is_proven_by_one_company,
+    identity_providers_belong_to_their_domain_and_company,
+    only_verified_domains_sign_in,
+    exclusion_lists_are_normalized_and_replaced,
+    requests_are_answered_once_and_assertions_used_once,
+    deleting_a_domain_takes_its_single_sign_on_with_it,
 );
 
 const NOW: i64 = 1_700_000_000_000;

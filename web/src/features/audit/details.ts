@@ -8,7 +8,7 @@ import type { I18n, MessageKey } from '../../i18n/index.ts';
 import { isPermission } from '../access/permissions.ts';
 
 /** Details that hold a yes/no (so a name that happens to read `true` stays a name). */
-const YES_NO = /^(view_only|disabled|operator|require_two_factor|password_sign_in)(_before|_after)?$/;
+const YES_NO = /^(view_only|disabled|operator|require_two_factor|password_sign_in|just_in_time)(_before|_after)?$/;
 
 /** Details whose value lists permissions by wire name, `, `-separated. */
 const PERMISSION_LISTS = new Set(['permissions', 'permissions_before', 'permissions_after', 'scopes']);
@@ -57,6 +57,20 @@ const WORDS = new Map<string, ReadonlyMap<string, MessageKey>>([
     ]),
   ],
   [
+    'source',
+    new Map<string, MessageKey>([
+      ['metadata_xml', 'audit.value.metadata_xml'],
+      ['manual', 'audit.value.manual'],
+    ]),
+  ],
+  [
+    'through',
+    new Map<string, MessageKey>([
+      ['saml', 'audit.value.saml'],
+      ['saml_just_in_time', 'audit.value.saml_just_in_time'],
+    ]),
+  ],
+  [
     'second_factor',
     new Map([
       ['authenticator_code', 'audit.value.authenticator_code'],
@@ -79,6 +93,11 @@ const WORDS = new Map<string, ReadonlyMap<string, MessageKey>>([
       ['password_sign_in_disabled', 'audit.value.password_sign_in_disabled'],
       ['no_company', 'audit.value.no_company'],
       ['not_found_in_time', 'audit.value.not_found_in_time'],
+      ['single_sign_on_required', 'audit.value.single_sign_on_required'],
+      ['sso_failed', 'audit.value.sso_failed'],
+      ['sso_wrong_domain', 'audit.value.sso_wrong_domain'],
+      ['sso_no_account', 'audit.value.sso_no_account'],
+      ['sso_account_disabled', 'audit.value.sso_account_disabled'],
       ['verified_by_another_company', 'audit.value.verified_by_another_company'],
       ...Object.entries(END_REASONS),
     ]),

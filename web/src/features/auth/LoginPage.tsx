@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { RequestError } from '../../api/http.ts';
-import { useI18n } from '../../i18n/index.ts';
+import { api, RequestError } from '../../api/http.ts';
+import type { SignInMethod, SignInMethodView } from '../../gen/proto.ts';
+import { useI18n, type MessageKey } from '../../i18n/index.ts';
 import { navigate } from '../../router.ts';
 import { ErrorMessage } from '../../ui/feedback.tsx';
 import { signIn } from './auth.ts';
@@ -12,7 +13,47 @@ export function safeNext(next: string | null): string {
   return next;
 }
 
-export function LoginPage({ next, expired }: { next: string | null; expired: boolean }) {
+/** Where single sign-on starts for `email`: the server sends the browser on to the identity provider. */
+export function singleSignOnUrl(email: string): string {
+  return `/saml/login?email=${encodeURIComponent(email.trim())}&relay_state=console`;
+}
+
+/** Why single sign-on sent the browser back (`?sso_error=`), in words; unknown codes read as a plain failure. */
+export function singleSignOnError(code: string): MessageKey {
+  const known: Record<string, MessageKey> = {
+    sso_failed: 'login.sso.failed',
+    sso_not_configured: 'login.sso.notConfigured',
+    sso_wrong_domain: 'login.sso.wrongDomain',
+    sso_no_account: 'login.sso.noAccount',
+    sso_account_disabled: 'login.sso.accountDisabled',
+  };
+  return known[code] ?? 'login.sso.failed';
+}
+
+/** How the typed address signs in, asked once typing pauses; null until known. */
+function useSignInMethod(email: string): SignInMethod | null {
+  const [method, setMethod] = useState<SignInMethod | null>(null);
+  useEffect(() => {
+    const address = email.trim();
+    setMethod(null);
+    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(address)) return;
+    let current = true;
+    const timer = setTimeout(() => {
+      api
+        .get<SignInMethodView>(`/api/auth/sign-in-method?email=${encodeURIComponent(address)}`)
+        .then((view) => current && setMethod(view.method))
+        // Unknown is treated as a password sign-in; the server refuses it if it must.
+        .catch(() => current && setMethod('password'));
+    }, 300);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [email]);
+  return method;
+}
+
+export function LoginPage({ next, expired, ssoError = null }: { next: string | null; expired: boolean; ssoError?: string | null }) {
   const { t, describeError } = useI18n();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -24,6 +65,8 @@ export function LoginPage({ next, expired }: { next: string | null; expired: boo
   const passwordInput = useRef<HTMLInputElement>(null);
   const cameBack = useRef(false);
   const passwordOff = error instanceof RequestError && error.code === 'password_sign_in_disabled';
+  const method = useSignInMethod(email);
+  const singleSignOn = method === 'saml';
 
   // Back from the code step, the password is what is missing (`autofocus` works once per page).
   useEffect(() => {
@@ -34,6 +77,10 @@ export function LoginPage({ next, expired }: { next: string | null; expired: boo
 
   const onSubmit = async (event: Event): Promise<void> => {
     event.preventDefault();
+    if (singleSignOn) {
+      location.assign(singleSignOnUrl(email));
+      return;
+    }
     setBusy(true);
     setError(null);
     try {
@@ -42,6 +89,8 @@ export function LoginPage({ next, expired }: { next: string | null; expired: boo
     } catch (caught) {
       if (caught instanceof RequestError && caught.code === 'second_factor_required') {
         setSecondFactor(true);
+      } else if (caught instanceof RequestError && caught.code === 'single_sign_on_required') {
+        location.assign(singleSignOnUrl(email));
       } else {
         setError(caught);
         setPassword('');
@@ -73,6 +122,7 @@ export function LoginPage({ next, expired }: { next: string | null; expired: boo
         <h1 id="login-title">{t('login.title')}</h1>
         <p class="muted">{t('login.subtitle')}</p>
         {expired && error === null && <div class="alert alert-info">{t('login.expired')}</div>}
+        {ssoError !== null && error === null && <ErrorMessage>{t(singleSignOnError(ssoError))}</ErrorMessage>}
         {passwordOff ? (
           // Not a mistake to retry: the company signs in another way. Say so plainly.
           <div class="alert alert-warning" role="alert" data-code="password_sign_in_disabled">
@@ -94,20 +144,26 @@ export function LoginPage({ next, expired }: { next: string | null; expired: boo
             onInput={(event) => setEmail(event.currentTarget.value)}
           />
         </div>
-        <div class="field">
-          <label for="login-password">{t('login.password')}</label>
-          <input
-            id="login-password"
-            ref={passwordInput}
-            type="password"
-            autocomplete="current-password"
-            required
-            value={password}
-            onInput={(event) => setPassword(event.currentTarget.value)}
-          />
-        </div>
+        {singleSignOn ? (
+          <p class="alert alert-info" role="status">
+            {t('login.sso.hint')}
+          </p>
+        ) : (
+          <div class="field">
+            <label for="login-password">{t('login.password')}</label>
+            <input
+              id="login-password"
+              ref={passwordInput}
+              type="password"
+              autocomplete="current-password"
+              required
+              value={password}
+              onInput={(event) => setPassword(event.currentTarget.value)}
+            />
+          </div>
+        )}
         <button type="submit" class="button button-primary button-block" disabled={busy}>
-          {busy ? t('login.submitting') : t('login.submit')}
+          {singleSignOn ? t('login.sso.continue') : busy ? t('login.submitting') : t('login.submit')}
         </button>
       </form>
     </div>

@@ -38,7 +38,11 @@ export function CompanyPage({ me }: { me: SignedIn }) {
     setOutcome(null);
     try {
       // The body is exactly the settings view: the server refuses unknown fields.
-      const body: CompanySettingsView = { require_two_factor: settings.require_two_factor, password_sign_in: settings.password_sign_in };
+      const body: CompanySettingsView = {
+        require_two_factor: settings.require_two_factor,
+        password_sign_in: settings.password_sign_in,
+        just_in_time: settings.just_in_time,
+      };
       const saved = await api.put<CompanyView>('/api/company/settings', body);
       company.update(() => saved);
       setOutcome({ kind: 'saved' });
@@ -88,12 +92,18 @@ export function CompanyPage({ me }: { me: SignedIn }) {
           checked={settings.password_sign_in}
           onChange={(on) => change({ password_sign_in: on })}
         />
-        {/* No single sign-on exists yet, so turning passwords off leaves the owner alone able to sign in. */}
+        {/* Without passwords, only addresses under single sign-on (and the owner) can sign in. */}
         {!settings.password_sign_in && (
           <p class="alert alert-warning" role="status">
             {t('company.noSsoWarning')}
           </p>
         )}
+        <Checkbox
+          label={t('company.justInTime')}
+          hint={t('company.justInTimeHint')}
+          checked={settings.just_in_time}
+          onChange={(on) => change({ just_in_time: on })}
+        />
         <button type="submit" class="button button-primary" disabled={busy}>
           {busy ? t('common.saving') : t('common.save')}
         </button>

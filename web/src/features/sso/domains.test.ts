@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SsoDomainView } from '../../gen/proto.ts';
-import { applyDomainChange, failureKey, sortDomains } from './domains.ts';
+import { applyDomainChange, failureKey, parseAddresses, sortDomains } from './domains.ts';
 
 function domain(overrides: Partial<SsoDomainView>): SsoDomainView {
   return {
@@ -49,5 +49,17 @@ describe('applyDomainChange', () => {
       ['2'],
     );
     assert.equal(applyDomainChange(null, domain({ id: '1' }), false), null);
+  });
+});
+
+describe('parseAddresses', () => {
+  it('takes one address per line, or separated by commas and spaces, without blanks', () => {
+    assert.deepEqual(parseAddresses(' ada@example.com\n\nbob@example.com, carol@example.com ;dan@example.com '), [
+      'ada@example.com',
+      'bob@example.com',
+      'carol@example.com',
+      'dan@example.com',
+    ]);
+    assert.deepEqual(parseAddresses('  \n '), []);
   });
 });

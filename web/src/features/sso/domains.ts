@@ -26,3 +26,11 @@ export function applyDomainChange(list: readonly SsoDomainView[] | null, domain:
   const others = list.filter((existing) => existing.id !== domain.id);
   return removed ? others : [...others, domain];
 }
+
+/** The addresses typed, one per line (commas and spaces work too), without blanks. */
+export function parseAddresses(text: string): string[] {
+  return text
+    .split(/[\s,;]+/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+}

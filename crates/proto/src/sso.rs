@@ -1,0 +1,96 @@
+//! JSON bodies of single sign-on with SAML 2.0: a verified domain's identity
+//! provider, its customer identifier and exclusion list, and what the sign-in page
+//! asks before sending someone to their identity provider.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// What an administrator gives their identity provider about Reach.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+pub struct ServiceProviderView {
+    /// Entity id, also the audience of assertions.
+    pub entity_id: String,
+    /// Assertion consumer service (HTTP-POST binding).
+    pub acs_url: String,
+    /// Our metadata XML, to download or give the identity provider by URL.
+    pub metadata_url: String,
+}
+
+/// One signing certificate of an identity provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+pub struct CertificateView {
+    /// Hex SHA-256 of the DER certificate, to compare with the IdP's console.
+    pub sha256: String,
+}
+
+/// A domain's identity provider as configured.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+pub struct IdentityProviderView {
+    pub entity_id: String,
+    /// Where people are sent to sign in (HTTP-Redirect binding).
+    pub sso_url: String,
+    pub certificates: Vec<CertificateView>,
+    /// Whether a customer identifier was generated (it is shown once, then only
+    /// its hash is kept).
+    pub customer_identifier_set: bool,
+    pub updated_at: i64,
+}
+
+/// `GET /api/sso-domains/{id}/saml`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+pub struct SamlSettingsView {
+    pub service_provider: ServiceProviderView,
+    /// None until configured.
+    pub identity_provider: Option<IdentityProviderView>,
+    /// E-mail addresses that keep signing in with a password (lower-cased).
+    pub excluded_emails: Vec<String>,
+    /// Single sign-on is in force for the domain: verified, identity provider
+    /// configured, customer identifier generated.
+    pub active: bool,
+}
+
+/// `PUT /api/sso-domains/{id}/saml`: the identity provider, from its metadata XML
+/// or typed in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+#[serde(tag = "source", rename_all = "snake_case")]
+pub enum IdentityProviderInput {
+    /// The identity provider's metadata document.
+    MetadataXml { xml: String },
+    /// Entity id, single sign-on URL and the signing certificate (Base64 or PEM).
+    Manual {
+        entity_id: String,
+        sso_url: String,
+        certificate: String,
+    },
+}
+
+/// `POST /api/sso-domains/{id}/saml/customer-identifier`: shown this once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+pub struct CustomerIdentifierCreated {
+    /// Configure the identity provider to send it as the `customeridentifier`
+    /// attribute of every assertion.
+    pub customer_identifier: String,
+}
+
+/// `PUT /api/sso-domains/{id}/exclusions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SsoExclusions {
+    pub emails: Vec<String>,
+}
+
+/// How an address signs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SignInMethod {
+    Password,
+    /// Through the identity provider: go to `/saml/login?email=...`.
+    Saml,
+}
+
+/// `GET /api/auth/sign-in-method?email=...`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+pub struct SignInMethodView {
+    pub method: SignInMethod,
+}

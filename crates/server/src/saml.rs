@@ -1,0 +1,446 @@
+//! Signing in through a company's SAML 2.0 identity provider. Reach is one service
+//! provider for every company (`/saml/metadata`); which company's identity
+//! provider answers is told by the verified e-mail domain (sign-ins we start) or
+//! by the response's issuer and customer identifier (sign-ins the IdP starts).
+//!
+//! Outstanding requests and used assertion ids are stored, so an answer to no
+//! request, to an expired one, or a replayed assertion is refused even across a
+//! restart. Failures send the browser back to the sign-in page with a code the
+//! console translates; the reason is logged, never shown.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::header::{CONTENT_TYPE, LOCATION, SET_COOKIE};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::{Form, Json};
+use base64::Engine;
+use reach_core::saml::{self, Expected, SamlError, CLOCK_SKEW_MS};
+use reach_core::{credentials, validate, Millis};
+use reach_proto::audit::AuditCode;
+use reach_proto::sso::{ServiceProviderView, SignInMethod, SignInMethodView};
+use reach_store::{SamlProvider, SamlRequest, SsoDomain, StoreError, User};
+use serde::Deserialize;
+
+use crate::audit::{self, Entry};
+use crate::auth;
+use crate::error::ApiFailure;
+use crate::AppState;
+
+/// How long the identity provider has to answer one of our requests.
+pub const REQUEST_LIFETIME_MS: Millis = 10 * 60 * 1000;
+
+/// The only relay state we act on: straight to the technician console.
+const RELAY_CONSOLE: &str = "console";
+
+/// Reach as a service provider, as administrators configure it in their IdP.
+pub fn service_provider(state: &AppState) -> ServiceProviderView {
+    ServiceProviderView {
+        entity_id: format!("{}/saml/metadata", state.base_url),
+        acs_url: format!("{}/saml/acs", state.base_url),
+        metadata_url: format!("{}/saml/metadata", state.base_url),
+    }
+}
+
+/// `GET /saml/metadata`: our SP metadata XML.
+pub async fn metadata(State(state): State<Arc<AppState>>) -> Response {
+    let sp = service_provider(&state);
+    (
+        [(CONTENT_TYPE, "application/samlmetadata+xml")],
+        saml::sp_metadata(&sp.entity_id, &sp.acs_url),
+    )
+        .into_response()
+}
+
+/// The identity provider that signs `email` in, when single sign-on is in force
+/// for it: its domain verified, an IdP configured with a customer identifier,
+/// and the address not on the domain's exclusion list.
+pub async fn provider_for(
+    state: &AppState,
+    email: &str,
+) -> Result<Option<(SsoDomain, SamlProvider)>, ApiFailure> {
+    let Some((_, domain)) = email.rsplit_once('@') else {
+        return Ok(None);
+    };
+    let Some((domain, provider)) = state
+        .store
+        .active_saml_provider(&domain.to_ascii_lowercase())
+        .await?
+    else {
+        return Ok(None);
+    };
+    if provider.customer_identifier_hash.is_none() {
+        return Ok(None);
+    }
+    let excluded = state
+        .store
+        .sso_exclusions(&domain.company_id, &domain.id)
+        .await?;
+    if excluded.iter().any(|e| e.eq_ignore_ascii_case(email)) {
+        return Ok(None);
+    }
+    Ok(Some((domain, provider)))
+}
+
+#[derive(Deserialize)]
+pub struct EmailQuery {
+    email: String,
+    #[serde(default)]
+    relay_state: Option<String>,
+}
+
+/// `GET /api/auth/sign-in-method?email=`: whether the sign-in page asks for a
+/// password or sends the person to their identity provider.
+pub async fn sign_in_method(
+    State(state): State<Arc<AppState>>,
+    Query(query): Query<EmailQuery>,
+) -> Result<Json<SignInMethodView>, ApiFailure> {
+    let email = query.email.trim().to_lowercase();
+    let method = match provider_for(&state, &email).await? {
+        Some(_) => SignInMethod::Saml,
+        None => SignInMethod::Password,
+    };
+    Ok(Json(SignInMethodView { method }))
+}
+
+/// A redirect to the console's sign-in page saying why single sign-on failed.
+fn back_to_sign_in(code: &str) -> Response {
+    (
+        StatusCode::SEE_OTHER,
+        [(LOCATION, format!("/console/login?sso_error={code}"))],
+    )
+        .into_response()
+}
+
+/// `GET /saml/login?email=&relay_state=`: sends the browser to the identity
+/// provider with a new authentication request.
+pub async fn login(
+    State(state): State<Arc<AppState>>,
+    Query(query): Query<EmailQuery>,
+) -> Response {
+    let email = query.email.trim().to_lowercase();
+    let found = match provider_for(&state, &email).await {
+        Ok(found) => found,
+        Err(err) => return err.into_response(),
+    };
+    let Some((domain, provider)) = found else {
+        return back_to_sign_in("sso_not_configured");
+    };
+    let now = state.clock.now();
+    let request = SamlRequest {
+        id: saml::new_request_id(),
+        company_id: domain.company_id.clone(),
+        domain_id: domain.id.clone(),
+        relay_state: query.relay_state.filter(|r| r == RELAY_CONSOLE),
+        created_at: now,
+        expires_at: now + REQUEST_LIFETIME_MS,
+    };
+    if let Err(err) = state.store.create_saml_request(&request).await {
+        return ApiFailure::from(err).into_response();
+    }
+    let sp = service_provider(&state);
+    let xml = saml::authn_request(
+        &request.id,
+        now,
+        &sp.entity_id,
+        &sp.acs_url,
+        &provider.sso_url,
+        Some(&email),
+    );
+    match saml::redirect_url(&provider.sso_url, &xml, None) {
+        Ok(url) => (StatusCode::SEE_OTHER, [(LOCATION, url)]).into_response(),
+        Err(err) => {
+            tracing::warn!(domain = %domain.domain, error = %err, "cannot build the SAML redirect");
+            back_to_sign_in("sso_failed")
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AcsForm {
+    #[serde(rename = "SAMLResponse")]
+    saml_response: String,
+    #[serde(rename = "RelayState", default)]
+    relay_state: Option<String>,
+}
+
+/// Why a response signed no one in: the code the sign-in page translates, and
+/// what the log says.
+struct Refusal {
+    code: &'static str,
+    reason: String,
+    company_id: Option<String>,
+}
+
+impl Refusal {
+    fn new(code: &'static str, reason: impl ToString) -> Self {
+        Self {
+            code,
+            reason: reason.to_string(),
+            company_id: None,
+        }
+    }
+
+    fn in_company(mut self, company_id: &str) -> Self {
+        self.company_id = Some(company_id.to_string());
+        self
+    }
+}
+
+impl From<ApiFailure> for Refusal {
+    fn from(failure: ApiFailure) -> Self {
+        Self::new("sso_failed", failure.message)
+    }
+}
+
+impl From<StoreError> for Refusal {
+    fn from(err: StoreError) -> Self {
+        Self::new("sso_failed", err)
+    }
+}
+
+/// `POST /saml/acs`: the identity provider's answer (HTTP-POST binding).
+pub async fn acs(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Form(form): Form<AcsForm>,
+) -> Response {
+    match consume(&state, &form).await {
+        Ok((user, relay_state)) => {
+            let entry = Entry::of(
+                user.company_id.as_deref(),
+                AuditCode::SignedIn,
+                auth::account(&user),
+            )
+            .ip(Some(peer.ip()))
+            .detail("through", "saml");
+            audit::record(&state, entry).await;
+            tracing::info!(user_id = %user.id, ip = %peer.ip(), "signed in through SAML");
+            let cookie = match auth::new_web_session(&state, &user).await {
+                Ok((cookie, _)) => cookie,
+                Err(failure) => return failure.into_response(),
+            };
+            let target = if relay_state.as_deref() == Some(RELAY_CONSOLE) {
+                "/console/devices"
+            } else {
+                "/console/"
+            };
+            let mut response = (StatusCode::SEE_OTHER, [(LOCATION, target)]).into_response();
+            response.headers_mut().insert(SET_COOKIE, cookie);
+            response
+        }
+        Err(refusal) => {
+            tracing::warn!(ip = %peer.ip(), code = refusal.code, reason = %refusal.reason, "SAML sign-in refused");
+            if let Some(company_id) = &refusal.company_id {
+                let entry = Entry::new(company_id, AuditCode::SignInFailed, audit::Actor::System)
+                    .ip(Some(peer.ip()))
+                    .detail("reason", refusal.code);
+                audit::record(&state, entry).await;
+            }
+            back_to_sign_in(refusal.code)
+        }
+    }
+}
+
+/// Checks the response and finds (or, if the company allows it, creates) the
+/// user it signs in; returns them with the relay state to follow.
+async fn consume(state: &AppState, form: &AcsForm) -> Result<(User, Option<String>), Refusal> {
+    let compact: String = form
+        .saml_response
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let xml = base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .ok_or_else(|| Refusal::new("sso_failed", "SAMLResponse is not Base64 UTF-8"))?;
+    let claimed = saml::peek(&xml).map_err(|err| Refusal::new("sso_failed", err))?;
+    let now = state.clock.now();
+
+    // Ours (answering a request we stored) or the IdP's own (answering none).
+    let (candidates, request_id, relay_state) = match &claimed.in_response_to {
+        Some(id) => {
+            let request = state
+                .store
+                .take_saml_request(id, now)
+                .await?
+                .ok_or_else(|| {
+                    Refusal::new(
+                        "sso_failed",
+                        format!("no outstanding request {id} (unknown, used or expired)"),
+                    )
+                })?;
+            let provider = state
+                .store
+                .saml_provider(&request.company_id, &request.domain_id)
+                .await?;
+            let domain = match state
+                .store
+                .sso_domain(&request.company_id, &request.domain_id)
+                .await
+            {
+                Ok(domain) => Some(domain),
+                Err(StoreError::NotFound) => None,
+                Err(err) => return Err(err.into()),
+            };
+            let candidates = match (domain, provider) {
+                (Some(domain), Some(provider)) => vec![(domain, provider)],
+                _ => Vec::new(),
+            };
+            (candidates, Some(id.clone()), request.relay_state)
+        }
+        None => (
+            state
+                .store
+                .saml_providers_by_issuer(&claimed.issuer)
+                .await?,
+            None,
+            form.relay_state.clone(),
+        ),
+    };
+
+    let sp = service_provider(state);
+    let mut last_error = SamlError::Malformed(format!(
+        "no single sign-on domain uses the identity provider {}",
+        claimed.issuer
+    ));
+    for (domain, provider) in &candidates {
+        if domain.status != reach_proto::directory::DomainStatus::Verified {
+            continue;
+        }
+        let Some(customer_identifier_hash) = &provider.customer_identifier_hash else {
+            continue;
+        };
+        let certificates = saml::certificates_der(&provider.certificates);
+        let expected = Expected {
+            idp_entity_id: &provider.idp_entity_id,
+            idp_certificates: &certificates,
+            sp_entity_id: &sp.entity_id,
+            acs_url: &sp.acs_url,
+            request_id: request_id.as_deref(),
+            customer_identifier_hash,
+            now,
+        };
+        match saml::verify_response(&xml, &expected) {
+            Ok(verified) => {
+                let user = sign_in(state, domain, provider, &verified, now)
+                    .await
+                    .map_err(|refusal| refusal.in_company(&domain.company_id))?;
+                return Ok((user, relay_state));
+            }
+            Err(err) => last_error = err,
+        }
+    }
+    let refusal = Refusal::new("sso_failed", last_error);
+    Err(match candidates.as_slice() {
+        [(domain, _)] => refusal.in_company(&domain.company_id),
+        _ => refusal,
+    })
+}
+
+/// After the response passed every check: the assertion is used once, the
+/// address must belong to the domain, and the account to the company.
+async fn sign_in(
+    state: &AppState,
+    domain: &SsoDomain,
+    provider: &SamlProvider,
+    verified: &saml::VerifiedAssertion,
+    now: Millis,
+) -> Result<User, Refusal> {
+    let first_use = state
+        .store
+        .remember_assertion(
+            &provider.idp_entity_id,
+            &verified.assertion_id,
+            verified.not_on_or_after.max(now) + CLOCK_SKEW_MS,
+        )
+        .await?;
+    if !first_use {
+        return Err(Refusal::new("sso_failed", SamlError::Replayed));
+    }
+    let email = validate::normalize_email(&verified.email).map_err(|_| {
+        Refusal::new(
+            "sso_failed",
+            format!("{} is not an e-mail address", verified.email),
+        )
+    })?;
+    let in_domain = email
+        .rsplit_once('@')
+        .is_some_and(|(_, part)| part == domain.domain);
+    if !in_domain {
+        return Err(Refusal::new(
+            "sso_wrong_domain",
+            format!(
+                "{email} is not in {}, the domain this identity provider signs in",
+                domain.domain
+            ),
+        ));
+    }
+    let user = match state.store.user_by_email(&email).await {
+        Ok(user) => user,
+        Err(StoreError::NotFound) => return provision(state, domain, &email, now).await,
+        Err(err) => return Err(err.into()),
+    };
+    if user.company_id.as_deref() != Some(domain.company_id.as_str()) {
+        return Err(Refusal::new(
+            "sso_no_account",
+            format!(
+                "{email} is not a member of the company that verified {}",
+                domain.domain
+            ),
+        ));
+    }
+    if !auth::may_sign_in(&user) {
+        return Err(Refusal::new(
+            "sso_account_disabled",
+            format!("{email} is disabled"),
+        ));
+    }
+    Ok(user)
+}
+
+/// Just-in-time provisioning: a first sign-in of an address in a verified domain
+/// creates the account, with no roles, only if the company allows it.
+async fn provision(
+    state: &AppState,
+    domain: &SsoDomain,
+    email: &str,
+    now: Millis,
+) -> Result<User, Refusal> {
+    let company = state.store.company(&domain.company_id).await?;
+    if !company.settings.just_in_time {
+        return Err(Refusal::new(
+            "sso_no_account",
+            format!(
+                "{email} has no account and the company does not create accounts on first sign-in"
+            ),
+        ));
+    }
+    let display_name = email.split('@').next().unwrap_or(email).to_string();
+    // No password anyone knows: this account signs in through its identity provider.
+    let unusable = credentials::new_secret("");
+    let password_hash = tokio::task::spawn_blocking(move || credentials::hash_password(&unusable))
+        .await
+        .map_err(|err| Refusal::new("sso_failed", err))?
+        .map_err(|err| Refusal::new("sso_failed", err))?;
+    let user = User::new_member(
+        &domain.company_id,
+        email.to_string(),
+        display_name,
+        password_hash,
+        now,
+    );
+    state.store.create_user(&user, &[], now).await?;
+    let entry = Entry::new(
+        &domain.company_id,
+        AuditCode::UserCreated,
+        audit::Actor::System,
+    )
+    .target("user", &user.id, Some(&user.email))
+    .detail("through", "saml_just_in_time");
+    audit::record(state, entry).await;
+    Ok(user)
+}
