@@ -52,7 +52,7 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-class Child {
+export class Child {
   /** Resolves with a description of how the process ended ("exit 0", "SIGTERM"). */
   readonly exited: Promise<string>;
   #ended = false;
@@ -135,7 +135,7 @@ interface StartOptions {
   extraFd?: boolean;
 }
 
-function start(name: string, program: string, args: string[], logDir: string, options: StartOptions = {}): Child {
+export function start(name: string, program: string, args: string[], logDir: string, options: StartOptions = {}): Child {
   const logPath = join(logDir, `${name}.log`);
   const log = logStream(logPath);
   log.write(`$ ${program} ${args.join(' ')}\n`);
@@ -164,7 +164,7 @@ async function run(name: string, program: string, args: string[], logDir: string
 }
 
 /** Resolves with the first value `check` returns, polling every 50 ms. */
-async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined> | T | undefined, child?: Child): Promise<T> {
+export async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined> | T | undefined, child?: Child): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

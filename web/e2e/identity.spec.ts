@@ -11,7 +11,7 @@ import { expect, request, test, type APIRequestContext, type BrowserContext, typ
 import { en } from '../src/i18n/en.ts';
 import { fr } from '../src/i18n/fr.ts';
 import { startHarness, type Harness } from './harness.ts';
-import { dialog, fill, rowStarting, signIn } from './pages.ts';
+import { attachScreenshot, dialog, fill, rowStarting, signIn } from './pages.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -70,10 +70,7 @@ test.beforeAll(async ({ browser }, testInfo) => {
 test.afterEach(async ({}, testInfo) => {
   if (testInfo.status === testInfo.expectedStatus) return;
   failed = true;
-  if (admin === undefined || admin.isClosed()) return;
-  const path = testInfo.outputPath('admin-page.png');
-  await admin.screenshot({ path });
-  await testInfo.attach('admin page', { path, contentType: 'image/png' });
+  await attachScreenshot(admin, 'admin', testInfo);
 });
 
 test.afterAll(async ({}, testInfo) => {

@@ -2,7 +2,7 @@
 // placeholders, signing in, finding rows and dialogs by what people read, and
 // adding a user.
 
-import { expect, type Locator, type Page } from '@playwright/test';
+import { expect, type Locator, type Page, type TestInfo } from '@playwright/test';
 import { en } from '../src/i18n/en.ts';
 
 /** A catalogue text with its `{name}` placeholders filled, as the console shows it. */
@@ -57,4 +57,12 @@ export async function addUser(page: Page, user: { email: string; name: string; p
   await expect(done).toBeHidden();
   await expect(rowStarting(page.getByRole('main'), user.name)).toBeVisible();
   return password;
+}
+
+/** After a test that failed, attaches a screenshot of `page` to the report. */
+export async function attachScreenshot(page: Page | undefined, name: string, testInfo: TestInfo): Promise<void> {
+  if (page === undefined || page.isClosed()) return;
+  const path = testInfo.outputPath(`${name}-page.png`);
+  await page.screenshot({ path });
+  await testInfo.attach(`${name} page`, { path, contentType: 'image/png' });
 }

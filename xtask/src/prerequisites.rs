@@ -1,6 +1,7 @@
 //! Installs what the test suite needs on a fresh Debian machine: Xvfb and X
-//! clients, Chromium, PostgreSQL's server binaries, dnsmasq, xmlsec1. Uses apt-get when running as
-//! root; otherwise fails with the list of packages to install.
+//! clients, Chromium, PostgreSQL's server binaries, dnsmasq, xmlsec1, pysaml2.
+//! Uses apt-get when running as root; otherwise fails with the list of packages
+//! to install.
 
 use std::path::Path;
 use std::process::Command;
@@ -20,6 +21,8 @@ const PACKAGES: &[(&str, &str)] = &[
     // An independent XML-DSig implementation: signs the SAML responses our verifier must accept.
     ("xmlsec1", "xmlsec1"),
     ("openssl", "openssl"),
+    // A real SAML identity provider for the end-to-end tests (web/e2e/idp/idp.py).
+    ("python3-pysaml2", "/usr/lib/python3/dist-packages/saml2"),
 ];
 
 fn present(probe: &str) -> bool {
