@@ -79,6 +79,7 @@ test('the administrator sets up single sign-on with the identity provider’s me
   const section = card.getByRole('region', { name: en['saml.title'] });
   await section.getByRole('button', { name: en['saml.configure'], exact: true }).click();
   const form = dialog(admin, fill(en['saml.configureTitle'], { domain: DOMAIN }));
+  await form.getByRole('radio', { name: en['saml.source.metadata_xml'], exact: true }).check();
   await form.getByLabel(en['saml.metadataFile'], { exact: true }).setInputFiles({
     name: 'idp-metadata.xml',
     mimeType: 'application/xml',

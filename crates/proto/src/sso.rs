@@ -31,6 +31,8 @@ pub struct IdentityProviderView {
     /// Where people are sent to sign in (HTTP-Redirect binding).
     pub sso_url: String,
     pub certificates: Vec<CertificateView>,
+    /// Where the settings were fetched from, when given by URL.
+    pub metadata_url: Option<String>,
     /// Whether a customer identifier was generated (it is shown once, then only
     /// its hash is kept).
     pub customer_identifier_set: bool,
@@ -57,6 +59,8 @@ pub struct SamlSettingsView {
 pub enum IdentityProviderInput {
     /// The identity provider's metadata document.
     MetadataXml { xml: String },
+    /// Where the identity provider publishes its metadata (https); fetched now.
+    MetadataUrl { url: String },
     /// Entity id, single sign-on URL and the signing certificate (Base64 or PEM).
     Manual {
         entity_id: String,

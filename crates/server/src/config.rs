@@ -35,6 +35,9 @@ pub struct ServerConfig {
     /// data directory, generated on first start. A configured file must exist
     /// (servers sharing a database must share it).
     pub sealing_key_file: Option<PathBuf>,
+    /// Extra certificate authorities (PEM) trusted when fetching identity
+    /// provider metadata by URL, beyond the public ones (an internal CA).
+    pub saml_metadata_ca_file: Option<PathBuf>,
     /// DNS servers to read domain verification records from; empty = the
     /// system's resolvers.
     pub dns_servers: Vec<SocketAddr>,
@@ -56,6 +59,7 @@ impl Default for ServerConfig {
             company_name: "My company".to_string(),
             web_session_ttl_secs: 12 * 3600,
             sealing_key_file: None,
+            saml_metadata_ca_file: None,
             dns_servers: Vec::new(),
             domain_check_interval_secs: 300,
         }
@@ -92,6 +96,7 @@ pub struct FileConfig {
     pub company_name: Option<String>,
     pub web_session_ttl_secs: Option<u64>,
     pub sealing_key_file: Option<PathBuf>,
+    pub saml_metadata_ca_file: Option<PathBuf>,
     pub dns_servers: Option<Vec<SocketAddr>>,
     pub domain_check_interval_secs: Option<u64>,
 }
@@ -138,6 +143,9 @@ impl FileConfig {
         }
         if let Some(v) = self.web_session_ttl_secs {
             config.web_session_ttl_secs = v;
+        }
+        if self.saml_metadata_ca_file.is_some() {
+            config.saml_metadata_ca_file = self.saml_metadata_ca_file;
         }
         if self.sealing_key_file.is_some() {
             config.sealing_key_file = self.sealing_key_file;

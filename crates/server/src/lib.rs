@@ -16,6 +16,7 @@ mod dns;
 pub mod error;
 pub mod hub;
 mod keys;
+mod metadata_fetch;
 mod openapi;
 mod principal;
 pub mod saml;
@@ -64,6 +65,8 @@ pub struct AppState {
     dns: dns::TxtResolver,
     /// `https://host:port` as people reach this server (see [`base_url`]).
     pub base_url: String,
+    /// Fetches identity provider metadata by URL.
+    metadata: metadata_fetch::MetadataFetcher,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +81,8 @@ pub enum StartError {
     Tls(#[from] tls::TlsError),
     #[error(transparent)]
     Keys(#[from] keys::KeyError),
+    #[error(transparent)]
+    MetadataFetch(#[from] metadata_fetch::FetchError),
     #[error(transparent)]
     Dns(#[from] dns::DnsError),
     #[error("cannot listen on {0}: {1}")]
@@ -155,6 +160,8 @@ impl Server {
         let (key_path, create_key) = config.sealing_key_location();
         let sealing = keys::load_or_create(&key_path, create_key)?;
         let dns = dns::TxtResolver::new(&config.dns_servers)?;
+        let metadata =
+            metadata_fetch::MetadataFetcher::new(config.saml_metadata_ca_file.as_deref())?;
         let listener = std::net::TcpListener::bind(config.listen)
             .map_err(|err| StartError::Listen(config.listen, err))?;
         listener
@@ -165,6 +172,7 @@ impl Server {
             .map_err(|err| StartError::Listen(config.listen, err))?;
         let state = Arc::new(AppState {
             base_url: base_url(&config, local_addr),
+            metadata,
             hub: hub::Hub::new(store.clone()),
             store,
             fingerprint: identity.fingerprint,

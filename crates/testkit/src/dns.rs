@@ -21,14 +21,22 @@ fn free_port() -> Result<u16> {
 }
 
 impl DnsServer {
-    /// Starts a server answering `records` (name, TXT value).
+    /// Starts a server answering `records` (name, TXT value). The port is picked
+    /// free for UDP; when its TCP side turns out taken (tests run in parallel),
+    /// another port is tried.
     pub fn start(records: &[(&str, &str)]) -> Result<Self> {
-        let mut server = Self {
-            addr: SocketAddr::from(([127, 0, 0, 1], free_port()?)),
-            child: None,
-        };
-        server.serve(records)?;
-        Ok(server)
+        let mut last_error = None;
+        for _ in 0..5 {
+            let mut server = Self {
+                addr: SocketAddr::from(([127, 0, 0, 1], free_port()?)),
+                child: None,
+            };
+            match server.serve(records) {
+                Ok(()) => return Ok(server),
+                Err(err) => last_error = Some(err),
+            }
+        }
+        Err(last_error.unwrap_or_else(|| anyhow::anyhow!("dnsmasq did not start")))
     }
 
     /// Replaces the records (restarts dnsmasq on the same port).

@@ -5,6 +5,7 @@
 pub mod cluster;
 pub mod console;
 pub mod dns;
+pub mod https;
 pub mod postgres;
 pub mod process;
 pub mod saml;

@@ -276,6 +276,10 @@ export type IdentityProviderView = { entity_id: string,
  */
 sso_url: string, certificates: Array<CertificateView>, 
 /**
+ * Where the settings were fetched from, when given by URL.
+ */
+metadata_url: string | null, 
+/**
  * Whether a customer identifier was generated (it is shown once, then only
  * its hash is kept).
  */
@@ -296,7 +300,7 @@ excluded_emails: Array<string>,
  */
 active: boolean, };
 
-export type IdentityProviderInput = { "source": "metadata_xml", xml: string, } | { "source": "manual", entity_id: string, sso_url: string, certificate: string, };
+export type IdentityProviderInput = { "source": "metadata_xml", xml: string, } | { "source": "metadata_url", url: string, } | { "source": "manual", entity_id: string, sso_url: string, certificate: string, };
 
 export type CustomerIdentifierCreated = { 
 /**

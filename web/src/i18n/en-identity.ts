@@ -174,6 +174,11 @@ export const enIdentity = {
 
   'audit.detail.just_in_time_before': 'Accounts on first sign-on before',
   'audit.detail.just_in_time_after': 'Accounts on first sign-on after',
+  'saml.source.metadata_url': 'Its metadata URL',
+  'saml.metadataUrl': 'Metadata URL',
+  'saml.metadataUrlHint': 'An https address; Reach fetches it now. Use “Change” again to fetch it anew after the identity provider changes its keys.',
+  'audit.value.metadata_url': 'metadata URL',
+  'audit.detail.metadata_url': 'Metadata URL',
   'audit.target.api_token': 'API token',
   'audit.target.sso_domain': 'Single sign-on domain',
   'audit.detail.scopes': 'Scopes',

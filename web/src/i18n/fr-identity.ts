@@ -177,6 +177,11 @@ export const frIdentity: Readonly<Record<keyof typeof enIdentity, string>> = {
 
   'audit.detail.just_in_time_before': 'Comptes à la première connexion avant',
   'audit.detail.just_in_time_after': 'Comptes à la première connexion après',
+  'saml.source.metadata_url': 'Son URL de métadonnées',
+  'saml.metadataUrl': 'URL des métadonnées',
+  'saml.metadataUrlHint': 'Une adresse https ; Reach la lit maintenant. Utilisez « Modifier » à nouveau pour la relire quand le fournisseur d’identité change ses clés.',
+  'audit.value.metadata_url': 'URL de métadonnées',
+  'audit.detail.metadata_url': 'URL des métadonnées',
   'audit.target.api_token': 'Jeton d’API',
   'audit.target.sso_domain': 'Domaine d’authentification unique',
   'audit.detail.scopes': 'Portées',

@@ -150,11 +150,19 @@ fn to_sign_in(code: &str) -> String {
 }
 
 async fn set_up() -> Sso {
+    set_up_trusting(None).await
+}
+
+/// [`set_up`] with a server that also trusts `metadata_ca` when fetching IdP metadata.
+async fn set_up_trusting(metadata_ca: Option<std::path::PathBuf>) -> Sso {
     let mut dns = DnsServer::start(&[]).expect("dnsmasq starts");
     let dns_addr = dns.addr;
     let server = TestServer::start_with(
         Backend::Sqlite,
-        |config| config.dns_servers = vec![dns_addr],
+        |config| {
+            config.dns_servers = vec![dns_addr];
+            config.saml_metadata_ca_file = metadata_ca;
+        },
         std::sync::Arc::new(reach_server::clock::SystemClock),
     )
     .await;
@@ -546,4 +554,96 @@ async fn identity_provider_settings_are_checked_and_kept_to_the_company() {
         .await
         .ok("method");
     assert_eq!(method["method"], "password");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identity_provider_metadata_is_fetched_by_url_over_trusted_https() {
+    use reach_testkit::https::{Answer, HttpsServer};
+
+    let certificate = IdpKey::generate("published").unwrap().certificate_base64();
+    let metadata = format!(
+        r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="https://idp.published.test"><md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{certificate}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.published.test/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>"#
+    );
+    let published = HttpsServer::start(Answer {
+        status: 200,
+        body: metadata.clone(),
+    })
+    .await
+    .unwrap();
+    let stranger = HttpsServer::start(Answer {
+        status: 200,
+        body: metadata,
+    })
+    .await
+    .unwrap();
+    let sso = set_up_trusting(Some(published.ca_file().to_path_buf())).await;
+    let path = format!("/api/sso-domains/{}/saml", sso.domain.id);
+    let by_url = |url: String| json!({"source": "metadata_url", "url": url});
+
+    let settings: SamlSettingsView = serde_json::from_value(
+        sso.admin
+            .put(&path, by_url(published.url("/metadata")))
+            .await
+            .ok("metadata by URL"),
+    )
+    .unwrap();
+    let idp = settings.identity_provider.unwrap();
+    assert_eq!(idp.entity_id, "https://idp.published.test");
+    assert_eq!(idp.metadata_url, Some(published.url("/metadata")));
+    assert!(
+        settings.active,
+        "the customer identifier generated earlier is kept"
+    );
+
+    for (what, url, why) in [
+        (
+            "plain http",
+            format!("http://{}/metadata", published.addr),
+            "https",
+        ),
+        (
+            "a certificate authority we don't trust",
+            stranger.url("/metadata"),
+            "certificate",
+        ),
+        ("not a URL", "metadata please".to_string(), "https"),
+    ] {
+        let error = sso.admin.put(&path, by_url(url)).await.refused(
+            what,
+            400,
+            ErrorCode::InvalidIdentityProvider,
+        );
+        assert!(
+            error.message.to_lowercase().contains(why),
+            "{what}: {}",
+            error.message
+        );
+    }
+    published.answer(Answer {
+        status: 404,
+        body: String::new(),
+    });
+    sso.admin
+        .put(&path, by_url(published.url("/metadata")))
+        .await
+        .refused("a 404", 400, ErrorCode::InvalidIdentityProvider);
+    published.answer(Answer {
+        status: 200,
+        body: "x".repeat(600 * 1024),
+    });
+    sso.admin
+        .put(&path, by_url(published.url("/metadata")))
+        .await
+        .refused(
+            "oversized metadata",
+            400,
+            ErrorCode::InvalidIdentityProvider,
+        );
+    // Nothing of those changed the settings.
+    let unchanged: SamlSettingsView =
+        serde_json::from_value(sso.admin.get(&path).await.ok("settings")).unwrap();
+    assert_eq!(
+        unchanged.identity_provider.unwrap().entity_id,
+        "https://idp.published.test"
+    );
 }

@@ -60,6 +60,7 @@ async fn settings_view(
             entity_id: p.idp_entity_id,
             sso_url: p.sso_url,
             certificates: p.certificates.iter().map(|c| certificate_view(c)).collect(),
+            metadata_url: p.metadata_url,
             customer_identifier_set: p.customer_identifier_hash.is_some(),
             updated_at: p.updated_at,
         }),
@@ -88,9 +89,20 @@ pub async fn put_provider(
     let Json(input) = body?;
     let company_id = auth.company_for(Action::ManageSso)?;
     let domain = state.store.sso_domain(company_id, &id).await?;
+    let invalid = |message: String| ApiFailure::new(ErrorCode::InvalidIdentityProvider, message);
+    let mut metadata_url = None;
     let (settings, source) = match &input {
         IdentityProviderInput::MetadataXml { xml } => {
             (saml::parse_idp_metadata(xml), "metadata_xml")
+        }
+        IdentityProviderInput::MetadataUrl { url } => {
+            let xml = state
+                .metadata
+                .fetch(url.trim())
+                .await
+                .map_err(|err| invalid(err.to_string()))?;
+            metadata_url = Some(url.trim().to_string());
+            (saml::parse_idp_metadata(&xml), "metadata_url")
         }
         IdentityProviderInput::Manual {
             entity_id,
@@ -101,15 +113,14 @@ pub async fn put_provider(
             "manual",
         ),
     };
-    let settings = settings
-        .map_err(|err| ApiFailure::new(ErrorCode::InvalidIdentityProvider, err.to_string()))?;
+    let settings = settings.map_err(|err| invalid(err.to_string()))?;
     let provider = SamlProvider {
         domain_id: domain.id.clone(),
         company_id: company_id.to_string(),
         idp_entity_id: settings.entity_id.clone(),
         sso_url: settings.sso_url.clone(),
         certificates: settings.certificates.clone(),
-        metadata_url: None,
+        metadata_url: metadata_url.clone(),
         customer_identifier_hash: None,
         updated_at: state.clock.now(),
     };
@@ -127,6 +138,7 @@ pub async fn put_provider(
     .ip(auth.ip)
     .target("sso_domain", &domain.id, Some(&domain.domain))
     .detail("source", source)
+    .detail("metadata_url", metadata_url.as_deref().unwrap_or("-"))
     .detail("idp_entity_id", &settings.entity_id)
     .detail("sso_url", &settings.sso_url)
     .detail("certificates", fingerprints.join(", "));

@@ -60,6 +60,7 @@ const WORDS = new Map<string, ReadonlyMap<string, MessageKey>>([
     'source',
     new Map<string, MessageKey>([
       ['metadata_xml', 'audit.value.metadata_xml'],
+      ['metadata_url', 'audit.value.metadata_url'],
       ['manual', 'audit.value.manual'],
     ]),
   ],

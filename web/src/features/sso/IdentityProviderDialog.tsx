@@ -1,5 +1,6 @@
-// Sets a domain's SAML identity provider: its metadata XML (a file or pasted), or
-// the entity id, sign-in URL and signing certificate typed in.
+// Sets a domain's SAML identity provider: from its metadata URL (fetched by the
+// server), its metadata XML (a file or pasted), or the entity id, sign-in URL and
+// signing certificate typed in.
 
 import { useId, useState } from 'preact/hooks';
 import { api, itemPath } from '../../api/http.ts';
@@ -19,7 +20,8 @@ interface Props {
 export function IdentityProviderDialog({ domain, onClose, onSaved }: Props) {
   const { t, describeError } = useI18n();
   const formId = useId();
-  const [source, setSource] = useState<Source>('metadata_xml');
+  const [source, setSource] = useState<Source>('metadata_url');
+  const [metadataUrl, setMetadataUrl] = useState('');
   const [xml, setXml] = useState('');
   const [entityId, setEntityId] = useState('');
   const [ssoUrl, setSsoUrl] = useState('');
@@ -39,7 +41,11 @@ export function IdentityProviderDialog({ domain, onClose, onSaved }: Props) {
 
   const onSubmit = (): void => {
     const body: IdentityProviderInput =
-      source === 'metadata_xml' ? { source, xml } : { source, entity_id: entityId.trim(), sso_url: ssoUrl.trim(), certificate };
+      source === 'metadata_url'
+        ? { source, url: metadataUrl.trim() }
+        : source === 'metadata_xml'
+          ? { source, xml }
+          : { source, entity_id: entityId.trim(), sso_url: ssoUrl.trim(), certificate };
     void submission.run(async () => {
       onSaved(await api.put<SamlSettingsView>(`${itemPath('/api/sso-domains', domain.id)}/saml`, body));
     });
@@ -64,7 +70,7 @@ export function IdentityProviderDialog({ domain, onClose, onSaved }: Props) {
       <fieldset class="choices">
         <legend>{t('saml.source')}</legend>
         <div class="radio-row">
-          {(['metadata_xml', 'manual'] as const).map((option) => (
+          {(['metadata_url', 'metadata_xml', 'manual'] as const).map((option) => (
             <label key={option} class="radio">
               <input type="radio" name={`${formId}-source`} checked={source === option} onChange={() => setSource(option)} />
               {t(`saml.source.${option}`)}
@@ -72,7 +78,18 @@ export function IdentityProviderDialog({ domain, onClose, onSaved }: Props) {
           ))}
         </div>
       </fieldset>
-      {source === 'metadata_xml' ? (
+      {source === 'metadata_url' && (
+        <TextField
+          id={`${formId}-url`}
+          label={t('saml.metadataUrl')}
+          required
+          autocomplete="off"
+          hint={t('saml.metadataUrlHint')}
+          value={metadataUrl}
+          onInput={setMetadataUrl}
+        />
+      )}
+      {source === 'metadata_xml' && (
         <>
           <div class="field">
             <label for={`${formId}-file`}>{t('saml.metadataFile')}</label>
@@ -84,7 +101,8 @@ export function IdentityProviderDialog({ domain, onClose, onSaved }: Props) {
             <small class="hint">{t('saml.metadataHint')}</small>
           </div>
         </>
-      ) : (
+      )}
+      {source === 'manual' && (
         <>
           <TextField id={`${formId}-entity`} label={t('saml.entityId')} required autocomplete="off" value={entityId} onInput={setEntityId} />
           <TextField id={`${formId}-sso`} label={t('saml.ssoUrl')} required autocomplete="off" hint={t('saml.ssoUrlHint')} value={ssoUrl} onInput={setSsoUrl} />

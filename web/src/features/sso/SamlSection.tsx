@@ -84,6 +84,12 @@ export function SamlSection({ domain }: { domain: SsoDomainView }) {
         <p class="muted">{t('saml.noProvider')}</p>
       ) : (
         <dl class="facts">
+          {provider.metadata_url !== null && (
+            <>
+              <dt>{t('saml.metadataUrl')}</dt>
+              <dd class="mono">{provider.metadata_url}</dd>
+            </>
+          )}
           <dt>{t('saml.entityId')}</dt>
           <dd class="mono">{provider.entity_id}</dd>
           <dt>{t('saml.ssoUrl')}</dt>
