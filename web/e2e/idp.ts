@@ -37,7 +37,7 @@ function requirePysaml2(): void {
 }
 
 /** Starts the identity provider for the service provider described by `spMetadata`. */
-export async function startIdentityProvider(logDir: string, spMetadata: string): Promise<IdentityProvider> {
+export async function startIdentityProvider(logDir: string, spMetadata: string, binding: 'redirect' | 'post' = 'redirect'): Promise<IdentityProvider> {
   requirePysaml2();
   const dir = await mkdtemp(join(tmpdir(), 'reach-e2e-idp-'));
   const key = join(dir, 'idp.key');
@@ -50,7 +50,7 @@ export async function startIdentityProvider(logDir: string, spMetadata: string):
   await writeFile(spFile, spMetadata);
   await writeFile(customerFile, 'not-generated-yet');
   let base: string | undefined;
-  const child = start('idp', PYTHON, [SCRIPT, '--key', key, '--cert', cert, '--sp-metadata', spFile, '--customer-identifier-file', customerFile], logDir, {
+  const child = start(`idp-${binding}`, PYTHON, [SCRIPT, '--key', key, '--cert', cert, '--sp-metadata', spFile, '--customer-identifier-file', customerFile, '--sso-binding', binding], logDir, {
     onStdoutLine: (line) => {
       base ??= /IdP ready at (http:\/\/\S+)/.exec(line)?.[1];
     },

@@ -18,6 +18,10 @@ const MEMBER = { email: 'grace@example.net', name: 'Grace Hopper' };
 
 let harness: Harness;
 let idp: IdentityProvider;
+let spMetadata = '';
+let customerIdentifier = '';
+let postIdp: IdentityProvider | undefined;
+let logDir = '';
 let admin: Page;
 const contexts: BrowserContext[] = [];
 let failed = false;
@@ -25,10 +29,10 @@ const problems: string[] = [];
 
 test.beforeAll(async ({ browser }, testInfo) => {
   testInfo.setTimeout(120_000);
-  const logDir = join(testInfo.project.outputDir, 'harness-saml');
+  logDir = join(testInfo.project.outputDir, 'harness-saml');
   harness = await startHarness(logDir);
   const client = await request.newContext({ baseURL: harness.origin, ignoreHTTPSErrors: true });
-  const spMetadata = await (await client.get('/saml/metadata')).text();
+  spMetadata = await (await client.get('/saml/metadata')).text();
   await client.dispose();
   idp = await startIdentityProvider(logDir, spMetadata);
   const context = await browser.newContext({ baseURL: harness.origin, ignoreHTTPSErrors: true, viewport: { width: 1600, height: 1050 }, locale: 'en-US' });
@@ -55,6 +59,7 @@ test.afterAll(async ({}, testInfo) => {
   await contexts[0]?.tracing.stop(failed ? { path: join(testInfo.project.outputDir, 'harness-saml', 'trace.zip') } : {});
   for (const context of contexts) await context.close();
   await idp?.stop();
+  await postIdp?.stop();
   await harness?.stop();
 });
 
@@ -93,7 +98,7 @@ test('the administrator sets up single sign-on with the identity provider’s me
   await section.getByRole('button', { name: en['saml.generateCustomer'], exact: true }).click();
   await dialog(admin, fill(en['saml.customerTitle'], { domain: DOMAIN })).getByRole('button', { name: en['saml.generate'], exact: true }).click();
   const shown = dialog(admin, en['saml.customerCreatedTitle']);
-  const customerIdentifier = ((await shown.getByTestId('customer-identifier').textContent()) ?? '').trim();
+  customerIdentifier = ((await shown.getByTestId('customer-identifier').textContent()) ?? '').trim();
   expect(customerIdentifier).not.toBe('');
   await idp.setCustomerIdentifier(customerIdentifier);
   await shown.getByRole('button', { name: en['common.done'], exact: true }).click();
@@ -143,6 +148,31 @@ test('the event log shows the single sign-on and the refusal', async () => {
   await expect(log.getByText(en['audit.code.R1505I']).first()).toBeVisible();
   await expect(log.getByText(en['audit.value.saml']).first()).toBeVisible();
   await expect(log.getByText(en['audit.value.sso_no_account']).first()).toBeVisible();
+});
+
+test('an identity provider that takes requests by HTTP-POST signs the member in too', async ({ browser }) => {
+  postIdp = await startIdentityProvider(logDir, spMetadata, 'post');
+  await postIdp.setCustomerIdentifier(customerIdentifier);
+  await admin.goto('/console/sso');
+  const section = admin.getByRole('main').getByRole('region', { name: en['saml.title'] });
+  await section.getByRole('button', { name: en['saml.change'], exact: true }).click();
+  const form = dialog(admin, fill(en['saml.configureTitle'], { domain: DOMAIN }));
+  await form.getByRole('radio', { name: en['saml.source.metadata_xml'], exact: true }).check();
+  await form.getByLabel(en['saml.metadataXml'], { exact: true }).fill(await postIdp.metadata());
+  await form.getByRole('button', { name: en['common.save'], exact: true }).click();
+  await expect(form).toBeHidden();
+  await expect(section.getByText(`${postIdp.base}/sso/post`, { exact: true })).toBeVisible();
+
+  const page = await visitor(browser, 'member-post');
+  await page.goto('/console/login');
+  await page.getByLabel(en['login.email'], { exact: true }).fill(MEMBER.email);
+  await page.getByRole('button', { name: en['login.sso.continue'], exact: true }).click();
+  // Our page posts the request (its script, under its own CSP), the IdP asks who it is.
+  await expect(page).toHaveURL(`${postIdp.base}/sso/post`);
+  await expect(page.getByLabel('E-mail')).toHaveValue(MEMBER.email);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/console\/devices$/);
+  await expect(page.getByRole('link', { name: MEMBER.name })).toBeVisible();
 });
 
 test('single sign-on broke no CSP rule and threw no error', () => {

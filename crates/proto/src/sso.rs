@@ -17,6 +17,17 @@ pub struct ServiceProviderView {
     pub metadata_url: String,
 }
 
+/// How our authentication requests reach the identity provider.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestBindingView {
+    /// HTTP-Redirect: the request in the URL.
+    #[default]
+    Redirect,
+    /// HTTP-POST: the request in a form the browser posts.
+    Post,
+}
+
 /// One signing certificate of an identity provider.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct CertificateView {
@@ -28,8 +39,9 @@ pub struct CertificateView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct IdentityProviderView {
     pub entity_id: String,
-    /// Where people are sent to sign in (HTTP-Redirect binding).
+    /// Where people are sent to sign in.
     pub sso_url: String,
+    pub binding: RequestBindingView,
     pub certificates: Vec<CertificateView>,
     /// Where the settings were fetched from, when given by URL.
     pub metadata_url: Option<String>,
@@ -65,6 +77,9 @@ pub enum IdentityProviderInput {
     Manual {
         entity_id: String,
         sso_url: String,
+        /// How requests reach `sso_url`; HTTP-Redirect when left out.
+        #[serde(default)]
+        binding: RequestBindingView,
         certificate: String,
     },
 }

@@ -58,6 +58,7 @@ pub fn declarations() -> String {
         directory::SsoDomainView::decl(),
         directory::AddSsoDomain::decl(),
         sso::ServiceProviderView::decl(),
+        sso::RequestBindingView::decl(),
         sso::CertificateView::decl(),
         sso::IdentityProviderView::decl(),
         sso::SamlSettingsView::decl(),

@@ -347,6 +347,7 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/api/auth/sign-in-method", get(saml::sign_in_method))
         .route("/saml/metadata", get(saml::metadata))
         .route("/saml/login", get(saml::login))
+        .route("/saml/post.js", get(saml::post_script))
         .route("/saml/acs", post(saml::acs))
         .route("/api/auth/password", post(auth::change_password))
         .route("/api/auth/two-factor/setup", post(two_factor::setup))

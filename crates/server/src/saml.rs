@@ -12,12 +12,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, Query, State};
-use axum::http::header::{CONTENT_TYPE, LOCATION, SET_COOKIE};
+use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, LOCATION, SET_COOKIE};
+use axum::http::HeaderValue;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
 use base64::Engine;
-use reach_core::saml::{self, Expected, SamlError, CLOCK_SKEW_MS};
+use reach_core::saml::{self, Expected, RequestBinding, SamlError, CLOCK_SKEW_MS};
 use reach_core::{credentials, validate, Millis};
 use reach_proto::audit::AuditCode;
 use reach_proto::sso::{ServiceProviderView, SignInMethod, SignInMethodView};
@@ -149,13 +150,63 @@ pub async fn login(
         &provider.sso_url,
         Some(&email),
     );
-    match saml::redirect_url(&provider.sso_url, &xml, None) {
-        Ok(url) => (StatusCode::SEE_OTHER, [(LOCATION, url)]).into_response(),
-        Err(err) => {
-            tracing::warn!(domain = %domain.domain, error = %err, "cannot build the SAML redirect");
-            back_to_sign_in("sso_failed")
-        }
+    match provider.binding {
+        RequestBinding::Redirect => match saml::redirect_url(&provider.sso_url, &xml, None) {
+            Ok(url) => (StatusCode::SEE_OTHER, [(LOCATION, url)]).into_response(),
+            Err(err) => {
+                tracing::warn!(domain = %domain.domain, error = %err, "cannot build the SAML redirect");
+                back_to_sign_in("sso_failed")
+            }
+        },
+        RequestBinding::Post => post_binding_page(&provider.sso_url, &saml::post_field(&xml)),
     }
+}
+
+/// The HTTP-POST binding: a form the browser posts to the identity provider,
+/// submitted by `/saml/post.js` (no inline script). Its own Content-Security-Policy
+/// lets this one page post to the identity provider.
+fn post_binding_page(sso_url: &str, saml_request: &str) -> Response {
+    let escape = |text: &str| {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let origin = url::Url::parse(sso_url)
+        .map(|url| url.origin().ascii_serialization())
+        .unwrap_or_default();
+    let page = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Single sign-on</title>\
+         <script src=\"/saml/post.js\" defer></script></head><body>\
+         <form method=\"post\" action=\"{action}\"><input type=\"hidden\" name=\"SAMLRequest\" value=\"{request}\">\
+         <p>Continuing to your identity provider… / Poursuite vers votre fournisseur d’identité…</p>\
+         <button type=\"submit\">Continue / Continuer</button></form></body></html>",
+        action = escape(sso_url),
+        request = escape(saml_request),
+    );
+    let policy = format!(
+        "default-src 'none'; script-src 'self'; form-action {origin} https:; base-uri 'none'; frame-ancestors 'none'"
+    );
+    let mut response = (
+        [(CONTENT_TYPE, "text/html; charset=utf-8".to_string())],
+        page,
+    )
+        .into_response();
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        response
+            .headers_mut()
+            .insert(CONTENT_SECURITY_POLICY, value);
+    }
+    response
+}
+
+/// `GET /saml/post.js`: submits the HTTP-POST binding's form.
+pub async fn post_script() -> Response {
+    (
+        [(CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        "document.forms[0].submit();\n",
+    )
+        .into_response()
 }
 
 #[derive(Deserialize)]

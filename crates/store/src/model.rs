@@ -310,6 +310,8 @@ pub struct SamlProvider {
     pub company_id: String,
     pub idp_entity_id: String,
     pub sso_url: String,
+    /// How our requests reach `sso_url`.
+    pub binding: reach_core::saml::RequestBinding,
     /// Standard-Base64 DER certificates; any one may sign.
     pub certificates: Vec<String>,
     pub metadata_url: Option<String>,

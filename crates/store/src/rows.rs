@@ -535,19 +535,30 @@ pub(crate) struct SamlProviderRow {
     company_id: String,
     idp_entity_id: String,
     sso_url: String,
+    sso_binding: String,
     certificates: String,
     metadata_url: Option<String>,
     customer_identifier_hash: Option<String>,
     updated_at: i64,
 }
 
-impl From<SamlProviderRow> for SamlProvider {
-    fn from(row: SamlProviderRow) -> Self {
-        Self {
+impl TryFrom<SamlProviderRow> for SamlProvider {
+    type Error = StoreError;
+
+    fn try_from(row: SamlProviderRow) -> Result<Self, StoreError> {
+        let binding =
+            reach_core::saml::RequestBinding::parse(&row.sso_binding).ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "identity provider of {} binding {}",
+                    row.domain_id, row.sso_binding
+                ))
+            })?;
+        Ok(Self {
             domain_id: row.domain_id,
             company_id: row.company_id,
             idp_entity_id: row.idp_entity_id,
             sso_url: row.sso_url,
+            binding,
             certificates: row
                 .certificates
                 .split('\n')
@@ -557,12 +568,12 @@ impl From<SamlProviderRow> for SamlProvider {
             metadata_url: row.metadata_url,
             customer_identifier_hash: row.customer_identifier_hash,
             updated_at: row.updated_at,
-        }
+        })
     }
 }
 
 pub(crate) const SAML_PROVIDER_COLUMNS: &str = "domain_id, company_id, idp_entity_id, sso_url, \
-     certificates, metadata_url, customer_identifier_hash, updated_at";
+     sso_binding, certificates, metadata_url, customer_identifier_hash, updated_at";
 
 #[derive(FromRow)]
 pub(crate) struct SamlRequestRow {

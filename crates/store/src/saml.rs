@@ -16,7 +16,7 @@ macro_rules! impl_saml_store {
             .bind(domain_id)
             .fetch_optional(executor)
             .await?;
-            Ok(row.map(Into::into))
+            row.map(TryInto::try_into).transpose()
         }
 
         /// Fails with `NotFound` unless the domain is the company's.
@@ -39,9 +39,9 @@ macro_rules! impl_saml_store {
                 let mut tx = self.pool.begin().await?;
                 own_domain(&mut *tx, &provider.company_id, &provider.domain_id).await?;
                 sqlx::query(&format!(
-                    "INSERT INTO saml_providers ({SAML_PROVIDER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                    "INSERT INTO saml_providers ({SAML_PROVIDER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
                      ON CONFLICT (domain_id) DO UPDATE SET idp_entity_id = excluded.idp_entity_id, \
-                     sso_url = excluded.sso_url, certificates = excluded.certificates, \
+                     sso_url = excluded.sso_url, sso_binding = excluded.sso_binding, certificates = excluded.certificates, \
                      metadata_url = excluded.metadata_url, \
                      customer_identifier_hash = COALESCE(excluded.customer_identifier_hash, saml_providers.customer_identifier_hash), \
                      updated_at = excluded.updated_at"
@@ -50,6 +50,7 @@ macro_rules! impl_saml_store {
                 .bind(&provider.company_id)
                 .bind(&provider.idp_entity_id)
                 .bind(&provider.sso_url)
+                .bind(provider.binding.as_str())
                 .bind(provider.certificates.join("\n"))
                 .bind(&provider.metadata_url)
                 .bind(&provider.customer_identifier_hash)
@@ -123,7 +124,8 @@ macro_rules! impl_saml_store {
                 .fetch_all(&self.pool)
                 .await?;
                 let mut found = Vec::new();
-                for provider in rows.into_iter().map(SamlProvider::from) {
+                for row in rows {
+                    let provider = SamlProvider::try_from(row)?;
                     let row: Option<SsoDomainRow> = sqlx::query_as(&format!(
                         "SELECT {SSO_DOMAIN_COLUMNS} FROM sso_domains WHERE id = $1 AND status = $2"
                     ))

@@ -3,13 +3,15 @@
 (Debian package python3-pysaml2, installed by `cargo xtask test`), which signs
 with xmlsec1. Nothing here is Reach code: it is the other side of the protocol.
 
-It serves its metadata, answers authentication requests (HTTP-Redirect) with a
+It serves its metadata, answers authentication requests (HTTP-Redirect, or
+HTTP-POST with --sso-binding post) with a
 sign-in form asking for an e-mail address, and starts sign-ins itself
 (/idp-initiated). Answers go back by HTTP-POST, the assertion signed with
 RSA-SHA256, carrying `email` and `customeridentifier` (read from a file at each
 sign-in, so the test can write it once Reach generated it).
 
 Usage: idp.py --key KEY --cert CERT --sp-metadata FILE --customer-identifier-file FILE
+              [--sso-binding redirect|post]
 Prints `IdP ready at http://127.0.0.1:PORT` once listening.
 """
 
@@ -49,7 +51,11 @@ def make_server(base, args, maps_dir):
                 "idp": {
                     "name": "Reach test identity provider",
                     "endpoints": {
-                        "single_sign_on_service": [(f"{base}/sso/redirect", BINDING_HTTP_REDIRECT)],
+                        "single_sign_on_service": [
+                            (f"{base}/sso/post", BINDING_HTTP_POST)
+                            if args.sso_binding == "post"
+                            else (f"{base}/sso/redirect", BINDING_HTTP_REDIRECT)
+                        ],
                     },
                     "policy": {
                         "default": {
@@ -116,6 +122,20 @@ class Handler(BaseHTTPRequestHandler):
         http_args = self.idp.apply_binding(BINDING_HTTP_POST, str(response), destination, relay_state, response=True)
         self.send_html(200, http_args["data"])
 
+    def sign_in_form(self, request, params):
+        key = uuid.uuid4().hex
+        self.pending[key] = (request.message, params.get("RelayState", ""))
+        hint = request.message.subject.name_id.text if request.message.subject is not None else ""
+        self.send_html(
+            200,
+            page(
+                "Test identity provider",
+                f"<form method='post' action='/login'><input type='hidden' name='key' value='{key}'>"
+                f"<label>E-mail <input name='email' type='email' value='{html.escape(hint or '')}'></label>"
+                "<button type='submit'>Sign in</button></form>",
+            ),
+        )
+
     def do_GET(self):
         url = urlparse(self.path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
@@ -127,19 +147,7 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(data)
         elif url.path == "/sso/redirect":
-            request = self.idp.parse_authn_request(query["SAMLRequest"], BINDING_HTTP_REDIRECT)
-            key = uuid.uuid4().hex
-            self.pending[key] = (request.message, query.get("RelayState", ""))
-            hint = request.message.subject.name_id.text if request.message.subject is not None else ""
-            self.send_html(
-                200,
-                page(
-                    "Test identity provider",
-                    f"<form method='post' action='/login'><input type='hidden' name='key' value='{key}'>"
-                    f"<label>E-mail <input name='email' type='email' value='{html.escape(hint or '')}'></label>"
-                    "<button type='submit'>Sign in</button></form>",
-                ),
-            )
+            self.sign_in_form(self.idp.parse_authn_request(query["SAMLRequest"], BINDING_HTTP_REDIRECT), query)
         elif url.path == "/idp-initiated":
             sp_entity_id = next(iter(self.idp.metadata.service_providers()))
             acs = self.idp.metadata.assertion_consumer_service(sp_entity_id, BINDING_HTTP_POST)[0]["location"]
@@ -150,6 +158,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
         form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode("utf-8")).items()}
+        if urlparse(self.path).path == "/sso/post" and "SAMLRequest" in form:
+            self.sign_in_form(self.idp.parse_authn_request(form["SAMLRequest"], BINDING_HTTP_POST), form)
+            return
         if urlparse(self.path).path != "/login" or form.get("key") not in self.pending:
             self.send_html(400, page("Unknown sign-in", ""))
             return
@@ -164,6 +175,7 @@ def main():
     parser.add_argument("--cert", required=True)
     parser.add_argument("--sp-metadata", required=True)
     parser.add_argument("--customer-identifier-file", required=True)
+    parser.add_argument("--sso-binding", choices=["redirect", "post"], default="redirect")
     args = parser.parse_args()
     maps_dir = tempfile.mkdtemp(prefix="reach-idp-maps-")
     with open(os.path.join(maps_dir, "reach.py"), "w", encoding="utf-8") as f:

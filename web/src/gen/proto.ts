@@ -264,6 +264,8 @@ acs_url: string,
  */
 metadata_url: string, };
 
+export type RequestBindingView = "redirect" | "post";
+
 export type CertificateView = { 
 /**
  * Hex SHA-256 of the DER certificate, to compare with the IdP's console.
@@ -272,9 +274,9 @@ sha256: string, };
 
 export type IdentityProviderView = { entity_id: string, 
 /**
- * Where people are sent to sign in (HTTP-Redirect binding).
+ * Where people are sent to sign in.
  */
-sso_url: string, certificates: Array<CertificateView>, 
+sso_url: string, binding: RequestBindingView, certificates: Array<CertificateView>, 
 /**
  * Where the settings were fetched from, when given by URL.
  */
@@ -300,7 +302,11 @@ excluded_emails: Array<string>,
  */
 active: boolean, };
 
-export type IdentityProviderInput = { "source": "metadata_xml", xml: string, } | { "source": "metadata_url", url: string, } | { "source": "manual", entity_id: string, sso_url: string, certificate: string, };
+export type IdentityProviderInput = { "source": "metadata_xml", xml: string, } | { "source": "metadata_url", url: string, } | { "source": "manual", entity_id: string, sso_url: string, 
+/**
+ * How requests reach `sso_url`; HTTP-Redirect when left out.
+ */
+binding: RequestBindingView, certificate: string, };
 
 export type CustomerIdentifierCreated = { 
 /**

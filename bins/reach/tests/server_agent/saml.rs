@@ -647,3 +647,72 @@ async fn identity_provider_metadata_is_fetched_by_url_over_trusted_https() {
         "https://idp.published.test"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identity_providers_without_the_redirect_binding_get_a_posted_request() {
+    let sso = set_up().await;
+    sso.admin
+        .put(
+            &format!("/api/sso-domains/{}/saml", sso.domain.id),
+            json!({"source": "manual", "entity_id": IDP, "sso_url": IDP_SSO, "binding": "post", "certificate": sso.key.certificate_base64()}),
+        )
+        .await
+        .ok("an identity provider reached by HTTP-POST");
+    let response = browser(&sso.server)
+        .get(format!("{}/saml/login", sso.server.base_url))
+        .query(&[("email", ADA)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let policy = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        policy.contains("form-action https://idp.acme.test"),
+        "{policy}"
+    );
+    assert!(
+        policy.contains("script-src 'self'") && !policy.contains("unsafe-inline"),
+        "{policy}"
+    );
+    let page = response.text().await.unwrap();
+    assert!(page.contains(&format!("action=\"{IDP_SSO}\"")), "{page}");
+    assert!(page.contains("<script src=\"/saml/post.js\""), "{page}");
+    let encoded = page
+        .split("name=\"SAMLRequest\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a SAMLRequest field");
+    let request = String::from_utf8(
+        base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        request.contains(&format!("AssertionConsumerServiceURL=\"{}\"", sso.acs())),
+        "{request}"
+    );
+
+    let script = browser(&sso.server)
+        .get(format!("{}/saml/post.js", sso.server.base_url))
+        .send()
+        .await
+        .unwrap();
+    assert!(script.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/javascript"));
+    // Every other page keeps the strict policy.
+    let metadata = browser(&sso.server)
+        .get(sso.entity_id())
+        .send()
+        .await
+        .unwrap();
+    assert!(metadata.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("form-action 'self'"));
+}

@@ -16,22 +16,53 @@ const PROTOCOL_NS: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
 /// Largest metadata document accepted.
 pub const MAX_METADATA_BYTES: usize = 512 * 1024;
 
+/// How our authentication requests reach the identity provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestBinding {
+    /// In the query of a redirect (preferred: no page of ours in between).
+    Redirect,
+    /// In a form the browser posts, for identity providers without the redirect binding.
+    Post,
+}
+
+impl RequestBinding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Redirect => "redirect",
+            Self::Post => "post",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Redirect, Self::Post]
+            .into_iter()
+            .find(|binding| binding.as_str() == text)
+    }
+}
+
 /// What we need of an identity provider to send people there and check its answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdpSettings {
     pub entity_id: String,
-    /// Where authentication requests go (HTTP-Redirect binding).
+    /// Where authentication requests go.
     pub sso_url: String,
+    pub binding: RequestBinding,
     /// Standard-Base64 DER signing certificates; any one may sign.
     pub certificates: Vec<String>,
 }
 
 impl IdpSettings {
     /// Settings typed in by hand: each checked as metadata would be.
-    pub fn manual(entity_id: &str, sso_url: &str, certificate: &str) -> Result<Self, SamlError> {
+    pub fn manual(
+        entity_id: &str,
+        sso_url: &str,
+        binding: RequestBinding,
+        certificate: &str,
+    ) -> Result<Self, SamlError> {
         let settings = Self {
             entity_id: entity_id.trim().to_string(),
             sso_url: sso_url.trim().to_string(),
+            binding,
             certificates: vec![normalize_certificate(certificate)?],
         };
         settings.check()?;
@@ -138,13 +169,22 @@ pub fn parse_idp_metadata(xml: &str) -> Result<IdpSettings, SamlError> {
             "no SAML 2.0 identity provider in this metadata".into(),
         ))?;
     let entity_id = entity.attribute("entityID").unwrap_or("").to_string();
-    let sso_url = children(descriptor, METADATA_NS, "SingleSignOnService")
-        .find(|service| service.attribute("Binding") == Some(REDIRECT_BINDING))
-        .and_then(|service| service.attribute("Location"))
-        .ok_or(SamlError::Metadata(
-            "no single sign-on service with the HTTP-Redirect binding".into(),
-        ))?
-        .to_string();
+    // The redirect binding when offered, else the POST one.
+    let service = |binding: &str| {
+        children(descriptor, METADATA_NS, "SingleSignOnService")
+            .find(|service| service.attribute("Binding") == Some(binding))
+            .and_then(|service| service.attribute("Location"))
+    };
+    let (sso_url, binding) = match (service(REDIRECT_BINDING), service(POST_BINDING)) {
+        (Some(url), _) => (url, RequestBinding::Redirect),
+        (None, Some(url)) => (url, RequestBinding::Post),
+        (None, None) => {
+            return Err(SamlError::Metadata(
+                "no single sign-on service with the HTTP-Redirect or HTTP-POST binding".into(),
+            ))
+        }
+    };
+    let sso_url = sso_url.to_string();
     let mut certificates = Vec::new();
     for key in children(descriptor, METADATA_NS, "KeyDescriptor") {
         // Keys marked for encryption only are not signing keys.
@@ -164,6 +204,7 @@ pub fn parse_idp_metadata(xml: &str) -> Result<IdpSettings, SamlError> {
     let settings = IdpSettings {
         entity_id,
         sso_url,
+        binding,
         certificates,
     };
     settings.check()?;
@@ -228,6 +269,9 @@ mod tests {
         let settings = parse_idp_metadata(&metadata(&certificate, REDIRECT_BINDING)).unwrap();
         assert_eq!(settings.entity_id, "https://idp.example.test/saml");
         assert_eq!(settings.sso_url, "https://idp.example.test/sso");
+        assert_eq!(settings.binding, RequestBinding::Redirect);
+        let post_only = parse_idp_metadata(&metadata(&certificate, POST_BINDING)).unwrap();
+        assert_eq!(post_only.binding, RequestBinding::Post);
         assert_eq!(settings.certificates, vec![certificate]);
     }
 
@@ -235,7 +279,10 @@ mod tests {
     fn refuses_metadata_without_what_we_need() {
         let certificate = certificate();
         assert!(matches!(
-            parse_idp_metadata(&metadata(&certificate, POST_BINDING)),
+            parse_idp_metadata(&metadata(
+                &certificate,
+                "urn:oasis:names:tc:SAML:2.0:bindings:SOAP"
+            )),
             Err(SamlError::Metadata(_))
         ));
         assert!(matches!(
@@ -260,15 +307,41 @@ mod tests {
         let settings = IdpSettings::manual(
             " https://idp.example.test/saml ",
             "https://idp.example.test/sso",
+            RequestBinding::Post,
             &pem,
         )
         .unwrap();
         assert_eq!(settings.certificates, vec![certificate.clone()]);
+        assert_eq!(settings.binding, RequestBinding::Post);
         assert_eq!(settings.certificates_der().len(), 1);
-        assert!(IdpSettings::manual("idp", "http://idp.example.test/sso", &certificate).is_err());
-        assert!(IdpSettings::manual("idp", "http://127.0.0.1:8080/sso", &certificate).is_ok());
-        assert!(IdpSettings::manual("", "https://idp.example.test/sso", &certificate).is_err());
-        assert!(IdpSettings::manual("idp", "https://idp.example.test/sso", "not base64!").is_err());
+        assert!(IdpSettings::manual(
+            "idp",
+            "http://idp.example.test/sso",
+            RequestBinding::Redirect,
+            &certificate
+        )
+        .is_err());
+        assert!(IdpSettings::manual(
+            "idp",
+            "http://127.0.0.1:8080/sso",
+            RequestBinding::Redirect,
+            &certificate
+        )
+        .is_ok());
+        assert!(IdpSettings::manual(
+            "",
+            "https://idp.example.test/sso",
+            RequestBinding::Redirect,
+            &certificate
+        )
+        .is_err());
+        assert!(IdpSettings::manual(
+            "idp",
+            "https://idp.example.test/sso",
+            RequestBinding::Redirect,
+            "not base64!"
+        )
+        .is_err());
     }
 
     #[test]

@@ -10,9 +10,9 @@ mod response;
 
 pub use metadata::{
     certificates_der, normalize_certificate, parse_idp_metadata, sp_metadata, IdpSettings,
-    MAX_METADATA_BYTES,
+    RequestBinding, MAX_METADATA_BYTES,
 };
-pub use request::{authn_request, format_instant, new_request_id, redirect_url};
+pub use request::{authn_request, format_instant, new_request_id, post_field, redirect_url};
 pub use response::{
     peek, verify_response, Expected, Unverified, VerifiedAssertion, CLOCK_SKEW_MS,
     CUSTOMER_IDENTIFIER, MAX_RESPONSE_BYTES,

@@ -69,6 +69,11 @@ pub fn authn_request(
     )
 }
 
+/// The `SAMLRequest` field of the HTTP-POST binding: the request in Base64, not deflated.
+pub fn post_field(request: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(request)
+}
+
 /// `sso_url` with the request (deflated, Base64) and the relay state in its query.
 pub fn redirect_url(
     sso_url: &str,

@@ -10,13 +10,13 @@ use axum::Json;
 use base64::Engine;
 use reach_core::credentials;
 use reach_core::policy::Action;
-use reach_core::saml::{self, IdpSettings};
+use reach_core::saml::{self, IdpSettings, RequestBinding};
 use reach_proto::audit::AuditCode;
 use reach_proto::codes::ErrorCode;
 use reach_proto::directory::DomainStatus;
 use reach_proto::sso::{
     CertificateView, CustomerIdentifierCreated, IdentityProviderInput, IdentityProviderView,
-    SamlSettingsView, SsoExclusions,
+    RequestBindingView, SamlSettingsView, SsoExclusions,
 };
 use reach_store::{SamlProvider, StoreError};
 use sha2::{Digest, Sha256};
@@ -59,6 +59,10 @@ async fn settings_view(
         identity_provider: provider.map(|p| IdentityProviderView {
             entity_id: p.idp_entity_id,
             sso_url: p.sso_url,
+            binding: match p.binding {
+                RequestBinding::Redirect => RequestBindingView::Redirect,
+                RequestBinding::Post => RequestBindingView::Post,
+            },
             certificates: p.certificates.iter().map(|c| certificate_view(c)).collect(),
             metadata_url: p.metadata_url,
             customer_identifier_set: p.customer_identifier_hash.is_some(),
@@ -107,11 +111,18 @@ pub async fn put_provider(
         IdentityProviderInput::Manual {
             entity_id,
             sso_url,
+            binding,
             certificate,
-        } => (
-            IdpSettings::manual(entity_id, sso_url, certificate),
-            "manual",
-        ),
+        } => {
+            let binding = match binding {
+                RequestBindingView::Redirect => RequestBinding::Redirect,
+                RequestBindingView::Post => RequestBinding::Post,
+            };
+            (
+                IdpSettings::manual(entity_id, sso_url, binding, certificate),
+                "manual",
+            )
+        }
     };
     let settings = settings.map_err(|err| invalid(err.to_string()))?;
     let provider = SamlProvider {
@@ -119,6 +130,7 @@ pub async fn put_provider(
         company_id: company_id.to_string(),
         idp_entity_id: settings.entity_id.clone(),
         sso_url: settings.sso_url.clone(),
+        binding: settings.binding,
         certificates: settings.certificates.clone(),
         metadata_url: metadata_url.clone(),
         customer_identifier_hash: None,

@@ -35,6 +35,7 @@ fn provider(domain: &SsoDomain, entity_id: &str) -> SamlProvider {
         company_id: domain.company_id.clone(),
         idp_entity_id: entity_id.into(),
         sso_url: "https://idp.example/sso".into(),
+        binding: reach_core::saml::RequestBinding::Redirect,
         certificates: vec!["Y2VydC1vbmU=".into(), "Y2VydC10d28=".into()],
         metadata_url: None,
         customer_identifier_hash: None,
@@ -67,6 +68,7 @@ pub async fn identity_providers_belong_to_their_domain_and_company(store: Arc<dy
     );
     let changed = SamlProvider {
         sso_url: "https://idp.acme.example/sso2".into(),
+        binding: reach_core::saml::RequestBinding::Post,
         certificates: vec!["Y2VydC10aHJlZQ==".into()],
         updated_at: NOW + 2,
         ..saml.clone()
@@ -78,6 +80,7 @@ pub async fn identity_providers_belong_to_their_domain_and_company(store: Arc<dy
         .unwrap()
         .unwrap();
     assert_eq!(stored.sso_url, "https://idp.acme.example/sso2");
+    assert_eq!(stored.binding, reach_core::saml::RequestBinding::Post);
     assert_eq!(stored.certificates, vec!["Y2VydC10aHJlZQ==".to_string()]);
     assert_eq!(stored.customer_identifier_hash.as_deref(), Some("abc123"));
 

@@ -6,6 +6,7 @@ import { useId, useState } from 'preact/hooks';
 import { api, itemPath } from '../../api/http.ts';
 import type { IdentityProviderInput, SamlSettingsView, SsoDomainView } from '../../gen/proto.ts';
 import { useI18n } from '../../i18n/index.ts';
+import { Checkbox } from '../../ui/checkbox.tsx';
 import { FormDialog } from '../../ui/dialog.tsx';
 import { TextField, useSubmit } from '../../ui/form.tsx';
 
@@ -26,6 +27,7 @@ export function IdentityProviderDialog({ domain, onClose, onSaved }: Props) {
   const [entityId, setEntityId] = useState('');
   const [ssoUrl, setSsoUrl] = useState('');
   const [certificate, setCertificate] = useState('');
+  const [postBinding, setPostBinding] = useState(false);
   const [fileError, setFileError] = useState(false);
   const submission = useSubmit();
 
@@ -45,7 +47,7 @@ export function IdentityProviderDialog({ domain, onClose, onSaved }: Props) {
         ? { source, url: metadataUrl.trim() }
         : source === 'metadata_xml'
           ? { source, xml }
-          : { source, entity_id: entityId.trim(), sso_url: ssoUrl.trim(), certificate };
+          : { source, entity_id: entityId.trim(), sso_url: ssoUrl.trim(), binding: postBinding ? 'post' : 'redirect', certificate };
     void submission.run(async () => {
       onSaved(await api.put<SamlSettingsView>(`${itemPath('/api/sso-domains', domain.id)}/saml`, body));
     });
@@ -106,6 +108,7 @@ export function IdentityProviderDialog({ domain, onClose, onSaved }: Props) {
         <>
           <TextField id={`${formId}-entity`} label={t('saml.entityId')} required autocomplete="off" value={entityId} onInput={setEntityId} />
           <TextField id={`${formId}-sso`} label={t('saml.ssoUrl')} required autocomplete="off" hint={t('saml.ssoUrlHint')} value={ssoUrl} onInput={setSsoUrl} />
+          <Checkbox label={t('saml.postBinding')} hint={t('saml.postBindingHint')} checked={postBinding} onChange={setPostBinding} />
           <div class="field">
             <label for={`${formId}-certificate`}>{t('saml.certificate')}</label>
             <textarea

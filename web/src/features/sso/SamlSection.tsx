@@ -93,7 +93,9 @@ export function SamlSection({ domain }: { domain: SsoDomainView }) {
           <dt>{t('saml.entityId')}</dt>
           <dd class="mono">{provider.entity_id}</dd>
           <dt>{t('saml.ssoUrl')}</dt>
-          <dd class="mono">{provider.sso_url}</dd>
+          <dd>
+            <span class="mono">{provider.sso_url}</span> ({t(`saml.binding.${provider.binding}`)})
+          </dd>
           <dt>{t('saml.certificates')}</dt>
           <dd class="mono">
             {provider.certificates.map((certificate) => (
