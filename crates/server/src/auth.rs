@@ -156,12 +156,19 @@ async fn must_enrol_two_factor(state: &AppState, user: &User) -> Result<bool, Ap
     let Some(company_id) = &user.company_id else {
         return Ok(false);
     };
-    Ok(state
+    if !state
         .store
         .company(company_id)
         .await?
         .settings
-        .require_two_factor)
+        .require_two_factor
+    {
+        return Ok(false);
+    }
+    // Members who can only sign in through their identity provider get their
+    // second factor there: a Reach one would never be asked. (The owner and
+    // excluded addresses sign in with a password, so it applies to them.)
+    Ok(!single_sign_on_required(state, user).await?)
 }
 
 impl Authenticated {

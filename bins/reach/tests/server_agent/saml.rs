@@ -348,6 +348,38 @@ async fn sign_in_through_the_identity_provider_started_by_us_or_by_it() {
             "{code} in {events:#?}"
         );
     }
+
+    // When the company requires two-factor sign-in, Ada's comes from her identity
+    // provider (once off the exclusion list): nothing to set up in Reach. The owner,
+    // who may use a password, must set one up.
+    sso.admin
+        .put(
+            &format!("/api/sso-domains/{}/exclusions", sso.domain.id),
+            json!({"emails": []}),
+        )
+        .await
+        .ok("Ada back under single sign-on");
+    sso.admin
+        .put(
+            "/api/company/settings",
+            json!({"require_two_factor": true, "password_sign_in": true}),
+        )
+        .await
+        .ok("require two-factor sign-in");
+    let (_, cookie) = sso.sign_and_post(&sso.response(ADA, None, "_fourth")).await;
+    let mut ada_sso = sso.server.api();
+    ada_sso.cookie = cookie;
+    let me = ada_sso
+        .get("/api/auth/me")
+        .await
+        .ok("Ada under single sign-on");
+    assert_eq!(me["user"]["two_factor_required"], false);
+    ada_sso
+        .get("/api/devices")
+        .await
+        .ok("Ada reaches the console");
+    let owner = sso.admin.get("/api/auth/me").await.ok("the owner");
+    assert_eq!(owner["user"]["two_factor_required"], true);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
