@@ -218,7 +218,7 @@ export const enAdmin = {
   'company.signIn': 'Sign-in',
   'company.requireTwoFactor': 'Require two-factor sign-in',
   'company.requireTwoFactorHint':
-    'Members must sign in with a code from an authenticator app. Those who have not set it up can use nothing else until they do.',
+    'Members must sign in with a code from an authenticator app. Those who have not set it up can use nothing else until they do. Members under single sign-on get theirs from the identity provider.',
   'company.passwordSignIn': 'Allow signing in with a password',
   'company.passwordSignInHint':
     'When off, only the company’s owner may still sign in with a password, so a broken identity provider cannot lock the company out.',

@@ -216,7 +216,7 @@ export const frAdmin: Readonly<Record<keyof typeof enAdmin, string>> = {
   'company.signIn': 'Connexion',
   'company.requireTwoFactor': 'Exiger la double authentification',
   'company.requireTwoFactorHint':
-    'Les membres doivent se connecter avec le code d’une application d’authentification. Ceux qui ne l’ont pas mise en place ne peuvent rien faire d’autre avant de l’avoir fait.',
+    'Les membres doivent se connecter avec le code d’une application d’authentification. Ceux qui ne l’ont pas mise en place ne peuvent rien faire d’autre avant de l’avoir fait. Les membres sous authentification unique l’obtiennent de leur fournisseur d’identité.',
   'company.passwordSignIn': 'Autoriser la connexion par mot de passe',
   'company.passwordSignInHint':
     'Désactivée, seul le propriétaire de l’entreprise peut encore se connecter par mot de passe, pour qu’un fournisseur d’identité en panne ne puisse pas bloquer l’entreprise.',
