@@ -166,12 +166,6 @@ pub async fn login(
 /// submitted by `/saml/post.js` (no inline script). Its own Content-Security-Policy
 /// lets this one page post to the identity provider.
 fn post_binding_page(sso_url: &str, saml_request: &str) -> Response {
-    let escape = |text: &str| {
-        text.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
     let origin = url::Url::parse(sso_url)
         .map(|url| url.origin().ascii_serialization())
         .unwrap_or_default();
@@ -181,8 +175,8 @@ fn post_binding_page(sso_url: &str, saml_request: &str) -> Response {
          <form method=\"post\" action=\"{action}\"><input type=\"hidden\" name=\"SAMLRequest\" value=\"{request}\">\
          <p>Continuing to your identity provider… / Poursuite vers votre fournisseur d’identité…</p>\
          <button type=\"submit\">Continue / Continuer</button></form></body></html>",
-        action = escape(sso_url),
-        request = escape(saml_request),
+        action = saml::escape(sso_url),
+        request = saml::escape(saml_request),
     );
     let policy = format!(
         "default-src 'none'; script-src 'self'; form-action {origin} https:; base-uri 'none'; frame-ancestors 'none'"
@@ -237,12 +231,6 @@ impl Refusal {
     fn in_company(mut self, company_id: &str) -> Self {
         self.company_id = Some(company_id.to_string());
         self
-    }
-}
-
-impl From<ApiFailure> for Refusal {
-    fn from(failure: ApiFailure) -> Self {
-        Self::new("sso_failed", failure.message)
     }
 }
 

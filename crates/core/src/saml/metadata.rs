@@ -211,7 +211,8 @@ pub fn parse_idp_metadata(xml: &str) -> Result<IdpSettings, SamlError> {
     Ok(settings)
 }
 
-fn escape(text: &str) -> String {
+/// `text` safe inside XML (or HTML) text and double-quoted attributes.
+pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -9,7 +9,7 @@ mod request;
 mod response;
 
 pub use metadata::{
-    certificates_der, normalize_certificate, parse_idp_metadata, sp_metadata, IdpSettings,
+    certificates_der, escape, normalize_certificate, parse_idp_metadata, sp_metadata, IdpSettings,
     RequestBinding, MAX_METADATA_BYTES,
 };
 pub use request::{authn_request, format_instant, new_request_id, post_field, redirect_url};

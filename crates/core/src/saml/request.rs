@@ -8,6 +8,7 @@ use flate2::write::DeflateEncoder;
 use flate2::Compression;
 use rand::RngCore;
 
+use super::metadata::escape;
 use super::SamlError;
 
 /// A fresh request id: an XML ID (must not start with a digit), unguessable.
@@ -45,12 +46,6 @@ pub fn authn_request(
     destination: &str,
     hint: Option<&str>,
 ) -> String {
-    let escape = |text: &str| {
-        text.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
     let subject = hint
         .map(|email| {
             format!(
