@@ -8,7 +8,7 @@ import type { AuditCode } from '../src/gen/proto.ts';
 import { en } from '../src/i18n/en.ts';
 import { fr } from '../src/i18n/fr.ts';
 import { DEVICE_NAME, startHarness, type Harness } from './harness.ts';
-import { addUser, dialog, fill, row, rowStarting, signIn } from './pages.ts';
+import { addUser, attachScreenshot, dialog, fill, row, rowStarting, signIn } from './pages.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -63,15 +63,8 @@ test.beforeAll(async ({ browser }, testInfo) => {
 test.afterEach(async ({}, testInfo) => {
   if (testInfo.status === testInfo.expectedStatus) return;
   failed = true;
-  for (const [name, page] of [
-    ['admin', admin],
-    ['helpdesk', helpdesk],
-  ] as const) {
-    if (page === undefined || page.isClosed()) continue;
-    const path = testInfo.outputPath(`${name}-page.png`);
-    await page.screenshot({ path });
-    await testInfo.attach(`${name} page`, { path, contentType: 'image/png' });
-  }
+  await attachScreenshot(admin, 'admin', testInfo);
+  await attachScreenshot(helpdesk, 'helpdesk', testInfo);
 });
 
 test.afterAll(async ({}, testInfo) => {

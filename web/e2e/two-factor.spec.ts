@@ -13,7 +13,7 @@ import type { AuditCode } from '../src/gen/proto.ts';
 import { en } from '../src/i18n/en.ts';
 import { fr } from '../src/i18n/fr.ts';
 import { startHarness, type Harness } from './harness.ts';
-import { addUser, dialog, fill, rowStarting, signIn } from './pages.ts';
+import { addUser, attachScreenshot, dialog, fill, rowStarting, signIn } from './pages.ts';
 import { base32Decode, currentStep, hotp, otpauthSecret, STEP_SECONDS, totpAt } from './totp.ts';
 
 test.describe.configure({ mode: 'serial' });
@@ -121,15 +121,8 @@ test.beforeAll(async ({ browser }, testInfo) => {
 test.afterEach(async ({}, testInfo) => {
   if (testInfo.status === testInfo.expectedStatus) return;
   failed = true;
-  for (const [name, page] of [
-    ['admin', admin],
-    ['member', member],
-  ] as const) {
-    if (page === undefined || page.isClosed()) continue;
-    const path = testInfo.outputPath(`${name}-page.png`);
-    await page.screenshot({ path });
-    await testInfo.attach(`${name} page`, { path, contentType: 'image/png' });
-  }
+  await attachScreenshot(admin, 'admin', testInfo);
+  await attachScreenshot(member, 'member', testInfo);
 });
 
 test.afterAll(async ({}, testInfo) => {
