@@ -87,6 +87,7 @@ conformance!(
     exclusion_lists_are_normalized_and_replaced,
     requests_are_answered_once_and_assertions_used_once,
     deleting_a_domain_takes_its_single_sign_on_with_it,
+    a_replayed_assertion_racing_itself_passes_once,
 );
 
 const NOW: i64 = 1_700_000_000_000;

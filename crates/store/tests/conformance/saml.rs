@@ -337,3 +337,23 @@ pub async fn deleting_a_domain_takes_its_single_sign_on_with_it(store: Arc<dyn S
         .unwrap()
         .is_empty());
 }
+
+pub async fn a_replayed_assertion_racing_itself_passes_once(store: Arc<dyn Store>) {
+    // Ten copies of one assertion posted at once: exactly one is the first use.
+    let mut tasks = Vec::new();
+    for _ in 0..10 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .remember_assertion("https://idp.race", "_same", NOW + 600)
+                .await
+        }));
+    }
+    let mut first_uses = 0;
+    for task in tasks {
+        if task.await.unwrap().unwrap() {
+            first_uses += 1;
+        }
+    }
+    assert_eq!(first_uses, 1);
+}
