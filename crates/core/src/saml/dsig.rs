@@ -14,7 +14,7 @@ use rustls_pki_types::CertificateDer;
 use sha2::{Digest, Sha256};
 
 use super::c14n::canonicalize;
-use super::SamlError;
+use super::{xml, SamlError};
 
 pub const DSIG_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
 const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
@@ -27,18 +27,7 @@ fn only_child<'a, 'input>(
     parent: Node<'a, 'input>,
     name: &'static str,
 ) -> Result<Node<'a, 'input>, SamlError> {
-    let mut found = parent
-        .children()
-        .filter(|child| child.has_tag_name((DSIG_NS, name)));
-    let first = found
-        .next()
-        .ok_or(SamlError::SignatureMalformed(format!("no {name}")))?;
-    if found.next().is_some() {
-        return Err(SamlError::SignatureMalformed(format!(
-            "two {name} elements"
-        )));
-    }
-    Ok(first)
+    xml::only_child(parent, DSIG_NS, name).map_err(SamlError::SignatureMalformed)
 }
 
 fn algorithm<'a>(node: Node<'a, '_>) -> &'a str {

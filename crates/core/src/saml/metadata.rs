@@ -2,10 +2,11 @@
 //! writing ours, the service provider's, for administrators to give their IdP.
 
 use base64::Engine;
-use roxmltree::{Document, Node, ParsingOptions};
+use roxmltree::Node;
 use rustls_pki_types::CertificateDer;
 
 use super::dsig::DSIG_NS;
+use super::xml::{children, parse_untrusted};
 use super::SamlError;
 
 const METADATA_NS: &str = "urn:oasis:names:tc:SAML:2.0:metadata";
@@ -128,15 +129,6 @@ pub fn normalize_certificate(text: &str) -> Result<String, SamlError> {
     Ok(base64::engine::general_purpose::STANDARD.encode(der))
 }
 
-fn children<'a, 'input>(
-    node: Node<'a, 'input>,
-    ns: &'static str,
-    name: &'static str,
-) -> impl Iterator<Item = Node<'a, 'input>> {
-    node.children()
-        .filter(move |child| child.has_tag_name((ns, name)))
-}
-
 /// The SAML 2.0 identity provider role of an entity, if it has one.
 fn idp_descriptor<'a, 'input>(entity: Node<'a, 'input>) -> Option<Node<'a, 'input>> {
     children(entity, METADATA_NS, "IDPSSODescriptor").find(|descriptor| {
@@ -152,14 +144,8 @@ pub fn parse_idp_metadata(xml: &str) -> Result<IdpSettings, SamlError> {
     if xml.len() > MAX_METADATA_BYTES {
         return Err(SamlError::Metadata("the metadata is too large".into()));
     }
-    let options = ParsingOptions {
-        allow_dtd: false,
-        nodes_limit: 50_000,
-        ..ParsingOptions::default()
-    };
-    let document = Document::parse_with_options(xml, options).map_err(|err| match err {
-        roxmltree::Error::DtdDetected => SamlError::Dtd,
-        other => SamlError::Metadata(format!("not XML: {other}")),
+    let document = parse_untrusted(xml, 50_000, |reason| {
+        SamlError::Metadata(format!("not XML: {reason}"))
     })?;
     let (entity, descriptor) = document
         .descendants()
@@ -351,7 +337,7 @@ mod tests {
             "https://reach.example.test/saml/metadata",
             "https://reach.example.test/saml/acs?a=1&b=2",
         );
-        let document = Document::parse(&xml).unwrap();
+        let document = roxmltree::Document::parse(&xml).unwrap();
         let acs = document
             .descendants()
             .find(|node| node.has_tag_name((METADATA_NS, "AssertionConsumerService")))

@@ -7,6 +7,7 @@ mod dsig;
 mod metadata;
 mod request;
 mod response;
+mod xml;
 
 pub use metadata::{
     certificates_der, escape, normalize_certificate, parse_idp_metadata, sp_metadata, IdpSettings,

@@ -15,11 +15,7 @@ use super::SamlError;
 pub fn new_request_id() -> String {
     let mut bytes = [0u8; 20];
     rand::thread_rng().fill_bytes(&mut bytes);
-    format!("_{}", hex_string(&bytes))
-}
-
-fn hex_string(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    format!("_{}", hex::encode(bytes))
 }
 
 /// An `xs:dateTime` in UTC with seconds, as SAML wants it.

@@ -7,10 +7,11 @@
 //! a second assertion, a wrapped copy or an edited attribute outside those bytes
 //! can't be what we read.
 
-use roxmltree::{Document, Node, ParsingOptions};
+use roxmltree::{Document, Node};
 use rustls_pki_types::CertificateDer;
 
 use super::dsig::{has_signature, verify_enveloped};
+use super::xml::{children, only_child, parse_untrusted};
 use super::{parse_instant, SamlError};
 use crate::credentials::{constant_time_eq, secret_hash};
 use crate::Millis;
@@ -70,26 +71,19 @@ pub struct VerifiedAssertion {
     pub not_on_or_after: Millis,
 }
 
-fn parse(xml: &str) -> Result<Document<'_>, SamlError> {
-    // No DTD at all: no entity expansion, no external entities.
-    let options = ParsingOptions {
-        allow_dtd: false,
-        nodes_limit: 20_000,
-        ..ParsingOptions::default()
-    };
-    Document::parse_with_options(xml, options).map_err(|err| match err {
-        roxmltree::Error::DtdDetected => SamlError::Dtd,
-        other => SamlError::Malformed(other.to_string()),
-    })
-}
-
-fn children<'a, 'input>(
-    node: Node<'a, 'input>,
-    ns: &'static str,
-    name: &'static str,
-) -> impl Iterator<Item = Node<'a, 'input>> {
-    node.children()
-        .filter(move |child| child.has_tag_name((ns, name)))
+/// Parses a response: size and node limits, no DTD, a SAML `Response` at the root.
+fn parse_response(xml: &str) -> Result<Document<'_>, SamlError> {
+    if xml.len() > MAX_RESPONSE_BYTES {
+        return Err(SamlError::Malformed("the response is too large".into()));
+    }
+    let document = parse_untrusted(xml, 20_000, SamlError::Malformed)?;
+    if !document
+        .root_element()
+        .has_tag_name((PROTOCOL_NS, "Response"))
+    {
+        return Err(SamlError::Malformed("not a SAML Response".into()));
+    }
+    Ok(document)
 }
 
 fn one<'a, 'input>(
@@ -97,12 +91,7 @@ fn one<'a, 'input>(
     ns: &'static str,
     name: &'static str,
 ) -> Result<Node<'a, 'input>, SamlError> {
-    let mut found = children(node, ns, name);
-    match (found.next(), found.next()) {
-        (Some(only), None) => Ok(only),
-        (None, _) => Err(SamlError::Malformed(format!("no {name}"))),
-        (Some(_), Some(_)) => Err(SamlError::Malformed(format!("two {name} elements"))),
-    }
+    only_child(node, ns, name).map_err(SamlError::Malformed)
 }
 
 fn time_attribute(node: Node<'_, '_>, name: &str) -> Result<Option<Millis>, SamlError> {
@@ -119,14 +108,8 @@ pub struct Unverified {
 
 /// Reads the issuer and the request a response claims to answer.
 pub fn peek(xml: &str) -> Result<Unverified, SamlError> {
-    if xml.len() > MAX_RESPONSE_BYTES {
-        return Err(SamlError::Malformed("the response is too large".into()));
-    }
-    let document = parse(xml)?;
+    let document = parse_response(xml)?;
     let response = document.root_element();
-    if !response.has_tag_name((PROTOCOL_NS, "Response")) {
-        return Err(SamlError::Malformed("not a SAML Response".into()));
-    }
     let issuer = one(response, ASSERTION_NS, "Issuer")
         .ok()
         .or_else(|| {
@@ -146,14 +129,8 @@ pub fn peek(xml: &str) -> Result<Unverified, SamlError> {
 
 /// Checks `xml` (the decoded `SAMLResponse`) against `expected`.
 pub fn verify_response(xml: &str, expected: &Expected<'_>) -> Result<VerifiedAssertion, SamlError> {
-    if xml.len() > MAX_RESPONSE_BYTES {
-        return Err(SamlError::Malformed("the response is too large".into()));
-    }
-    let document = parse(xml)?;
+    let document = parse_response(xml)?;
     let response = document.root_element();
-    if !response.has_tag_name((PROTOCOL_NS, "Response")) {
-        return Err(SamlError::Malformed("not a SAML Response".into()));
-    }
     if let Some(destination) = response.attribute("Destination") {
         if destination != expected.acs_url {
             return Err(SamlError::WrongDestination);
@@ -203,7 +180,7 @@ pub fn verify_response(xml: &str, expected: &Expected<'_>) -> Result<VerifiedAss
 
 /// Reads and checks the signed assertion, from its canonical bytes alone.
 fn read_assertion(signed: &str, expected: &Expected<'_>) -> Result<VerifiedAssertion, SamlError> {
-    let document = parse(signed)?;
+    let document = parse_untrusted(signed, 20_000, SamlError::Malformed)?;
     let assertion = document.root_element();
     let assertion_id = assertion
         .attribute("ID")

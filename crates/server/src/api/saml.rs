@@ -35,10 +35,7 @@ fn certificate_view(certificate: &str) -> CertificateView {
         .decode(certificate)
         .unwrap_or_default();
     CertificateView {
-        sha256: Sha256::digest(&der)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
+        sha256: hex::encode(Sha256::digest(&der)),
     }
 }
 
