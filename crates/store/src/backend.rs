@@ -18,6 +18,7 @@ macro_rules! impl_store {
         crate::api_tokens::impl_api_token_store!($store, $db);
         crate::domains::impl_domain_store!($store, $db);
         crate::saml::impl_saml_store!($store, $db);
+        crate::oidc::impl_oidc_store!($store, $db);
 
         impl crate::Store for $store {
             fn backend(&self) -> &'static str {

@@ -8,6 +8,7 @@ mod backend;
 mod domains;
 mod identity;
 pub mod model;
+mod oidc;
 mod postgres;
 mod rows;
 mod saml;
@@ -155,7 +156,8 @@ pub trait DomainStore {
 pub trait SamlStore {
     /// Sets the identity provider of `provider.domain_id`, keeping a customer
     /// identifier generated earlier when `provider` has none. `NotFound` when the
-    /// domain is not the company's.
+    /// domain is not the company's, `Conflict("oidc_provider")` when it has an
+    /// OpenID Connect one.
     async fn put_saml_provider(&self, provider: &SamlProvider) -> Result<()>;
     async fn saml_provider(
         &self,
@@ -205,6 +207,31 @@ pub trait SamlStore {
     ) -> Result<bool>;
     /// Deletes expired requests and remembered assertions; returns how many.
     async fn purge_saml(&self, now: Millis) -> Result<u64>;
+}
+
+/// OpenID Connect single sign-on: providers of domains and outstanding
+/// authorization requests. A domain signs in through SAML or OpenID Connect, not
+/// both: setting one while the other is set is `Conflict`.
+#[async_trait]
+pub trait OidcStore {
+    /// Sets the provider of `provider.domain_id`. `NotFound` when the domain is
+    /// not the company's, `Conflict("saml_provider")` when it has a SAML one.
+    async fn put_oidc_provider(&self, provider: &OidcProvider) -> Result<()>;
+    async fn oidc_provider(
+        &self,
+        company_id: &str,
+        domain_id: &str,
+    ) -> Result<Option<OidcProvider>>;
+    /// `NotFound` when the domain had none.
+    async fn delete_oidc_provider(&self, company_id: &str, domain_id: &str) -> Result<()>;
+    /// The provider of the verified domain named `domain`.
+    async fn active_oidc_provider(&self, domain: &str)
+        -> Result<Option<(SsoDomain, OidcProvider)>>;
+    async fn create_oidc_request(&self, request: &OidcRequest) -> Result<()>;
+    /// Removes and returns the request, unless missing or expired at `now`.
+    async fn take_oidc_request(&self, state: &str, now: Millis) -> Result<Option<OidcRequest>>;
+    /// Deletes expired requests; returns how many.
+    async fn purge_oidc(&self, now: Millis) -> Result<u64>;
 }
 
 #[async_trait]
@@ -361,6 +388,7 @@ pub trait Store:
     + ApiTokenStore
     + DomainStore
     + SamlStore
+    + OidcStore
     + SetupStore
     + EnrollmentStore
     + DeviceStore

@@ -320,6 +320,37 @@ pub struct SamlProvider {
     pub updated_at: Millis,
 }
 
+/// A verified domain's OpenID Connect provider, the alternative to SAML.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OidcProvider {
+    pub domain_id: String,
+    pub company_id: String,
+    /// The issuer identifier; its discovery document is
+    /// `{issuer}/.well-known/openid-configuration`.
+    pub issuer: String,
+    pub client_id: String,
+    /// The client secret sealed for the domain id; None for a public client
+    /// (PKCE alone).
+    pub client_secret_sealed: Option<String>,
+    pub updated_at: Millis,
+}
+
+/// An authorization request we sent and expect one answer to, found by its
+/// `state`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OidcRequest {
+    pub state: String,
+    pub company_id: String,
+    pub domain_id: String,
+    /// Must come back in the ID token.
+    pub nonce: String,
+    /// The PKCE code verifier, sealed for `state`.
+    pub pkce_verifier_sealed: String,
+    pub relay_state: Option<String>,
+    pub created_at: Millis,
+    pub expires_at: Millis,
+}
+
 /// An authentication request we sent and expect an answer to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SamlRequest {

@@ -597,3 +597,59 @@ impl From<SamlRequestRow> for SamlRequest {
         }
     }
 }
+
+#[derive(FromRow)]
+pub(crate) struct OidcProviderRow {
+    domain_id: String,
+    company_id: String,
+    issuer: String,
+    client_id: String,
+    client_secret_sealed: Option<String>,
+    updated_at: i64,
+}
+
+impl From<OidcProviderRow> for OidcProvider {
+    fn from(row: OidcProviderRow) -> Self {
+        Self {
+            domain_id: row.domain_id,
+            company_id: row.company_id,
+            issuer: row.issuer,
+            client_id: row.client_id,
+            client_secret_sealed: row.client_secret_sealed,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+pub(crate) const OIDC_PROVIDER_COLUMNS: &str =
+    "domain_id, company_id, issuer, client_id, client_secret_sealed, updated_at";
+
+#[derive(FromRow)]
+pub(crate) struct OidcRequestRow {
+    state: String,
+    company_id: String,
+    domain_id: String,
+    nonce: String,
+    pkce_verifier_sealed: String,
+    relay_state: Option<String>,
+    created_at: i64,
+    expires_at: i64,
+}
+
+impl From<OidcRequestRow> for OidcRequest {
+    fn from(row: OidcRequestRow) -> Self {
+        Self {
+            state: row.state,
+            company_id: row.company_id,
+            domain_id: row.domain_id,
+            nonce: row.nonce,
+            pkce_verifier_sealed: row.pkce_verifier_sealed,
+            relay_state: row.relay_state,
+            created_at: row.created_at,
+            expires_at: row.expires_at,
+        }
+    }
+}
+
+pub(crate) const OIDC_REQUEST_COLUMNS: &str =
+    "state, company_id, domain_id, nonce, pkce_verifier_sealed, relay_state, created_at, expires_at";

@@ -38,6 +38,13 @@ macro_rules! impl_saml_store {
             async fn put_saml_provider(&self, provider: &SamlProvider) -> Result<()> {
                 let mut tx = self.pool.begin().await?;
                 own_domain(&mut *tx, &provider.company_id, &provider.domain_id).await?;
+                let other: Option<(String,)> = sqlx::query_as("SELECT domain_id FROM oidc_providers WHERE domain_id = $1")
+                    .bind(&provider.domain_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if other.is_some() {
+                    return Err(StoreError::Conflict("oidc_provider"));
+                }
                 sqlx::query(&format!(
                     "INSERT INTO saml_providers ({SAML_PROVIDER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
                      ON CONFLICT (domain_id) DO UPDATE SET idp_entity_id = excluded.idp_entity_id, \

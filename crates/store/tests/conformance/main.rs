@@ -9,6 +9,7 @@ use reach_store::*;
 mod access;
 mod api_tokens;
 mod domains;
+mod oidc;
 mod saml;
 mod two_factor;
 mod upgrade;
@@ -16,6 +17,7 @@ mod upgrade;
 use access::*;
 use api_tokens::*;
 use domains::*;
+use oidc::*;
 use saml::*;
 use two_factor::*;
 
@@ -88,6 +90,10 @@ conformance!(
     requests_are_answered_once_and_assertions_used_once,
     deleting_a_domain_takes_its_single_sign_on_with_it,
     a_replayed_assertion_racing_itself_passes_once,
+    oidc_providers_belong_to_their_domain_and_company,
+    a_domain_signs_in_through_one_protocol,
+    only_verified_domains_sign_in_with_oidc,
+    oidc_requests_are_answered_once,
 );
 
 const NOW: i64 = 1_700_000_000_000;

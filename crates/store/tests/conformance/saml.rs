@@ -8,7 +8,7 @@ use super::domains::claim;
 use super::{unique_id, NOW};
 
 /// A domain of `company`, verified when `verified`.
-async fn domain(
+pub async fn domain(
     store: &Arc<dyn Store>,
     company: &Company,
     name: &str,
@@ -29,7 +29,7 @@ async fn domain(
         .unwrap()
 }
 
-fn provider(domain: &SsoDomain, entity_id: &str) -> SamlProvider {
+pub fn provider(domain: &SsoDomain, entity_id: &str) -> SamlProvider {
     SamlProvider {
         domain_id: domain.id.clone(),
         company_id: domain.company_id.clone(),
