@@ -1,6 +1,7 @@
-//! JSON bodies of single sign-on with SAML 2.0: a verified domain's identity
-//! provider, its customer identifier and exclusion list, and what the sign-in page
-//! asks before sending someone to their identity provider.
+//! JSON bodies of single sign-on: a verified domain's SAML 2.0 identity provider
+//! (with its customer identifier) or OpenID Connect provider, its exclusion
+//! list, and what the sign-in page asks before sending someone to their
+//! identity provider.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -99,13 +100,56 @@ pub struct SsoExclusions {
     pub emails: Vec<String>,
 }
 
+/// A domain's OpenID Connect provider as configured.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+pub struct OidcProviderView {
+    /// The issuer identifier (its discovery document is
+    /// `{issuer}/.well-known/openid-configuration`).
+    pub issuer: String,
+    pub client_id: String,
+    /// Whether a client secret is kept (sealed; never shown again). Without
+    /// one, Reach is a public client and proves itself with PKCE alone.
+    pub client_secret_set: bool,
+    pub updated_at: i64,
+}
+
+/// `GET /api/sso-domains/{id}/oidc`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+pub struct OidcSettingsView {
+    /// The redirect URI to register with the provider.
+    pub redirect_uri: String,
+    /// None until configured.
+    pub provider: Option<OidcProviderView>,
+    /// E-mail addresses that keep signing in with a password (lower-cased).
+    pub excluded_emails: Vec<String>,
+    /// Single sign-on is in force for the domain: verified and a provider configured.
+    pub active: bool,
+}
+
+/// `PUT /api/sso-domains/{id}/oidc`: the provider, checked by reading its
+/// discovery document before it is saved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OidcProviderInput {
+    /// An https URL.
+    pub issuer: String,
+    pub client_id: String,
+    /// Left out: keep the current secret (a new provider then has none: a
+    /// public client).
+    #[serde(default)]
+    #[ts(optional)]
+    pub client_secret: Option<String>,
+}
+
 /// How an address signs in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SignInMethod {
     Password,
-    /// Through the identity provider: go to `/saml/login?email=...`.
+    /// Through the SAML identity provider: go to `/saml/login?email=...`.
     Saml,
+    /// Through the OpenID Connect provider: go to `/oidc/login?email=...`.
+    Oidc,
 }
 
 /// `GET /api/auth/sign-in-method?email=...`.

@@ -515,7 +515,7 @@ async fn password_sign_in_allowed(state: &AppState, user: &User) -> Result<bool,
 /// is not enough. The company's owner always keeps password sign-in: a broken
 /// identity provider must not lock out the one who can fix its settings.
 async fn single_sign_on_required(state: &AppState, user: &User) -> Result<bool, ApiFailure> {
-    let Some((domain, _)) = crate::saml::provider_for(state, &user.email).await? else {
+    let Some((domain, _)) = crate::sso::provider_for(state, &user.email).await? else {
         return Ok(false);
     };
     if user.company_id.as_deref() != Some(domain.company_id.as_str()) {

@@ -35,9 +35,10 @@ pub struct ServerConfig {
     /// data directory, generated on first start. A configured file must exist
     /// (servers sharing a database must share it).
     pub sealing_key_file: Option<PathBuf>,
-    /// Extra certificate authorities (PEM) trusted when fetching identity
-    /// provider metadata by URL, beyond the public ones (an internal CA).
-    pub saml_metadata_ca_file: Option<PathBuf>,
+    /// Extra certificate authorities (PEM) trusted when talking to identity
+    /// providers (SAML metadata by URL, OpenID Connect discovery, keys and
+    /// tokens), beyond the public ones (an internal CA).
+    pub identity_provider_ca_file: Option<PathBuf>,
     /// DNS servers to read domain verification records from; empty = the
     /// system's resolvers.
     pub dns_servers: Vec<SocketAddr>,
@@ -59,7 +60,7 @@ impl Default for ServerConfig {
             company_name: "My company".to_string(),
             web_session_ttl_secs: 12 * 3600,
             sealing_key_file: None,
-            saml_metadata_ca_file: None,
+            identity_provider_ca_file: None,
             dns_servers: Vec::new(),
             domain_check_interval_secs: 300,
         }
@@ -96,7 +97,9 @@ pub struct FileConfig {
     pub company_name: Option<String>,
     pub web_session_ttl_secs: Option<u64>,
     pub sealing_key_file: Option<PathBuf>,
-    pub saml_metadata_ca_file: Option<PathBuf>,
+    /// Named `saml_metadata_ca_file` before OpenID Connect used it too.
+    #[serde(alias = "saml_metadata_ca_file")]
+    pub identity_provider_ca_file: Option<PathBuf>,
     pub dns_servers: Option<Vec<SocketAddr>>,
     pub domain_check_interval_secs: Option<u64>,
 }
@@ -144,8 +147,8 @@ impl FileConfig {
         if let Some(v) = self.web_session_ttl_secs {
             config.web_session_ttl_secs = v;
         }
-        if self.saml_metadata_ca_file.is_some() {
-            config.saml_metadata_ca_file = self.saml_metadata_ca_file;
+        if self.identity_provider_ca_file.is_some() {
+            config.identity_provider_ca_file = self.identity_provider_ca_file;
         }
         if self.sealing_key_file.is_some() {
             config.sealing_key_file = self.sealing_key_file;

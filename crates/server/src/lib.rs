@@ -15,12 +15,14 @@ mod console_link;
 mod dns;
 pub mod error;
 pub mod hub;
+mod idp_http;
 mod keys;
-mod metadata_fetch;
+pub mod oidc;
 mod openapi;
 mod principal;
 pub mod saml;
 mod security;
+pub mod sso;
 mod throttle;
 pub mod tls;
 mod two_factor;
@@ -65,8 +67,8 @@ pub struct AppState {
     dns: dns::TxtResolver,
     /// `https://host:port` as people reach this server (see [`base_url`]).
     pub base_url: String,
-    /// Fetches identity provider metadata by URL.
-    metadata: metadata_fetch::MetadataFetcher,
+    /// Talks to identity providers (SAML metadata, OpenID Connect).
+    idp_http: idp_http::IdpHttp,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -82,7 +84,7 @@ pub enum StartError {
     #[error(transparent)]
     Keys(#[from] keys::KeyError),
     #[error(transparent)]
-    MetadataFetch(#[from] metadata_fetch::FetchError),
+    MetadataFetch(#[from] idp_http::FetchError),
     #[error(transparent)]
     Dns(#[from] dns::DnsError),
     #[error("cannot listen on {0}: {1}")]
@@ -160,8 +162,7 @@ impl Server {
         let (key_path, create_key) = config.sealing_key_location();
         let sealing = keys::load_or_create(&key_path, create_key)?;
         let dns = dns::TxtResolver::new(&config.dns_servers)?;
-        let metadata =
-            metadata_fetch::MetadataFetcher::new(config.saml_metadata_ca_file.as_deref())?;
+        let idp_http = idp_http::IdpHttp::new(config.identity_provider_ca_file.as_deref())?;
         let listener = std::net::TcpListener::bind(config.listen)
             .map_err(|err| StartError::Listen(config.listen, err))?;
         listener
@@ -172,7 +173,7 @@ impl Server {
             .map_err(|err| StartError::Listen(config.listen, err))?;
         let state = Arc::new(AppState {
             base_url: base_url(&config, local_addr),
-            metadata,
+            idp_http,
             hub: hub::Hub::new(store.clone()),
             store,
             fingerprint: identity.fingerprint,
@@ -320,6 +321,9 @@ impl BoundServer {
                 if let Err(err) = cleanup_state.store.purge_saml(now_millis()).await {
                     tracing::warn!(error = %err, "could not delete expired SAML requests and assertion ids");
                 }
+                if let Err(err) = cleanup_state.store.purge_oidc(now_millis()).await {
+                    tracing::warn!(error = %err, "could not delete expired OpenID Connect requests");
+                }
             }
         });
         let app = router(self.state);
@@ -344,11 +348,13 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/api/auth/login", post(auth::login))
         .route("/api/auth/logout", post(auth::logout))
         .route("/api/auth/me", get(auth::me))
-        .route("/api/auth/sign-in-method", get(saml::sign_in_method))
+        .route("/api/auth/sign-in-method", get(sso::sign_in_method))
         .route("/saml/metadata", get(saml::metadata))
         .route("/saml/login", get(saml::login))
         .route("/saml/post.js", get(saml::post_script))
         .route("/saml/acs", post(saml::acs))
+        .route("/oidc/login", get(oidc::login))
+        .route("/oidc/callback", get(oidc::callback))
         .route("/api/auth/password", post(auth::change_password))
         .route("/api/auth/two-factor/setup", post(two_factor::setup))
         .route("/api/auth/two-factor/enable", post(two_factor::enable))

@@ -19,7 +19,8 @@ use reach_proto::directory::{
     UpdateMember, UserGroupInput, UserGroupView,
 };
 use reach_proto::sso::{
-    CustomerIdentifierCreated, IdentityProviderInput, SamlSettingsView, SsoExclusions,
+    CustomerIdentifierCreated, IdentityProviderInput, OidcProviderInput, OidcSettingsView,
+    SamlSettingsView, SsoExclusions,
 };
 use schemars::gen::{SchemaGenerator, SchemaSettings};
 use schemars::schema::Schema;
@@ -393,6 +394,30 @@ fn operations() -> Vec<Operation> {
             "delete",
             "/sso-domains/{id}/saml",
             "Remove the identity provider (single sign-on stops for the domain)",
+            needs(P::ManageSso),
+            None,
+            None,
+        ),
+        op(
+            "get",
+            "/sso-domains/{id}/oidc",
+            "A domain's OpenID Connect settings: the redirect URI to register, the provider, exclusions",
+            needs(P::ManageSso),
+            None,
+            Some(schema::<OidcSettingsView>),
+        ),
+        op(
+            "put",
+            "/sso-domains/{id}/oidc",
+            "Set the OpenID Connect provider (checked by reading its discovery document)",
+            needs(P::ManageSso),
+            Some(schema::<OidcProviderInput>),
+            Some(schema::<OidcSettingsView>),
+        ),
+        op(
+            "delete",
+            "/sso-domains/{id}/oidc",
+            "Remove the OpenID Connect provider (single sign-on stops for the domain)",
             needs(P::ManageSso),
             None,
             None,

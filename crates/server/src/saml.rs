@@ -12,29 +12,24 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, Query, State};
-use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, LOCATION, SET_COOKIE};
+use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, LOCATION};
 use axum::http::HeaderValue;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::{Form, Json};
+use axum::Form;
 use base64::Engine;
 use reach_core::saml::{self, Expected, RequestBinding, SamlError, CLOCK_SKEW_MS};
-use reach_core::{credentials, validate, Millis};
-use reach_proto::audit::AuditCode;
-use reach_proto::sso::{ServiceProviderView, SignInMethod, SignInMethodView};
+use reach_core::Millis;
+use reach_proto::sso::ServiceProviderView;
 use reach_store::{SamlProvider, SamlRequest, SsoDomain, StoreError, User};
 use serde::Deserialize;
 
-use crate::audit::{self, Entry};
-use crate::auth;
 use crate::error::ApiFailure;
+use crate::sso::{self, back_to_sign_in, EmailQuery, Provider, Refusal, RELAY_CONSOLE};
 use crate::AppState;
 
 /// How long the identity provider has to answer one of our requests.
 pub const REQUEST_LIFETIME_MS: Millis = 10 * 60 * 1000;
-
-/// The only relay state we act on: straight to the technician console.
-const RELAY_CONSOLE: &str = "console";
 
 /// Reach as a service provider, as administrators configure it in their IdP.
 pub fn service_provider(state: &AppState) -> ServiceProviderView {
@@ -55,66 +50,6 @@ pub async fn metadata(State(state): State<Arc<AppState>>) -> Response {
         .into_response()
 }
 
-/// The identity provider that signs `email` in, when single sign-on is in force
-/// for it: its domain verified, an IdP configured with a customer identifier,
-/// and the address not on the domain's exclusion list.
-pub async fn provider_for(
-    state: &AppState,
-    email: &str,
-) -> Result<Option<(SsoDomain, SamlProvider)>, ApiFailure> {
-    let Some((_, domain)) = email.rsplit_once('@') else {
-        return Ok(None);
-    };
-    let Some((domain, provider)) = state
-        .store
-        .active_saml_provider(&domain.to_ascii_lowercase())
-        .await?
-    else {
-        return Ok(None);
-    };
-    if provider.customer_identifier_hash.is_none() {
-        return Ok(None);
-    }
-    let excluded = state
-        .store
-        .sso_exclusions(&domain.company_id, &domain.id)
-        .await?;
-    if excluded.iter().any(|e| e.eq_ignore_ascii_case(email)) {
-        return Ok(None);
-    }
-    Ok(Some((domain, provider)))
-}
-
-#[derive(Deserialize)]
-pub struct EmailQuery {
-    email: String,
-    #[serde(default)]
-    relay_state: Option<String>,
-}
-
-/// `GET /api/auth/sign-in-method?email=`: whether the sign-in page asks for a
-/// password or sends the person to their identity provider.
-pub async fn sign_in_method(
-    State(state): State<Arc<AppState>>,
-    Query(query): Query<EmailQuery>,
-) -> Result<Json<SignInMethodView>, ApiFailure> {
-    let email = query.email.trim().to_lowercase();
-    let method = match provider_for(&state, &email).await? {
-        Some(_) => SignInMethod::Saml,
-        None => SignInMethod::Password,
-    };
-    Ok(Json(SignInMethodView { method }))
-}
-
-/// A redirect to the console's sign-in page saying why single sign-on failed.
-fn back_to_sign_in(code: &str) -> Response {
-    (
-        StatusCode::SEE_OTHER,
-        [(LOCATION, format!("/console/login?sso_error={code}"))],
-    )
-        .into_response()
-}
-
 /// `GET /saml/login?email=&relay_state=`: sends the browser to the identity
 /// provider with a new authentication request.
 pub async fn login(
@@ -122,11 +57,11 @@ pub async fn login(
     Query(query): Query<EmailQuery>,
 ) -> Response {
     let email = query.email.trim().to_lowercase();
-    let found = match provider_for(&state, &email).await {
+    let found = match sso::provider_for(&state, &email).await {
         Ok(found) => found,
         Err(err) => return err.into_response(),
     };
-    let Some((domain, provider)) = found else {
+    let Some((domain, Provider::Saml(provider))) = found else {
         return back_to_sign_in("sso_not_configured");
     };
     let now = state.clock.now();
@@ -211,76 +146,14 @@ pub struct AcsForm {
     relay_state: Option<String>,
 }
 
-/// Why a response signed no one in: the code the sign-in page translates, and
-/// what the log says.
-struct Refusal {
-    code: &'static str,
-    reason: String,
-    company_id: Option<String>,
-}
-
-impl Refusal {
-    fn new(code: &'static str, reason: impl ToString) -> Self {
-        Self {
-            code,
-            reason: reason.to_string(),
-            company_id: None,
-        }
-    }
-
-    fn in_company(mut self, company_id: &str) -> Self {
-        self.company_id = Some(company_id.to_string());
-        self
-    }
-}
-
-impl From<StoreError> for Refusal {
-    fn from(err: StoreError) -> Self {
-        Self::new("sso_failed", err)
-    }
-}
-
 /// `POST /saml/acs`: the identity provider's answer (HTTP-POST binding).
 pub async fn acs(
     State(state): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Form(form): Form<AcsForm>,
 ) -> Response {
-    match consume(&state, &form).await {
-        Ok((user, relay_state)) => {
-            let entry = Entry::of(
-                user.company_id.as_deref(),
-                AuditCode::SignedIn,
-                auth::account(&user),
-            )
-            .ip(Some(peer.ip()))
-            .detail("through", "saml");
-            audit::record(&state, entry).await;
-            tracing::info!(user_id = %user.id, ip = %peer.ip(), "signed in through SAML");
-            let cookie = match auth::new_web_session(&state, &user).await {
-                Ok((cookie, _)) => cookie,
-                Err(failure) => return failure.into_response(),
-            };
-            let target = if relay_state.as_deref() == Some(RELAY_CONSOLE) {
-                "/console/devices"
-            } else {
-                "/console/"
-            };
-            let mut response = (StatusCode::SEE_OTHER, [(LOCATION, target)]).into_response();
-            response.headers_mut().insert(SET_COOKIE, cookie);
-            response
-        }
-        Err(refusal) => {
-            tracing::warn!(ip = %peer.ip(), code = refusal.code, reason = %refusal.reason, "SAML sign-in refused");
-            if let Some(company_id) = &refusal.company_id {
-                let entry = Entry::new(company_id, AuditCode::SignInFailed, audit::Actor::System)
-                    .ip(Some(peer.ip()))
-                    .detail("reason", refusal.code);
-                audit::record(&state, entry).await;
-            }
-            back_to_sign_in(refusal.code)
-        }
-    }
+    let outcome = consume(&state, &form).await;
+    sso::finish(&state, peer, "saml", outcome).await
 }
 
 /// Checks the response and finds (or, if the company allows it, creates) the
@@ -380,8 +253,8 @@ async fn consume(state: &AppState, form: &AcsForm) -> Result<(User, Option<Strin
     })
 }
 
-/// After the response passed every check: the assertion is used once, the
-/// address must belong to the domain, and the account to the company.
+/// After the response passed every check: the assertion is used once, then the
+/// address signs in to its account.
 async fn sign_in(
     state: &AppState,
     domain: &SsoDomain,
@@ -400,86 +273,5 @@ async fn sign_in(
     if !first_use {
         return Err(Refusal::new("sso_failed", SamlError::Replayed));
     }
-    let email = validate::normalize_email(&verified.email).map_err(|_| {
-        Refusal::new(
-            "sso_failed",
-            format!("{} is not an e-mail address", verified.email),
-        )
-    })?;
-    let in_domain = email
-        .rsplit_once('@')
-        .is_some_and(|(_, part)| part == domain.domain);
-    if !in_domain {
-        return Err(Refusal::new(
-            "sso_wrong_domain",
-            format!(
-                "{email} is not in {}, the domain this identity provider signs in",
-                domain.domain
-            ),
-        ));
-    }
-    let user = match state.store.user_by_email(&email).await {
-        Ok(user) => user,
-        Err(StoreError::NotFound) => return provision(state, domain, &email, now).await,
-        Err(err) => return Err(err.into()),
-    };
-    if user.company_id.as_deref() != Some(domain.company_id.as_str()) {
-        return Err(Refusal::new(
-            "sso_no_account",
-            format!(
-                "{email} is not a member of the company that verified {}",
-                domain.domain
-            ),
-        ));
-    }
-    if !auth::may_sign_in(&user) {
-        return Err(Refusal::new(
-            "sso_account_disabled",
-            format!("{email} is disabled"),
-        ));
-    }
-    Ok(user)
-}
-
-/// Just-in-time provisioning: a first sign-in of an address in a verified domain
-/// creates the account, with no roles, only if the company allows it.
-async fn provision(
-    state: &AppState,
-    domain: &SsoDomain,
-    email: &str,
-    now: Millis,
-) -> Result<User, Refusal> {
-    let company = state.store.company(&domain.company_id).await?;
-    if !company.settings.just_in_time {
-        return Err(Refusal::new(
-            "sso_no_account",
-            format!(
-                "{email} has no account and the company does not create accounts on first sign-in"
-            ),
-        ));
-    }
-    let display_name = email.split('@').next().unwrap_or(email).to_string();
-    // No password anyone knows: this account signs in through its identity provider.
-    let unusable = credentials::new_secret("");
-    let password_hash = tokio::task::spawn_blocking(move || credentials::hash_password(&unusable))
-        .await
-        .map_err(|err| Refusal::new("sso_failed", err))?
-        .map_err(|err| Refusal::new("sso_failed", err))?;
-    let user = User::new_member(
-        &domain.company_id,
-        email.to_string(),
-        display_name,
-        password_hash,
-        now,
-    );
-    state.store.create_user(&user, &[], now).await?;
-    let entry = Entry::new(
-        &domain.company_id,
-        AuditCode::UserCreated,
-        audit::Actor::System,
-    )
-    .target("user", &user.id, Some(&user.email))
-    .detail("through", "saml_just_in_time");
-    audit::record(state, entry).await;
-    Ok(user)
+    sso::account_for(state, domain, &verified.email, "saml", now).await
 }

@@ -20,6 +20,34 @@ pub struct Answer {
     pub body: String,
 }
 
+/// A TLS server configuration for `127.0.0.1`, its certificate signed by a new
+/// certificate authority written to `dir/ca.pem` (returned) for clients to trust.
+pub fn loopback_tls(dir: &Path) -> Result<(Arc<rustls::ServerConfig>, PathBuf)> {
+    let ca_key = KeyPair::generate()?;
+    let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "Reach test CA");
+    let ca = ca_params.self_signed(&ca_key)?;
+    let leaf_key = KeyPair::generate()?;
+    let leaf = CertificateParams::new(vec!["127.0.0.1".to_string()])?
+        .signed_by(&leaf_key, &ca, &ca_key)?;
+    let ca_file = dir.join("ca.pem");
+    std::fs::write(&ca_file, ca.pem())?;
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()?
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![leaf.der().clone()],
+        rustls::pki_types::PrivateKeyDer::try_from(leaf_key.serialize_der())
+            .map_err(|err| anyhow::anyhow!("test key: {err}"))?,
+    )?;
+    Ok((Arc::new(config), ca_file))
+}
+
 pub struct HttpsServer {
     pub addr: SocketAddr,
     /// The certificate authority that signed the server's certificate (PEM).
@@ -32,30 +60,8 @@ pub struct HttpsServer {
 impl HttpsServer {
     pub async fn start(answer: Answer) -> Result<Self> {
         let dir = tempfile::tempdir()?;
-        let ca_key = KeyPair::generate()?;
-        let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
-        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca_params
-            .distinguished_name
-            .push(DnType::CommonName, "Reach test CA");
-        let ca = ca_params.self_signed(&ca_key)?;
-        let leaf_key = KeyPair::generate()?;
-        let leaf = CertificateParams::new(vec!["127.0.0.1".to_string()])?
-            .signed_by(&leaf_key, &ca, &ca_key)?;
-        let ca_file = dir.path().join("ca.pem");
-        std::fs::write(&ca_file, ca.pem())?;
-
-        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()?
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![leaf.der().clone()],
-            rustls::pki_types::PrivateKeyDer::try_from(leaf_key.serialize_der())
-                .map_err(|err| anyhow::anyhow!("test key: {err}"))?,
-        )?;
-        let acceptor = TlsAcceptor::from(Arc::new(config));
+        let (config, ca_file) = loopback_tls(dir.path())?;
+        let acceptor = TlsAcceptor::from(config);
         let listener = TcpListener::bind("127.0.0.1:0").await.context("binding")?;
         let addr = listener.local_addr()?;
         let answer = Arc::new(Mutex::new(answer));

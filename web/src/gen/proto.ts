@@ -315,9 +315,50 @@ export type CustomerIdentifierCreated = {
  */
 customer_identifier: string, };
 
+export type OidcProviderView = { 
+/**
+ * The issuer identifier (its discovery document is
+ * `{issuer}/.well-known/openid-configuration`).
+ */
+issuer: string, client_id: string, 
+/**
+ * Whether a client secret is kept (sealed; never shown again). Without
+ * one, Reach is a public client and proves itself with PKCE alone.
+ */
+client_secret_set: boolean, updated_at: bigint, };
+
+export type OidcSettingsView = { 
+/**
+ * The redirect URI to register with the provider.
+ */
+redirect_uri: string, 
+/**
+ * None until configured.
+ */
+provider: OidcProviderView | null, 
+/**
+ * E-mail addresses that keep signing in with a password (lower-cased).
+ */
+excluded_emails: Array<string>, 
+/**
+ * Single sign-on is in force for the domain: verified and a provider configured.
+ */
+active: boolean, };
+
+export type OidcProviderInput = { 
+/**
+ * An https URL.
+ */
+issuer: string, client_id: string, 
+/**
+ * Left out: keep the current secret (a new provider then has none: a
+ * public client).
+ */
+client_secret?: string, };
+
 export type SsoExclusions = { emails: Array<string>, };
 
-export type SignInMethod = "password" | "saml";
+export type SignInMethod = "password" | "saml" | "oidc";
 
 export type SignInMethodView = { method: SignInMethod, };
 

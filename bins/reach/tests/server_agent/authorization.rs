@@ -167,6 +167,21 @@ const ROUTES: &[Route] = &[
         Permission(P::ManageSso),
     ),
     route(
+        "GET",
+        "/api/sso-domains/{id}/oidc",
+        Permission(P::ManageSso),
+    ),
+    route(
+        "PUT",
+        "/api/sso-domains/{id}/oidc",
+        Permission(P::ManageSso),
+    ),
+    route(
+        "DELETE",
+        "/api/sso-domains/{id}/oidc",
+        Permission(P::ManageSso),
+    ),
+    route(
         "PUT",
         "/api/sso-domains/{id}/exclusions",
         Permission(P::ManageSso),
@@ -465,6 +480,15 @@ impl Fixture<'_> {
             ("PUT", "/api/sso-domains/{id}/saml") => (
                 format!("/api/sso-domains/{}/saml", self.domain_id().await),
                 body(json!({"source": "metadata_xml", "xml": "<a/>"})),
+            ),
+            ("GET" | "DELETE", "/api/sso-domains/{id}/oidc") => (
+                format!("/api/sso-domains/{}/oidc", self.domain_id().await),
+                None,
+            ),
+            // Refused as not https once past authorization, before any request leaves.
+            ("PUT", "/api/sso-domains/{id}/oidc") => (
+                format!("/api/sso-domains/{}/oidc", self.domain_id().await),
+                body(json!({"issuer": "http://login.test", "client_id": "reach"})),
             ),
             // Refused as "set up the identity provider first" once past authorization.
             ("POST", "/api/sso-domains/{id}/saml/customer-identifier") => (

@@ -43,6 +43,7 @@ mod authorization;
 mod domains;
 mod enrollment;
 mod malformed;
+mod oidc;
 mod permissions;
 mod privileges;
 mod saml;

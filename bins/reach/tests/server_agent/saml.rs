@@ -161,7 +161,7 @@ async fn set_up_trusting(metadata_ca: Option<std::path::PathBuf>) -> Sso {
         Backend::Sqlite,
         |config| {
             config.dns_servers = vec![dns_addr];
-            config.saml_metadata_ca_file = metadata_ca;
+            config.identity_provider_ca_file = metadata_ca;
         },
         std::sync::Arc::new(reach_server::clock::SystemClock),
     )

@@ -8,6 +8,7 @@ pub mod domains;
 pub mod enrollment;
 pub mod groups;
 pub mod members;
+pub mod oidc;
 pub mod roles;
 pub mod saml;
 pub mod sessions;
@@ -121,6 +122,12 @@ pub fn resources(
             get(saml::get_settings)
                 .put(saml::put_provider)
                 .delete(saml::remove_provider),
+        )
+        .route(
+            &format!("{prefix}/sso-domains/{{id}}/oidc"),
+            get(oidc::get_settings)
+                .put(oidc::put_provider)
+                .delete(oidc::remove_provider),
         )
         .route(
             &format!("{prefix}/sso-domains/{{id}}/saml/customer-identifier"),

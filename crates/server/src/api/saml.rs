@@ -98,7 +98,7 @@ pub async fn put_provider(
         }
         IdentityProviderInput::MetadataUrl { url } => {
             let xml = state
-                .metadata
+                .idp_http
                 .fetch(url.trim())
                 .await
                 .map_err(|err| invalid(err.to_string()))?;
@@ -133,7 +133,14 @@ pub async fn put_provider(
         customer_identifier_hash: None,
         updated_at: state.clock.now(),
     };
-    state.store.put_saml_provider(&provider).await?;
+    match state.store.put_saml_provider(&provider).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) => return Err(ApiFailure::new(
+            ErrorCode::Conflict,
+            "this domain signs in through OpenID Connect: remove its OpenID Connect provider first",
+        )),
+        Err(err) => return Err(err.into()),
+    }
     let fingerprints: Vec<String> = settings
         .certificates
         .iter()
@@ -146,6 +153,7 @@ pub async fn put_provider(
     )
     .ip(auth.ip)
     .target("sso_domain", &domain.id, Some(&domain.domain))
+    .detail("protocol", "saml")
     .detail("source", source)
     .detail("metadata_url", metadata_url.as_deref().unwrap_or("-"))
     .detail("idp_entity_id", &settings.entity_id)

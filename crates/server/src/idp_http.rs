@@ -1,7 +1,9 @@
-//! Fetching an identity provider's metadata from the URL an administrator gives:
-//! https only (a redirect away from it is not followed), trusted by the public
-//! certificate authorities plus an optional internal one
-//! (`saml_metadata_ca_file`), with a timeout and a size limit.
+//! Talking to identity providers: SAML metadata fetched from the URL an
+//! administrator gives, and OpenID Connect discovery, keys and token requests.
+//! https only, trusted by the public certificate authorities plus an optional
+//! internal one (`identity_provider_ca_file`), with a timeout; metadata has a
+//! size limit and follows at most a few https redirects, OpenID Connect
+//! follows none (its library asks for that, against request forgery).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -28,8 +30,9 @@ pub enum FetchError {
     NotText,
 }
 
-pub struct MetadataFetcher {
+pub struct IdpHttp {
     client: reqwest::Client,
+    oidc: reqwest::Client,
 }
 
 fn authorities(ca_file: Option<&Path>) -> Result<rustls::RootCertStore, FetchError> {
@@ -53,7 +56,7 @@ fn authorities(ca_file: Option<&Path>) -> Result<rustls::RootCertStore, FetchErr
     Ok(roots)
 }
 
-impl MetadataFetcher {
+impl IdpHttp {
     pub fn new(ca_file: Option<&Path>) -> Result<Self, FetchError> {
         let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
             rustls::crypto::ring::default_provider(),
@@ -70,13 +73,25 @@ impl MetadataFetcher {
             }
         });
         let client = reqwest::Client::builder()
-            .use_preconfigured_tls(tls)
+            .use_preconfigured_tls(tls.clone())
             .https_only(true)
             .timeout(TIMEOUT)
             .redirect(redirects)
             .build()
             .map_err(|err| FetchError::Request(err.to_string()))?;
-        Ok(Self { client })
+        let oidc = reqwest::Client::builder()
+            .use_preconfigured_tls(tls)
+            .https_only(true)
+            .timeout(TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|err| FetchError::Request(err.to_string()))?;
+        Ok(Self { client, oidc })
+    }
+
+    /// The client for OpenID Connect requests.
+    pub fn oidc(&self) -> &reqwest::Client {
+        &self.oidc
     }
 
     /// The document at `url`.
@@ -110,7 +125,7 @@ impl MetadataFetcher {
 }
 
 /// The error and its causes on one line (reqwest hides the TLS reason in a source).
-fn describe(err: &reqwest::Error) -> String {
+pub fn describe(err: &(dyn std::error::Error + 'static)) -> String {
     let mut text = err.to_string();
     let mut source = std::error::Error::source(err);
     while let Some(cause) = source {
