@@ -40,11 +40,13 @@ interface TextFieldProps {
   label: string;
   value: string;
   onInput(value: string): void;
-  type?: 'text' | 'email' | 'password';
+  type?: 'text' | 'email' | 'password' | 'url';
   required?: boolean;
   autofocus?: boolean;
   maxLength?: number;
   autocomplete?: string;
+  /** An example of what to type, shown while the field is empty. */
+  placeholder?: string;
   /** A line under the field that describes it to screen readers too. */
   hint?: string;
   /** The form's error is about this field. */
@@ -52,7 +54,7 @@ interface TextFieldProps {
 }
 
 /** A labelled one-line input, with an optional hint under it. */
-export function TextField({ id, label, value, onInput, type = 'text', required, autofocus, maxLength, autocomplete, hint, invalid = false }: TextFieldProps) {
+export function TextField({ id, label, value, onInput, type = 'text', required, autofocus, maxLength, autocomplete, placeholder, hint, invalid = false }: TextFieldProps) {
   const hintId = `${id}-hint`;
   const attributes = {
     id,
@@ -60,6 +62,7 @@ export function TextField({ id, label, value, onInput, type = 'text', required, 
     autofocus,
     maxLength,
     autocomplete,
+    placeholder,
     'aria-describedby': hint === undefined ? undefined : hintId,
     'aria-invalid': invalid ? ('true' as const) : undefined,
     value,
@@ -73,6 +76,8 @@ export function TextField({ id, label, value, onInput, type = 'text', required, 
         <input type="email" {...attributes} />
       ) : type === 'password' ? (
         <input type="password" {...attributes} />
+      ) : type === 'url' ? (
+        <input type="url" {...attributes} />
       ) : (
         <input type="text" {...attributes} />
       )}

@@ -49,6 +49,14 @@ describe('detailValue', () => {
     assert.equal(detailValue('reason', 'no_company', en), 'not a member of any company');
   });
 
+  it('translates single sign-on protocols and how a client secret changed', () => {
+    assert.equal(detailValue('through', 'oidc', en), 'OpenID Connect');
+    assert.equal(detailValue('protocol', 'oidc', fr), 'OpenID Connect');
+    assert.equal(detailValue('protocol', 'saml', en), 'SAML 2.0');
+    assert.equal(detailValue('client_secret', 'kept', fr), 'conservé');
+    assert.equal(detailValue('reason', 'sso_denied', en), 'cancelled or refused at the identity provider');
+  });
+
   it('translates why a session ended', () => {
     assert.equal(detailValue('reason', 'technician_ended', en), 'Ended by the technician');
     assert.equal(detailValue('reason', 'agent_disconnected', fr), 'L’appareil s’est déconnecté');

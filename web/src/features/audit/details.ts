@@ -28,9 +28,10 @@ const END_REASONS: { [R in EndReason]: `endReason.${R}` } = {
 
 /**
  * Details whose value is one of a few codes (crates/server: `auth.rs`, `two_factor.rs`,
- * `api/members.rs`, `api/roles.rs`, `api/tokens.rs`, `api/domains.rs`, `hub.rs`), with
- * the words for each. A `reason` is a failed sign-in's (R1001W), a failed domain
- * verification's (R1503W) or an ended session's (R3001I).
+ * `sso.rs`, `api/members.rs`, `api/roles.rs`, `api/tokens.rs`, `api/domains.rs`,
+ * `api/saml.rs`, `api/oidc.rs`, `hub.rs`), with the words for each. A `reason` is a
+ * failed sign-in's (R1001W), a failed domain verification's (R1503W) or an ended
+ * session's (R3001I).
  */
 const WORDS = new Map<string, ReadonlyMap<string, MessageKey>>([
   [
@@ -69,6 +70,23 @@ const WORDS = new Map<string, ReadonlyMap<string, MessageKey>>([
     new Map<string, MessageKey>([
       ['saml', 'audit.value.saml'],
       ['saml_just_in_time', 'audit.value.saml_just_in_time'],
+      ['oidc', 'audit.value.oidc'],
+      ['oidc_just_in_time', 'audit.value.oidc_just_in_time'],
+    ]),
+  ],
+  [
+    'protocol',
+    new Map<string, MessageKey>([
+      ['saml', 'sso.protocol.saml'],
+      ['oidc', 'audit.value.oidc'],
+    ]),
+  ],
+  [
+    'client_secret',
+    new Map<string, MessageKey>([
+      ['set', 'audit.value.secret_set'],
+      ['kept', 'audit.value.secret_kept'],
+      ['none', 'audit.value.secret_none'],
     ]),
   ],
   [
@@ -96,6 +114,7 @@ const WORDS = new Map<string, ReadonlyMap<string, MessageKey>>([
       ['not_found_in_time', 'audit.value.not_found_in_time'],
       ['single_sign_on_required', 'audit.value.single_sign_on_required'],
       ['sso_failed', 'audit.value.sso_failed'],
+      ['sso_denied', 'audit.value.sso_denied'],
       ['sso_wrong_domain', 'audit.value.sso_wrong_domain'],
       ['sso_no_account', 'audit.value.sso_no_account'],
       ['sso_account_disabled', 'audit.value.sso_account_disabled'],

@@ -13,15 +13,33 @@ export function safeNext(next: string | null): string {
   return next;
 }
 
+/** A sign-in method that goes through the company's identity provider. */
+type SingleSignOnMethod = Exclude<SignInMethod, 'password'>;
+
+function isSingleSignOn(method: SignInMethod | null): method is SingleSignOnMethod {
+  return method === 'saml' || method === 'oidc';
+}
+
 /** Where single sign-on starts for `email`: the server sends the browser on to the identity provider. */
-export function singleSignOnUrl(email: string): string {
-  return `/saml/login?email=${encodeURIComponent(email.trim())}&relay_state=console`;
+export function singleSignOnUrl(email: string, method: SingleSignOnMethod): string {
+  return `/${method}/login?email=${encodeURIComponent(email.trim())}&relay_state=console`;
+}
+
+/** How `email` signs in through single sign-on, asked now (the password was refused for it); SAML when unknown. */
+async function singleSignOnMethod(email: string): Promise<SingleSignOnMethod> {
+  try {
+    const view = await api.get<SignInMethodView>(`/api/auth/sign-in-method?email=${encodeURIComponent(email.trim())}`);
+    return isSingleSignOn(view.method) ? view.method : 'saml';
+  } catch {
+    return 'saml';
+  }
 }
 
 /** Why single sign-on sent the browser back (`?sso_error=`), in words; unknown codes read as a plain failure. */
 export function singleSignOnError(code: string): MessageKey {
   const known: Record<string, MessageKey> = {
     sso_failed: 'login.sso.failed',
+    sso_denied: 'login.sso.denied',
     sso_not_configured: 'login.sso.notConfigured',
     sso_wrong_domain: 'login.sso.wrongDomain',
     sso_no_account: 'login.sso.noAccount',
@@ -66,7 +84,7 @@ export function LoginPage({ next, expired, ssoError = null }: { next: string | n
   const cameBack = useRef(false);
   const passwordOff = error instanceof RequestError && error.code === 'password_sign_in_disabled';
   const method = useSignInMethod(email);
-  const singleSignOn = method === 'saml';
+  const singleSignOn = isSingleSignOn(method);
 
   // Back from the code step, the password is what is missing (`autofocus` works once per page).
   useEffect(() => {
@@ -77,8 +95,8 @@ export function LoginPage({ next, expired, ssoError = null }: { next: string | n
 
   const onSubmit = async (event: Event): Promise<void> => {
     event.preventDefault();
-    if (singleSignOn) {
-      location.assign(singleSignOnUrl(email));
+    if (isSingleSignOn(method)) {
+      location.assign(singleSignOnUrl(email, method));
       return;
     }
     setBusy(true);
@@ -90,7 +108,7 @@ export function LoginPage({ next, expired, ssoError = null }: { next: string | n
       if (caught instanceof RequestError && caught.code === 'second_factor_required') {
         setSecondFactor(true);
       } else if (caught instanceof RequestError && caught.code === 'single_sign_on_required') {
-        location.assign(singleSignOnUrl(email));
+        location.assign(singleSignOnUrl(email, isSingleSignOn(method) ? method : await singleSignOnMethod(email)));
       } else {
         setError(caught);
         setPassword('');

@@ -1,6 +1,7 @@
 // A domain's single sign-on through SAML: what to give the identity provider,
 // the identity provider itself, the customer identifier and the exclusion list,
-// with what is still missing before single sign-on is in force.
+// with what is still missing before single sign-on is in force. Its settings
+// are loaded by SingleSignOnSection, which needs them to choose the protocol.
 
 import { useState } from 'preact/hooks';
 import { api, itemPath } from '../../api/http.ts';
@@ -9,16 +10,15 @@ import { useI18n } from '../../i18n/index.ts';
 import { CopyField } from '../../ui/copy.tsx';
 import { ConfirmDialog } from '../../ui/dialog.tsx';
 import { ErrorMessage, Loading } from '../../ui/feedback.tsx';
-import { useResource } from '../../ui/resource.ts';
+import type { Resource } from '../../ui/resource.ts';
 import { CustomerIdentifierDialog } from './CustomerIdentifierDialog.tsx';
 import { ExclusionsDialog } from './ExclusionsDialog.tsx';
 import { IdentityProviderDialog } from './IdentityProviderDialog.tsx';
 
 type Open = 'provider' | 'customer' | 'exclusions' | 'remove' | null;
 
-export function SamlSection({ domain }: { domain: SsoDomainView }) {
+export function SamlSection({ domain, settings }: { domain: SsoDomainView; settings: Resource<SamlSettingsView> }) {
   const { t, describeError } = useI18n();
-  const settings = useResource<SamlSettingsView>(`${itemPath('/api/sso-domains', domain.id)}/saml`);
   const [open, setOpen] = useState<Open>(null);
   const [removeError, setRemoveError] = useState<unknown>(null);
 

@@ -16,7 +16,7 @@ import { useNow, useStore } from '../../ui/store.ts';
 import { CompanyTabs } from '../company/CompanyTabs.tsx';
 import { feedStatus, onSsoDomainChanged } from '../live/live.ts';
 import { AddDomainDialog } from './AddDomainDialog.tsx';
-import { SamlSection } from './SamlSection.tsx';
+import { SingleSignOnSection } from './SingleSignOnSection.tsx';
 import { applyDomainChange, failureKey, sortDomains } from './domains.ts';
 
 /** Keeps `domains` equal to the server's: every pushed change, and a fresh load after the feed comes back. */
@@ -77,7 +77,7 @@ function DomainCard({ domain, now, onVerify, onRemove, busy }: { domain: SsoDoma
           <small class="hint">{t('sso.recordHint')}</small>
         </div>
       )}
-      <SamlSection domain={domain} />
+      <SingleSignOnSection domain={domain} />
     </article>
   );
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SsoDomainView } from '../../gen/proto.ts';
-import { applyDomainChange, failureKey, parseAddresses, sortDomains } from './domains.ts';
+import { applyDomainChange, configuredProtocol, failureKey, parseAddresses, sortDomains } from './domains.ts';
 
 function domain(overrides: Partial<SsoDomainView>): SsoDomainView {
   return {
@@ -61,5 +61,23 @@ describe('parseAddresses', () => {
       'dan@example.com',
     ]);
     assert.deepEqual(parseAddresses('  \n '), []);
+  });
+});
+
+describe('configuredProtocol', () => {
+  it('tells which protocol a domain has a provider for, none when neither', () => {
+    const saml = {
+      entity_id: 'https://idp.example.com',
+      sso_url: 'https://idp.example.com/sso',
+      binding: 'redirect' as const,
+      certificates: [],
+      metadata_url: null,
+      customer_identifier_set: false,
+      updated_at: 0n,
+    };
+    const oidc = { issuer: 'https://login.example.com', client_id: 'reach', client_secret_set: false, updated_at: 0n };
+    assert.equal(configuredProtocol({ identity_provider: null }, { provider: null }), null);
+    assert.equal(configuredProtocol({ identity_provider: saml }, { provider: null }), 'saml');
+    assert.equal(configuredProtocol({ identity_provider: null }, { provider: oidc }), 'oidc');
   });
 });

@@ -1,7 +1,7 @@
 // What the single sign-on page shows of a domain, from its status. Pure, so unit
 // tests can load it.
 
-import type { SsoDomainView } from '../../gen/proto.ts';
+import type { OidcSettingsView, SamlSettingsView, SsoDomainView } from '../../gen/proto.ts';
 import type { MessageKey } from '../../i18n/index.ts';
 
 /** Why verification failed, as the server says it (`api/domains.rs`), with its words. */
@@ -33,4 +33,14 @@ export function parseAddresses(text: string): string[] {
     .split(/[\s,;]+/)
     .map((line) => line.trim())
     .filter((line) => line !== '');
+}
+
+/** A domain's single sign-on protocol: SAML or OpenID Connect, never both. */
+export type SsoProtocol = 'saml' | 'oidc';
+
+/** The protocol a domain has a provider for, if any. */
+export function configuredProtocol(saml: Pick<SamlSettingsView, 'identity_provider'>, oidc: Pick<OidcSettingsView, 'provider'>): SsoProtocol | null {
+  if (saml.identity_provider !== null) return 'saml';
+  if (oidc.provider !== null) return 'oidc';
+  return null;
 }
