@@ -7,8 +7,10 @@
 //! The provider is read from its discovery document on every sign-in, so
 //! rotated signing keys are picked up without anyone acting. The ID token is
 //! verified by `openidconnect`: signature by the provider's published keys,
-//! issuer, audience (our client id alone), expiry and nonce. Failures send the
-//! browser back to the sign-in page with a code; the reason is logged.
+//! issuer, audience (our client id alone), expiry and nonce. The address comes
+//! from the ID token, or else from the user info endpoint for the same subject.
+//! Failures send the browser back to the sign-in page with a code; the reason
+//! is logged.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -24,9 +26,9 @@ use openidconnect::core::{
 };
 use openidconnect::{
     AdditionalProviderMetadata, AuthType, AuthorizationCode, ClientId, ClientSecret, CsrfToken,
-    EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl, Nonce, PkceCodeChallenge,
-    PkceCodeVerifier, ProviderMetadata, RedirectUrl, RequestTokenError, ResponseTypes, Scope,
-    TokenResponse,
+    EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl, Nonce, OAuth2TokenResponse,
+    PkceCodeChallenge, PkceCodeVerifier, ProviderMetadata, RedirectUrl, RequestTokenError,
+    ResponseTypes, Scope, TokenResponse,
 };
 use reach_core::Millis;
 use reach_store::{OidcProvider, OidcRequest, StoreError, User};
@@ -356,19 +358,41 @@ async fn prove(
     let claims = id_token
         .claims(&checker, &Nonce::new(request.nonce.clone()))
         .map_err(|err| Refusal::new("sso_failed", format!("the ID token is refused: {err}")))?;
-    let email = claims.email().ok_or_else(|| {
-        Refusal::new(
-            "sso_failed",
-            "the ID token has no email claim (the provider must release it for the email scope)",
-        )
-    })?;
-    if claims.email_verified() == Some(false) {
+    // Providers that follow OpenID Connect Core to the letter release the
+    // address at the user info endpoint, not in the ID token: ask there, for
+    // the subject the ID token names.
+    let (email, verified) = match claims.email() {
+        Some(email) => (email.to_string(), claims.email_verified()),
+        None => {
+            let info: openidconnect::core::CoreUserInfoClaims = client
+                .user_info(tokens.access_token().clone(), Some(claims.subject().clone()))
+                .map_err(|_| {
+                    Refusal::new(
+                        "sso_failed",
+                        "the ID token has no email claim and the provider has no user info endpoint",
+                    )
+                })?
+                .request_async(state.idp_http.oidc())
+                .await
+                .map_err(|err| {
+                    Refusal::new("sso_failed", format!("the user info request failed: {}", describe(&err)))
+                })?;
+            let email = info.email().ok_or_else(|| {
+                Refusal::new(
+                    "sso_failed",
+                    "neither the ID token nor the user info has an email claim (the provider must release it for the email scope)",
+                )
+            })?;
+            (email.to_string(), info.email_verified())
+        }
+    };
+    if verified == Some(false) {
         return Err(Refusal::new(
             "sso_failed",
-            format!("the provider says {} is not verified", email.as_str()),
+            format!("the provider says {email} is not verified"),
         ));
     }
-    let user = sso::account_for(state, &domain, email.as_str(), "oidc", now).await?;
+    let user = sso::account_for(state, &domain, &email, "oidc", now).await?;
     Ok((user, request.relay_state))
 }
 

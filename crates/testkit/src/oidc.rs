@@ -47,6 +47,11 @@ pub struct Answer {
     pub foreign_key: bool,
     /// The authorization endpoint answers `error=access_denied`.
     pub deny: bool,
+    /// The address is left out of the ID token and released at the user info
+    /// endpoint (as OpenID Connect Core has it when an access token is issued).
+    pub email_at_user_info: bool,
+    /// The user info endpoint names this subject instead of the ID token's.
+    pub user_info_subject: Option<String>,
 }
 
 impl Answer {
@@ -60,6 +65,8 @@ impl Answer {
             expires_in: 300,
             foreign_key: false,
             deny: false,
+            email_at_user_info: false,
+            user_info_subject: None,
         }
     }
 }
@@ -78,6 +85,8 @@ struct Shared {
     foreign: RsaPrivateKey,
     answer: Mutex<Answer>,
     grants: Mutex<HashMap<String, Grant>>,
+    /// What the user info endpoint answers, by access token.
+    user_info: Mutex<HashMap<String, Value>>,
     /// Every query the authorization endpoint received, in order.
     authorizations: Mutex<Vec<HashMap<String, String>>>,
 }
@@ -131,6 +140,7 @@ impl OidcProvider {
             foreign: rsa_key(dir.path(), "foreign.pem")?,
             answer: Mutex::new(answer),
             grants: Mutex::new(HashMap::new()),
+            user_info: Mutex::new(HashMap::new()),
             authorizations: Mutex::new(Vec::new()),
         });
         let app = Router::new()
@@ -138,6 +148,7 @@ impl OidcProvider {
             .route("/jwks", get(jwks))
             .route("/authorize", get(authorize))
             .route("/token", post(token))
+            .route("/userinfo", get(user_info))
             .with_state(shared.clone());
         let handle = axum_server::Handle::new();
         let server = axum_server::from_tcp_rustls(
@@ -187,6 +198,7 @@ async fn discovery(State(shared): State<Arc<Shared>>) -> Json<Value> {
         "authorization_endpoint": format!("{issuer}/authorize"),
         "token_endpoint": format!("{issuer}/token"),
         "jwks_uri": format!("{issuer}/jwks"),
+        "userinfo_endpoint": format!("{issuer}/userinfo"),
         "response_types_supported": ["code"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
@@ -301,11 +313,23 @@ async fn token(
         "exp": now + answer.expires_in,
         "nonce": answer.nonce.clone().unwrap_or(grant.nonce),
     });
+    let mut released = json!({
+        "sub": answer.user_info_subject.clone().unwrap_or_else(|| claims["sub"].as_str().unwrap_or_default().to_string()),
+    });
+    let holder = if answer.email_at_user_info {
+        &mut released
+    } else {
+        &mut claims
+    };
     if let Some(email) = &answer.email {
-        claims["email"] = json!(email);
+        holder["email"] = json!(email);
     }
     if let Some(verified) = answer.email_verified {
-        claims["email_verified"] = json!(verified);
+        holder["email_verified"] = json!(verified);
+    }
+    let access_token = random_token();
+    if let Ok(mut user_info) = shared.user_info.lock() {
+        user_info.insert(access_token.clone(), released);
     }
     let header = json!({"alg": "RS256", "typ": "JWT", "kid": "test-key"});
     let signing_input = format!(
@@ -324,10 +348,27 @@ async fn token(
         URL_SAFE_NO_PAD.encode(signature.to_bytes())
     );
     Json(json!({
-        "access_token": random_token(),
+        "access_token": access_token,
         "token_type": "Bearer",
         "expires_in": 300,
         "id_token": id_token,
     }))
     .into_response()
+}
+
+async fn user_info(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    let released = shared
+        .user_info
+        .lock()
+        .ok()
+        .and_then(|user_info| user_info.get(token).cloned());
+    match released {
+        Some(claims) => Json(claims).into_response(),
+        None => StatusCode::UNAUTHORIZED.into_response(),
+    }
 }

@@ -240,6 +240,19 @@ async fn a_member_signs_in_through_the_provider_with_pkce() {
         (to_sign_in("sso_failed"), None)
     );
 
+    // A provider that releases the address at its user info endpoint only.
+    let (location, cookie) = sso
+        .sign_in(
+            ADA,
+            Answer {
+                email_at_user_info: true,
+                ..Answer::for_email(ADA)
+            },
+        )
+        .await;
+    assert_eq!(location, "/console/devices");
+    assert_eq!(sso.signed_in_as(&cookie.expect("a cookie")).await, ADA);
+
     // Changing the settings without a secret keeps the one we have.
     let kept: OidcSettingsView = serde_json::from_value(
         sso.admin
@@ -279,7 +292,7 @@ async fn a_member_signs_in_through_the_provider_with_pkce() {
         .iter()
         .filter(|e| e["code"] == "R1000I" && e["details"].to_string().contains("oidc"))
         .count();
-    assert_eq!(oidc_sign_ins, 2, "{events:#?}");
+    assert_eq!(oidc_sign_ins, 3, "{events:#?}");
     let configured = events
         .iter()
         .filter(|e| e["code"] == "R1505I" && e["details"].to_string().contains("oidc"))
@@ -349,6 +362,24 @@ async fn answers_that_fail_a_check_sign_no_one_in() {
             "sso_failed",
         ),
         (
+            "user info about someone else than the ID token's subject",
+            Answer {
+                email_at_user_info: true,
+                user_info_subject: Some("mallory".into()),
+                ..genuine.clone()
+            },
+            "sso_failed",
+        ),
+        (
+            "an address the provider has not verified, at the user info endpoint",
+            Answer {
+                email_at_user_info: true,
+                email_verified: Some(false),
+                ..genuine.clone()
+            },
+            "sso_failed",
+        ),
+        (
             "an address outside the domain",
             Answer::for_email("ada@elsewhere.test"),
             "sso_wrong_domain",
@@ -401,7 +432,7 @@ async fn answers_that_fail_a_check_sign_no_one_in() {
         .iter()
         .filter(|e| e["code"] == "R1001W" && e["details"].to_string().contains("oidc"))
         .count();
-    assert_eq!(failures, 10, "{events:#?}");
+    assert_eq!(failures, 12, "{events:#?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
