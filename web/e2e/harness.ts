@@ -281,7 +281,12 @@ function parseEvents(text: string): PatternEvent[] {
   return events;
 }
 
-export async function startHarness(logDir: string): Promise<Harness> {
+export interface HarnessOptions {
+  /** A certificate authority (PEM) the server trusts when it talks to identity providers. */
+  identityProviderCa?: string;
+}
+
+export async function startHarness(logDir: string, options: HarnessOptions = {}): Promise<Harness> {
   const reach = requireBinary('reach');
   const pattern = requireBinary('reach-test-pattern');
   await mkdir(logDir, { recursive: true });
@@ -315,7 +320,8 @@ export async function startHarness(logDir: string): Promise<Harness> {
     own.push(dns);
     // Domains being verified are looked for every second, so a published record shows up at once.
     const configFile = join(tmp, 'reach.toml');
-    await writeFile(configFile, `dns_servers = ["127.0.0.1:${dnsPort}"]\ndomain_check_interval_secs = 1\n`);
+    const trust = options.identityProviderCa === undefined ? '' : `identity_provider_ca_file = ${JSON.stringify(options.identityProviderCa)}\n`;
+    await writeFile(configFile, `dns_servers = ["127.0.0.1:${dnsPort}"]\ndomain_check_interval_secs = 1\n${trust}`);
 
     const serverData = join(tmp, 'server');
     const server = start('server', reach, ['server', '--config', configFile, '--listen', '127.0.0.1:0', '--data-dir', serverData], logDir, {

@@ -1,0 +1,150 @@
+// OpenID Connect single sign-on end to end with a real provider (oidc-provider,
+// see op.ts): the administrator verifies the domain against a real DNS server,
+// picks OpenID Connect as the domain's protocol and enters the provider in the
+// console; a member then signs in through the provider from the sign-in page
+// (authorization code flow with PKCE), and another cancels at the provider and
+// is told so. The tests run in order.
+
+import { join } from 'node:path';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { en } from '../src/i18n/en.ts';
+import { startHarness, type Harness } from './harness.ts';
+import { makeProviderCertificates, startOpenIdProvider, type OpenIdProvider, type ProviderCertificates } from './op.ts';
+import { addUser, attachScreenshot, dialog, signIn } from './pages.ts';
+
+test.describe.configure({ mode: 'serial' });
+
+const DOMAIN = 'example.org';
+const MEMBER = { email: 'katherine@example.org', name: 'Katherine Johnson' };
+
+let harness: Harness;
+let certificates: ProviderCertificates;
+let provider: OpenIdProvider;
+let admin: Page;
+const contexts: BrowserContext[] = [];
+let failed = false;
+const problems: string[] = [];
+
+function watch(page: Page, who: string): void {
+  page.on('pageerror', (error) => problems.push(`${who}: uncaught: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) problems.push(`${who}: ${message.text()}`);
+  });
+}
+
+test.beforeAll(async ({ browser }, testInfo) => {
+  testInfo.setTimeout(120_000);
+  const logDir = join(testInfo.project.outputDir, 'harness-oidc');
+  certificates = await makeProviderCertificates();
+  harness = await startHarness(logDir, { identityProviderCa: certificates.ca });
+  provider = await startOpenIdProvider(logDir, certificates, `${harness.origin}/oidc/callback`);
+  const context = await browser.newContext({ baseURL: harness.origin, ignoreHTTPSErrors: true, viewport: { width: 1600, height: 1050 }, locale: 'en-US' });
+  contexts.push(context);
+  admin = await context.newPage();
+  watch(admin, 'admin');
+});
+
+test.afterEach(async ({}, testInfo) => {
+  if (testInfo.status === testInfo.expectedStatus) return;
+  failed = true;
+  await attachScreenshot(admin, 'admin', testInfo);
+});
+
+test.afterAll(async () => {
+  for (const context of contexts) await context.close();
+  await provider?.stop();
+  await harness?.stop();
+  if (failed) console.log('oidc: see harness-oidc/*.log in the test output directory');
+});
+
+test('the administrator sets up OpenID Connect for a verified domain', async () => {
+  await signIn(admin, harness.adminEmail, harness.adminPassword);
+  await expect(admin).toHaveURL(/\/console\/devices$/);
+  await admin.goto('/console/users');
+  await addUser(admin, MEMBER);
+
+  await admin.goto('/console/sso');
+  await admin.getByRole('main').getByRole('button', { name: en['sso.addDomain'], exact: true }).first().click();
+  const add = dialog(admin, en['sso.addTitle']);
+  await add.getByLabel(en['sso.domain'], { exact: true }).fill(DOMAIN);
+  await add.getByRole('button', { name: en['sso.add'], exact: true }).click();
+  const card = admin.getByRole('main').getByRole('article', { name: new RegExp(`^${DOMAIN.replace('.', '\\.')}`) });
+  const value = ((await card.getByTestId('txt-value').textContent()) ?? '').trim();
+  await harness.setDnsRecords([[DOMAIN, value]]);
+  await card.getByRole('button', { name: en['sso.verify'], exact: true }).click();
+  await expect(card.getByTestId('domain-status')).toHaveText(en['sso.status.verified']);
+
+  // OpenID Connect instead of SAML: the redirect URI to register is shown.
+  await card.getByRole('radio', { name: en['sso.protocol.oidc'], exact: true }).check();
+  const section = card.getByRole('region', { name: en['oidc.title'] });
+  await expect(section.getByTestId('oidc-state')).toHaveText(en['oidc.inactive']);
+  await section.getByText(en['oidc.forYourProvider'], { exact: true }).click();
+  await expect(section.getByTestId('oidc-redirect-uri')).toContainText(`${harness.origin}/oidc/callback`);
+
+  await section.getByRole('button', { name: en['oidc.configure'], exact: true }).click();
+  const form = dialog(admin, en['oidc.dialogTitle']);
+  // An address that is not https is refused with the server's reason, and nothing is kept.
+  await form.getByLabel(en['oidc.issuer'], { exact: true }).fill(provider.issuer.replace('https:', 'http:'));
+  await form.getByLabel(en['oidc.clientId'], { exact: true }).fill(provider.clientId);
+  await form.getByLabel(en['oidc.clientSecret'], { exact: true }).fill(provider.clientSecret);
+  await form.getByRole('button', { name: en['common.save'], exact: true }).click();
+  await expect(form.getByRole('alert')).toContainText('https');
+  await form.getByLabel(en['oidc.issuer'], { exact: true }).fill(provider.issuer);
+  await form.getByRole('button', { name: en['common.save'], exact: true }).click();
+  await expect(form).toBeHidden();
+
+  await expect(section.getByTestId('oidc-state')).toHaveText(en['oidc.active']);
+  await expect(section.getByText(provider.issuer, { exact: true })).toBeVisible();
+  await expect(section.getByTestId('oidc-secret')).toHaveText(en['oidc.secretKept']);
+  // SAML can't be chosen while OpenID Connect is set up.
+  await expect(card.getByRole('radio', { name: en['sso.protocol.saml'], exact: true })).toBeDisabled();
+});
+
+/** A browser of its own, signed in as nobody. */
+async function visitor(browser: import('@playwright/test').Browser, who: string): Promise<Page> {
+  const context = await browser.newContext({ baseURL: harness.origin, ignoreHTTPSErrors: true, locale: 'en-US' });
+  contexts.push(context);
+  const page = await context.newPage();
+  watch(page, who);
+  return page;
+}
+
+test('a member signs in from the sign-in page through the OpenID Connect provider', async ({ browser }) => {
+  const page = await visitor(browser, 'member');
+  await page.goto('/console/login');
+  await page.getByLabel(en['login.email'], { exact: true }).fill(MEMBER.email);
+  await page.getByRole('button', { name: en['login.sso.continue'], exact: true }).click();
+  // At the provider: its own sign-in form.
+  await expect(page).toHaveURL(new RegExp(`^${provider.issuer}/interaction/`));
+  await page.locator('input[name="login"]').fill(MEMBER.email);
+  await page.locator('input[name="password"]').fill('any password');
+  await page.getByRole('button', { name: 'Sign-in' }).click();
+  // It asks to share the address with Reach.
+  await page.getByRole('button', { name: 'Continue' }).click();
+  // Back at Reach, signed in, on the technician console.
+  await expect(page).toHaveURL(/\/console\/devices$/);
+  await expect(page.getByRole('link', { name: MEMBER.name })).toBeVisible();
+});
+
+test('someone who cancels at the provider is told so on the sign-in page', async ({ browser }) => {
+  const page = await visitor(browser, 'cancel');
+  await page.goto('/console/login');
+  await page.getByLabel(en['login.email'], { exact: true }).fill(MEMBER.email);
+  await page.getByRole('button', { name: en['login.sso.continue'], exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`^${provider.issuer}/interaction/`));
+  await page.getByRole('link', { name: '[ Cancel ]' }).click();
+  await expect(page).toHaveURL(/\/console\/login\?sso_error=sso_denied$/);
+  await expect(page.getByRole('alert')).toHaveText(en['login.sso.denied']);
+});
+
+test('the event log shows the OpenID Connect sign-in and the cancellation', async () => {
+  await admin.goto('/console/events');
+  const log = admin.getByRole('main');
+  await expect(log.getByText(en['audit.code.R1505I']).first()).toBeVisible();
+  await expect(log.getByText(en['audit.value.oidc']).first()).toBeVisible();
+  await expect(log.getByText(en['audit.value.sso_denied']).first()).toBeVisible();
+});
+
+test('OpenID Connect broke no CSP rule and threw no error', () => {
+  expect(problems).toEqual([]);
+});
