@@ -23,7 +23,7 @@ mod principal;
 pub mod saml;
 mod security;
 pub mod sso;
-mod throttle;
+pub mod throttle;
 pub mod tls;
 mod two_factor;
 
@@ -54,6 +54,8 @@ pub struct AppState {
     pub hub: Arc<hub::Hub>,
     pub fingerprint: [u8; 32],
     throttle: throttle::LoginThrottle,
+    /// Limits single sign-on starts per client address.
+    sso_starts: throttle::SsoStartLimiter,
     /// Cancelled when the server stops. Upgraded WebSocket links are not HTTP
     /// connections the graceful shutdown waits for, so they close on this instead.
     shutdown: tokio_util::sync::CancellationToken,
@@ -178,6 +180,7 @@ impl Server {
             store,
             fingerprint: identity.fingerprint,
             throttle: throttle::LoginThrottle::default(),
+            sso_starts: throttle::SsoStartLimiter::default(),
             shutdown: tokio_util::sync::CancellationToken::new(),
             sign_outs: tokio::sync::broadcast::channel(256).0,
             sealing,
@@ -321,6 +324,7 @@ impl BoundServer {
                 if let Err(err) = cleanup_state.store.purge_saml(now_millis()).await {
                     tracing::warn!(error = %err, "could not delete expired SAML requests and assertion ids");
                 }
+                cleanup_state.sso_starts.forget_idle();
                 if let Err(err) = cleanup_state.store.purge_oidc(now_millis()).await {
                     tracing::warn!(error = %err, "could not delete expired OpenID Connect requests");
                 }

@@ -175,8 +175,12 @@ fn client(
 /// with a new authorization request.
 pub async fn login(
     State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(query): Query<EmailQuery>,
 ) -> Response {
+    if let Err(busy) = sso::start_allowed(&state, peer) {
+        return busy;
+    }
     let email = query.email.trim().to_lowercase();
     let found = match sso::provider_for(&state, &email).await {
         Ok(found) => found,

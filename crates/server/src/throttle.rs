@@ -1,14 +1,21 @@
-//! Sign-in throttling, per account and per client IP. After a few failures the
-//! key must wait, and the wait doubles with each further failure (capped), so
-//! password guessing is slow without locking a real user out for long.
+//! Sign-in throttling. Passwords and codes, per account and per client IP:
+//! after a few failures the key must wait, and the wait doubles with each
+//! further failure (capped), so guessing is slow without locking a real user
+//! out for long. Single sign-on starts, per client IP: each stores a request,
+//! so their rate is limited (governor).
 //!
-//! Hand-written because rate limiters (governor & co.) limit request rates; this
-//! counts *failures* and forgets them on success, which they do not model.
-//! State is in memory: a restart forgets it, which only helps an attacker once.
+//! The failure throttle is hand-written because rate limiters (governor & co.)
+//! limit request rates; it counts *failures* and forgets them on success, which
+//! they do not model. State is in memory: a restart forgets it, which only
+//! helps an attacker once.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 /// Failures allowed before waiting starts.
 const FREE_FAILURES: u32 = 5;
@@ -76,6 +83,40 @@ impl LoginThrottle {
     }
 }
 
+/// Single sign-on starts (`/saml/login`, `/oidc/login`) one client address may
+/// make in a burst; then one more every [`SSO_START_EVERY`]. A person needs a
+/// few; a script storing requests by the thousand is stopped.
+pub const SSO_START_BURST: u32 = 20;
+pub const SSO_START_EVERY: Duration = Duration::from_secs(3);
+
+pub struct SsoStartLimiter {
+    limiter: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+impl Default for SsoStartLimiter {
+    fn default() -> Self {
+        let burst = NonZeroU32::new(SSO_START_BURST).unwrap_or(NonZeroU32::MIN);
+        let quota = Quota::with_period(SSO_START_EVERY)
+            .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
+            .allow_burst(burst);
+        Self {
+            limiter: RateLimiter::keyed(quota),
+        }
+    }
+}
+
+impl SsoStartLimiter {
+    /// Whether `ip` may start one more single sign-on now (counting it).
+    pub fn allow(&self, ip: IpAddr) -> bool {
+        self.limiter.check_key(&ip).is_ok()
+    }
+
+    /// Forgets addresses whose allowance is full again (bounds memory).
+    pub fn forget_idle(&self) {
+        self.limiter.retain_recent();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +134,18 @@ mod tests {
         throttle.record_success("account:a");
         assert!(throttle.wait_for(&["account:a".to_string()]).is_none());
         assert!(throttle.wait_for(&["ip:1".to_string()]).is_some());
+    }
+
+    #[test]
+    fn single_sign_on_starts_are_limited_per_address() {
+        let limiter = SsoStartLimiter::default();
+        let busy: IpAddr = [192, 0, 2, 1].into();
+        let other: IpAddr = [192, 0, 2, 2].into();
+        for _ in 0..SSO_START_BURST {
+            assert!(limiter.allow(busy));
+        }
+        assert!(!limiter.allow(busy));
+        assert!(limiter.allow(other), "another address is not slowed");
     }
 
     #[test]

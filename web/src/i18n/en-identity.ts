@@ -227,6 +227,7 @@ export const enIdentity = {
   'oidc.dialogTitle': 'OpenID Connect provider',
   'oidc.reason': 'Reason given by the server: {reason}',
   'login.sso.denied': 'You cancelled the sign-in at your identity provider, or it refused you.',
+  'login.sso.busy': 'Too many single sign-on attempts from your network. Wait a minute, then try again.',
   'audit.value.oidc': 'OpenID Connect',
   'audit.value.oidc_just_in_time': 'first single sign-on (OpenID Connect)',
   'audit.value.sso_denied': 'cancelled or refused at the identity provider',

@@ -230,6 +230,7 @@ export const frIdentity: Readonly<Record<keyof typeof enIdentity, string>> = {
   'oidc.dialogTitle': 'Fournisseur OpenID Connect',
   'oidc.reason': 'Motif donné par le serveur : {reason}',
   'login.sso.denied': 'Vous avez annulé la connexion auprès de votre fournisseur d’identité, ou il vous l’a refusée.',
+  'login.sso.busy': 'Trop de tentatives d’authentification unique depuis votre réseau. Patientez une minute, puis réessayez.',
   'audit.value.oidc': 'OpenID Connect',
   'audit.value.oidc_just_in_time': 'première authentification unique (OpenID Connect)',
   'audit.value.sso_denied': 'annulée ou refusée chez le fournisseur d’identité',

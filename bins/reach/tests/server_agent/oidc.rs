@@ -555,3 +555,37 @@ async fn provider_settings_are_checked_before_they_are_kept() {
         ErrorCode::NotFound,
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_sign_in_starts_from_one_address_is_turned_back() {
+    let sso = set_up().await;
+    // Each start stores a request: a person needs a few, a script is stopped.
+    for _ in 0..reach_server::throttle::SSO_START_BURST {
+        let at = sso.start(ADA).await;
+        assert!(at.as_str().starts_with(&sso.provider.issuer), "{at}");
+    }
+    let refused = sso
+        .browser()
+        .get(format!("{}/oidc/login", sso.server.base_url))
+        .query(&[("email", ADA)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 303);
+    assert_eq!(
+        refused.headers()["location"],
+        to_sign_in("sso_busy").as_str()
+    );
+    // SAML starts count against the same allowance.
+    let refused = sso
+        .browser()
+        .get(format!("{}/saml/login", sso.server.base_url))
+        .query(&[("email", ADA)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        refused.headers()["location"],
+        to_sign_in("sso_busy").as_str()
+    );
+}
