@@ -178,7 +178,7 @@ pub async fn login(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(query): Query<EmailQuery>,
 ) -> Response {
-    if let Err(busy) = sso::start_allowed(&state, peer) {
+    if let Some(busy) = sso::too_many_starts(&state, peer) {
         return busy;
     }
     let email = query.email.trim().to_lowercase();

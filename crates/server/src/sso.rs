@@ -100,14 +100,14 @@ pub fn back_to_sign_in(code: &str) -> Response {
         .into_response()
 }
 
-/// Lets a single sign-on start from `peer` through, or sends it back to the
-/// sign-in page when the address starts too many (each start stores a request).
-pub fn start_allowed(state: &AppState, peer: SocketAddr) -> Result<(), Response> {
+/// The answer to a single sign-on start from `peer` when the address starts
+/// too many (each start stores a request): back to the sign-in page.
+pub fn too_many_starts(state: &AppState, peer: SocketAddr) -> Option<Response> {
     if state.sso_starts.allow(peer.ip()) {
-        return Ok(());
+        return None;
     }
     tracing::warn!(ip = %peer.ip(), "too many single sign-on starts from one address");
-    Err(back_to_sign_in("sso_busy"))
+    Some(back_to_sign_in("sso_busy"))
 }
 
 /// Why single sign-on signed no one in: the code the sign-in page translates,
