@@ -10,7 +10,7 @@ import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { en } from '../src/i18n/en.ts';
 import { startHarness, type Harness } from './harness.ts';
 import { makeProviderCertificates, startOpenIdProvider, type OpenIdProvider, type ProviderCertificates } from './op.ts';
-import { addUser, attachScreenshot, dialog, signIn } from './pages.ts';
+import { addUser, attachScreenshot, dialog, fill, signIn } from './pages.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -143,6 +143,32 @@ test('the event log shows the OpenID Connect sign-in and the cancellation', asyn
   await expect(log.getByText(en['audit.code.R1505I']).first()).toBeVisible();
   await expect(log.getByText(en['audit.value.oidc']).first()).toBeVisible();
   await expect(log.getByText(en['audit.value.sso_denied']).first()).toBeVisible();
+});
+
+test('members of a group on the exclusion list keep their password', async ({ browser }) => {
+  await admin.goto('/console/groups');
+  await admin.getByRole('main').getByRole('button', { name: en['groups.add'], exact: true }).first().click();
+  const create = dialog(admin, en['groups.createTitle']);
+  await create.getByLabel(en['groups.name'], { exact: true }).fill('Break-glass');
+  await create.getByRole('checkbox', { name: MEMBER.name, exact: true }).check();
+  await create.getByRole('button', { name: en['groups.create'], exact: true }).click();
+  await expect(create).toBeHidden();
+
+  await admin.goto('/console/sso');
+  const section = admin.getByRole('main').getByRole('region', { name: en['oidc.title'] });
+  await section.getByRole('button', { name: en['saml.editExclusions'], exact: true }).click();
+  const form = dialog(admin, fill(en['saml.exclusionsTitle'], { domain: DOMAIN }));
+  await form.getByRole('checkbox', { name: 'Break-glass', exact: true }).check();
+  await form.getByRole('button', { name: en['common.save'], exact: true }).click();
+  await expect(form).toBeHidden();
+  await expect(section).toContainText(fill(en['sso.excludedGroupsCount'], { count: '1' }));
+
+  // The sign-in page now asks the member for a password.
+  const page = await visitor(browser, 'excluded');
+  await page.goto('/console/login');
+  await page.getByLabel(en['login.email'], { exact: true }).fill(MEMBER.email);
+  await expect(page.getByLabel(en['login.password'], { exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: en['login.sso.continue'], exact: true })).toHaveCount(0);
 });
 
 test('OpenID Connect broke no CSP rule and threw no error', () => {

@@ -60,6 +60,8 @@ pub struct SamlSettingsView {
     pub identity_provider: Option<IdentityProviderView>,
     /// E-mail addresses that keep signing in with a password (lower-cased).
     pub excluded_emails: Vec<String>,
+    /// User groups whose members keep signing in with a password.
+    pub excluded_group_ids: Vec<String>,
     /// Single sign-on is in force for the domain: verified, identity provider
     /// configured, customer identifier generated.
     pub active: bool,
@@ -93,11 +95,16 @@ pub struct CustomerIdentifierCreated {
     pub customer_identifier: String,
 }
 
-/// `PUT /api/sso-domains/{id}/exclusions`.
+/// `PUT /api/sso-domains/{id}/exclusions`: who keeps password sign-in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SsoExclusions {
     pub emails: Vec<String>,
+    /// Ids of user groups whose members keep password sign-in; unchanged when
+    /// left out.
+    #[serde(default)]
+    #[ts(optional)]
+    pub group_ids: Option<Vec<String>>,
 }
 
 /// A domain's OpenID Connect provider as configured.
@@ -122,6 +129,8 @@ pub struct OidcSettingsView {
     pub provider: Option<OidcProviderView>,
     /// E-mail addresses that keep signing in with a password (lower-cased).
     pub excluded_emails: Vec<String>,
+    /// User groups whose members keep signing in with a password.
+    pub excluded_group_ids: Vec<String>,
     /// Single sign-on is in force for the domain: verified and a provider configured.
     pub active: bool,
 }

@@ -35,7 +35,8 @@ pub enum Provider {
 
 /// The identity provider that signs `email` in, when single sign-on is in force
 /// for it: its domain verified, a provider configured (for SAML, with a customer
-/// identifier), and the address not on the domain's exclusion list.
+/// identifier), and the address not on the domain's exclusion list, nor its
+/// account in one of the domain's excluded user groups.
 pub async fn provider_for(
     state: &AppState,
     email: &str,
@@ -64,6 +65,22 @@ pub async fn provider_for(
         .await?;
     if excluded.iter().any(|e| e.eq_ignore_ascii_case(email)) {
         return Ok(None);
+    }
+    let member = match state.store.user_by_email(&email.to_lowercase()).await {
+        Ok(user) => Some(user),
+        Err(StoreError::NotFound) => None,
+        Err(err) => return Err(err.into()),
+    };
+    if let Some(member) = member {
+        let in_company = member.company_id.as_deref() == Some(domain.company_id.as_str());
+        if in_company
+            && state
+                .store
+                .in_sso_excluded_group(&domain.id, &member.id)
+                .await?
+        {
+            return Ok(None);
+        }
     }
     Ok(Some((domain, provider)))
 }

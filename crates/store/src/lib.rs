@@ -194,6 +194,18 @@ pub trait SamlStore {
     ) -> Result<()>;
     /// Sorted.
     async fn sso_exclusions(&self, company_id: &str, domain_id: &str) -> Result<Vec<String>>;
+    /// Replaces the user groups of the domain whose members keep password
+    /// sign-in. `NotFound` when the domain, or one of the groups, is not the company's.
+    async fn set_sso_excluded_groups(
+        &self,
+        company_id: &str,
+        domain_id: &str,
+        group_ids: &[String],
+    ) -> Result<()>;
+    /// Sorted ids.
+    async fn sso_excluded_groups(&self, company_id: &str, domain_id: &str) -> Result<Vec<String>>;
+    /// Whether the user belongs to one of the domain's excluded groups.
+    async fn in_sso_excluded_group(&self, domain_id: &str, user_id: &str) -> Result<bool>;
     async fn create_saml_request(&self, request: &SamlRequest) -> Result<()>;
     /// Removes and returns the request, unless missing or expired at `now` (an
     /// expired one is removed too): each request is answered once.

@@ -184,6 +184,60 @@ macro_rules! impl_saml_store {
                 Ok(rows.into_iter().map(|(email,)| email).collect())
             }
 
+            async fn set_sso_excluded_groups(&self, company_id: &str, domain_id: &str, group_ids: &[String]) -> Result<()> {
+                let mut ids = group_ids.to_vec();
+                ids.sort();
+                ids.dedup();
+                let mut tx = self.pool.begin().await?;
+                own_domain(&mut *tx, company_id, domain_id).await?;
+                sqlx::query("DELETE FROM sso_excluded_groups WHERE domain_id = $1")
+                    .bind(domain_id)
+                    .execute(&mut *tx)
+                    .await?;
+                for id in &ids {
+                    // Only a group of the domain's company: another's is not found.
+                    let done = sqlx::query(
+                        "INSERT INTO sso_excluded_groups (domain_id, group_id) \
+                         SELECT $1, id FROM user_groups WHERE id = $2 AND company_id = $3",
+                    )
+                    .bind(domain_id)
+                    .bind(id)
+                    .bind(company_id)
+                    .execute(&mut *tx)
+                    .await?;
+                    if done.rows_affected() == 0 {
+                        return Err(StoreError::NotFound);
+                    }
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn sso_excluded_groups(&self, company_id: &str, domain_id: &str) -> Result<Vec<String>> {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "SELECT e.group_id FROM sso_excluded_groups e JOIN sso_domains d ON d.id = e.domain_id \
+                     WHERE d.company_id = $1 AND e.domain_id = $2 ORDER BY e.group_id",
+                )
+                .bind(company_id)
+                .bind(domain_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(|(id,)| id).collect())
+            }
+
+            async fn in_sso_excluded_group(&self, domain_id: &str, user_id: &str) -> Result<bool> {
+                let found: Option<(String,)> = sqlx::query_as(
+                    "SELECT e.group_id FROM sso_excluded_groups e \
+                     JOIN user_group_members m ON m.group_id = e.group_id \
+                     WHERE e.domain_id = $1 AND m.user_id = $2 LIMIT 1",
+                )
+                .bind(domain_id)
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(found.is_some())
+            }
+
             async fn create_saml_request(&self, request: &SamlRequest) -> Result<()> {
                 sqlx::query(
                     "INSERT INTO saml_requests (id, company_id, domain_id, relay_state, created_at, expires_at) \

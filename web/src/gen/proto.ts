@@ -297,6 +297,10 @@ identity_provider: IdentityProviderView | null,
  */
 excluded_emails: Array<string>, 
 /**
+ * User groups whose members keep signing in with a password.
+ */
+excluded_group_ids: Array<string>, 
+/**
  * Single sign-on is in force for the domain: verified, identity provider
  * configured, customer identifier generated.
  */
@@ -341,6 +345,10 @@ provider: OidcProviderView | null,
  */
 excluded_emails: Array<string>, 
 /**
+ * User groups whose members keep signing in with a password.
+ */
+excluded_group_ids: Array<string>, 
+/**
  * Single sign-on is in force for the domain: verified and a provider configured.
  */
 active: boolean, };
@@ -356,7 +364,12 @@ issuer: string, client_id: string,
  */
 client_secret?: string, };
 
-export type SsoExclusions = { emails: Array<string>, };
+export type SsoExclusions = { emails: Array<string>, 
+/**
+ * Ids of user groups whose members keep password sign-in; unchanged when
+ * left out.
+ */
+group_ids?: Array<string>, };
 
 export type SignInMethod = "password" | "saml" | "oidc";
 

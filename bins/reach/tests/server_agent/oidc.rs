@@ -589,3 +589,92 @@ async fn a_flood_of_sign_in_starts_from_one_address_is_turned_back() {
         to_sign_in("sso_busy").as_str()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_of_an_excluded_group_keep_password_sign_in() {
+    let sso = set_up().await;
+    let users: Value = sso.admin.get("/api/users").await.ok("users");
+    let ada_id = users
+        .as_array()
+        .and_then(|list| list.iter().find(|u| u["email"] == ADA))
+        .and_then(|u| u["id"].as_str())
+        .expect("Ada is listed")
+        .to_string();
+    let group: Value = sso
+        .admin
+        .post(
+            "/api/user-groups",
+            json!({"name": "Break-glass", "member_ids": [ada_id]}),
+        )
+        .await
+        .ok("a group with Ada");
+    let group_id = group["id"].as_str().unwrap().to_string();
+    let exclusions = format!("/api/sso-domains/{}/exclusions", sso.domain.id);
+
+    // An unknown group (or another company's) is refused and changes nothing.
+    sso.admin
+        .put(
+            &exclusions,
+            json!({"emails": ["bob@globex.test"], "group_ids": ["no-such-group"]}),
+        )
+        .await
+        .refused("an unknown group", 400, ErrorCode::BadRequest);
+    let settings: OidcSettingsView =
+        serde_json::from_value(sso.admin.get(&sso.settings_path()).await.ok("settings")).unwrap();
+    assert!(settings.excluded_emails.is_empty() && settings.excluded_group_ids.is_empty());
+
+    sso.admin
+        .put(&exclusions, json!({"emails": [], "group_ids": [group_id]}))
+        .await
+        .ok("exclude the group");
+    let settings: OidcSettingsView =
+        serde_json::from_value(sso.admin.get(&sso.settings_path()).await.ok("settings")).unwrap();
+    assert_eq!(settings.excluded_group_ids, vec![group_id.clone()]);
+    let method = sso
+        .server
+        .api()
+        .get(&format!("/api/auth/sign-in-method?email={ADA}"))
+        .await
+        .ok("method");
+    assert_eq!(method["method"], "password");
+    let mut ada = sso.server.api();
+    ada.login(ADA, ADA_PASSWORD)
+        .await
+        .ok("a member of an excluded group signs in with a password");
+
+    // Leaving `group_ids` out keeps the groups; an empty list clears them.
+    sso.admin
+        .put(&exclusions, json!({"emails": []}))
+        .await
+        .ok("addresses only");
+    let method = sso
+        .server
+        .api()
+        .get(&format!("/api/auth/sign-in-method?email={ADA}"))
+        .await
+        .ok("method");
+    assert_eq!(method["method"], "password");
+    sso.admin
+        .put(&exclusions, json!({"emails": [], "group_ids": []}))
+        .await
+        .ok("no groups");
+    ada.login(ADA, ADA_PASSWORD).await.refused(
+        "a password once the group is no longer excluded",
+        403,
+        ErrorCode::SingleSignOnRequired,
+    );
+
+    let events: Vec<Value> = serde_json::from_value(
+        sso.admin
+            .get("/api/audit-events?limit=100")
+            .await
+            .ok("events"),
+    )
+    .unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e["details"].to_string().contains("Break-glass")),
+        "the event log names the group: {events:#?}"
+    );
+}

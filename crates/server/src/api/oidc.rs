@@ -32,6 +32,10 @@ async fn settings_view(
     let domain = state.store.sso_domain(company_id, domain_id).await?;
     let provider = state.store.oidc_provider(company_id, domain_id).await?;
     let excluded_emails = state.store.sso_exclusions(company_id, domain_id).await?;
+    let excluded_group_ids = state
+        .store
+        .sso_excluded_groups(company_id, domain_id)
+        .await?;
     Ok(OidcSettingsView {
         redirect_uri: crate::oidc::redirect_uri(state),
         active: domain.status == DomainStatus::Verified && provider.is_some(),
@@ -42,6 +46,7 @@ async fn settings_view(
             updated_at: p.updated_at,
         }),
         excluded_emails,
+        excluded_group_ids,
     })
 }
 

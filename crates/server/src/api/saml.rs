@@ -47,6 +47,10 @@ async fn settings_view(
     let domain = state.store.sso_domain(company_id, domain_id).await?;
     let provider = state.store.saml_provider(company_id, domain_id).await?;
     let excluded_emails = state.store.sso_exclusions(company_id, domain_id).await?;
+    let excluded_group_ids = state
+        .store
+        .sso_excluded_groups(company_id, domain_id)
+        .await?;
     let active = domain.status == DomainStatus::Verified
         && provider
             .as_ref()
@@ -66,6 +70,7 @@ async fn settings_view(
             updated_at: p.updated_at,
         }),
         excluded_emails,
+        excluded_group_ids,
         active,
     })
 }
@@ -226,7 +231,8 @@ pub async fn new_customer_identifier(
     }))
 }
 
-/// `PUT /api/sso-domains/{id}/exclusions`: the addresses that keep password sign-in.
+/// `PUT /api/sso-domains/{id}/exclusions`: the addresses, and the user groups,
+/// that keep password sign-in. Shared by both protocols.
 pub async fn put_exclusions(
     State(state): State<Arc<AppState>>,
     auth: Authenticated,
@@ -236,21 +242,50 @@ pub async fn put_exclusions(
     let Json(request) = body?;
     let company_id = auth.company_for(Action::ManageSso)?;
     let domain = state.store.sso_domain(company_id, &id).await?;
-    if request.emails.len() > MAX_EXCLUSIONS {
+    let groups_asked = request.group_ids.as_deref().unwrap_or_default().len();
+    if request.emails.len() > MAX_EXCLUSIONS || groups_asked > MAX_EXCLUSIONS {
         return Err(ApiFailure::bad_request(format!(
-            "an exclusion list holds at most {MAX_EXCLUSIONS} addresses"
+            "an exclusion list holds at most {MAX_EXCLUSIONS} addresses and {MAX_EXCLUSIONS} groups"
         )));
     }
     let mut emails = Vec::with_capacity(request.emails.len());
     for email in &request.emails {
         emails.push(reach_core::validate::normalize_email(email)?);
     }
+    let groups = state.store.list_user_groups(company_id).await?;
+    let group_name = |id: &String| {
+        groups
+            .iter()
+            .find(|g| &g.id == id)
+            .map(|g| g.name.clone())
+            .unwrap_or_else(|| id.clone())
+    };
+    if let Some(unknown) = request
+        .group_ids
+        .iter()
+        .flatten()
+        .find(|id| !groups.iter().any(|g| &g.id == *id))
+    {
+        return Err(ApiFailure::bad_request(format!(
+            "there is no user group {unknown} in this company"
+        )));
+    }
     let before = state.store.sso_exclusions(company_id, &id).await?;
+    let groups_before = state.store.sso_excluded_groups(company_id, &id).await?;
+    // Groups first: they are what can still be refused (a group deleted meanwhile).
+    if let Some(group_ids) = &request.group_ids {
+        state
+            .store
+            .set_sso_excluded_groups(company_id, &id, group_ids)
+            .await?;
+    }
     state
         .store
         .set_sso_exclusions(company_id, &id, &emails)
         .await?;
     let after = state.store.sso_exclusions(company_id, &id).await?;
+    let groups_after = state.store.sso_excluded_groups(company_id, &id).await?;
+    let names = |ids: &[String]| ids.iter().map(group_name).collect::<Vec<_>>().join(", ");
     let entry = Entry::new(
         company_id,
         AuditCode::SsoExclusionsChanged,
@@ -259,7 +294,9 @@ pub async fn put_exclusions(
     .ip(auth.ip)
     .target("sso_domain", &domain.id, Some(&domain.domain))
     .detail("excluded_before", before.join(", "))
-    .detail("excluded_after", after.join(", "));
+    .detail("excluded_after", after.join(", "))
+    .detail("excluded_groups_before", names(&groups_before))
+    .detail("excluded_groups_after", names(&groups_after));
     audit::record(&state, entry).await;
     Ok(Json(settings_view(&state, company_id, &id).await?))
 }

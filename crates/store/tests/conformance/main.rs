@@ -87,6 +87,7 @@ conformance!(
     identity_providers_belong_to_their_domain_and_company,
     only_verified_domains_sign_in,
     exclusion_lists_are_normalized_and_replaced,
+    excluded_groups_are_the_company_s_and_leave_with_the_group,
     requests_are_answered_once_and_assertions_used_once,
     deleting_a_domain_takes_its_single_sign_on_with_it,
     a_replayed_assertion_racing_itself_passes_once,

@@ -357,3 +357,90 @@ pub async fn a_replayed_assertion_racing_itself_passes_once(store: Arc<dyn Store
     }
     assert_eq!(first_uses, 1);
 }
+
+fn group(company: &Company, name: &str, member_ids: Vec<String>) -> UserGroup {
+    UserGroup {
+        id: unique_id(),
+        company_id: company.id.clone(),
+        name: name.into(),
+        external_id: None,
+        member_ids,
+        created_at: NOW,
+    }
+}
+
+pub async fn excluded_groups_are_the_company_s_and_leave_with_the_group(store: Arc<dyn Store>) {
+    let acme = store.ensure_default_company("Acme", NOW).await.unwrap();
+    let globex = store
+        .create_company(&unique_id(), "Globex", NOW)
+        .await
+        .unwrap();
+    let ours = domain(&store, &acme, "acme.example", true).await;
+    let ada = super::user(&acme, "ada@acme.example");
+    let bob = super::user(&acme, "bob@acme.example");
+    store.create_user(&ada, &[], NOW).await.unwrap();
+    store.create_user(&bob, &[], NOW).await.unwrap();
+    let admins = group(&acme, "Admins", vec![ada.id.clone()]);
+    let helpdesk = group(&acme, "Helpdesk", vec![]);
+    let foreign = group(&globex, "Globex admins", vec![]);
+    for g in [&admins, &helpdesk, &foreign] {
+        store.create_user_group(g).await.unwrap();
+    }
+
+    store
+        .set_sso_excluded_groups(
+            &acme.id,
+            &ours.id,
+            &[admins.id.clone(), helpdesk.id.clone(), admins.id.clone()],
+        )
+        .await
+        .unwrap();
+    let mut expected = vec![admins.id.clone(), helpdesk.id.clone()];
+    expected.sort();
+    assert_eq!(
+        store.sso_excluded_groups(&acme.id, &ours.id).await.unwrap(),
+        expected
+    );
+    assert!(store
+        .in_sso_excluded_group(&ours.id, &ada.id)
+        .await
+        .unwrap());
+    assert!(!store
+        .in_sso_excluded_group(&ours.id, &bob.id)
+        .await
+        .unwrap());
+
+    // Another company's group, or another company's domain: not found, nothing changed.
+    assert!(matches!(
+        store
+            .set_sso_excluded_groups(&acme.id, &ours.id, std::slice::from_ref(&foreign.id))
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store
+            .set_sso_excluded_groups(&globex.id, &ours.id, &[])
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(
+        store.sso_excluded_groups(&acme.id, &ours.id).await.unwrap(),
+        expected
+    );
+    assert!(store
+        .sso_excluded_groups(&globex.id, &ours.id)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // A deleted group leaves the list.
+    store.delete_user_group(&acme.id, &admins.id).await.unwrap();
+    assert_eq!(
+        store.sso_excluded_groups(&acme.id, &ours.id).await.unwrap(),
+        vec![helpdesk.id.clone()]
+    );
+    assert!(!store
+        .in_sso_excluded_group(&ours.id, &ada.id)
+        .await
+        .unwrap());
+}

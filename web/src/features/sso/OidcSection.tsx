@@ -12,6 +12,7 @@ import { ConfirmDialog } from '../../ui/dialog.tsx';
 import { ErrorMessage, Loading } from '../../ui/feedback.tsx';
 import type { Resource } from '../../ui/resource.ts';
 import { ExclusionsDialog } from './ExclusionsDialog.tsx';
+import { exclusionSummary } from './domains.ts';
 import { OidcProviderDialog } from './OidcProviderDialog.tsx';
 
 type Open = 'provider' | 'exclusions' | 'remove' | null;
@@ -90,7 +91,7 @@ export function OidcSection({ domain, settings }: { domain: SsoDomainView; setti
           <dt>{t('oidc.clientSecret')}</dt>
           <dd data-testid="oidc-secret">{provider.client_secret_set ? t('oidc.secretKept') : t('oidc.secretNone')}</dd>
           <dt>{t('saml.exclusions')}</dt>
-          <dd>{view.excluded_emails.length === 0 ? t('saml.noExclusions') : view.excluded_emails.join(', ')}</dd>
+          <dd>{exclusionSummary(view.excluded_emails, view.excluded_group_ids.length, (count) => t('sso.excludedGroupsCount', { count })) || t('saml.noExclusions')}</dd>
         </dl>
       )}
       <div class="domain-actions">
@@ -110,7 +111,7 @@ export function OidcSection({ domain, settings }: { domain: SsoDomainView; setti
       </div>
 
       {open === 'provider' && <OidcProviderDialog domain={domain} current={provider} onClose={() => setOpen(null)} onSaved={saved} />}
-      {open === 'exclusions' && <ExclusionsDialog domain={domain} current={view.excluded_emails} onClose={() => setOpen(null)} onSaved={exclusionsSaved} />}
+      {open === 'exclusions' && <ExclusionsDialog domain={domain} emails={view.excluded_emails} groupIds={view.excluded_group_ids} onClose={() => setOpen(null)} onSaved={exclusionsSaved} />}
       <ConfirmDialog
         open={open === 'remove'}
         title={t('oidc.removeTitle')}

@@ -13,6 +13,7 @@ import { ErrorMessage, Loading } from '../../ui/feedback.tsx';
 import type { Resource } from '../../ui/resource.ts';
 import { CustomerIdentifierDialog } from './CustomerIdentifierDialog.tsx';
 import { ExclusionsDialog } from './ExclusionsDialog.tsx';
+import { exclusionSummary } from './domains.ts';
 import { IdentityProviderDialog } from './IdentityProviderDialog.tsx';
 
 type Open = 'provider' | 'customer' | 'exclusions' | 'remove' | null;
@@ -103,7 +104,7 @@ export function SamlSection({ domain, settings }: { domain: SsoDomainView; setti
             ))}
           </dd>
           <dt>{t('saml.exclusions')}</dt>
-          <dd>{view.excluded_emails.length === 0 ? t('saml.noExclusions') : view.excluded_emails.join(', ')}</dd>
+          <dd>{exclusionSummary(view.excluded_emails, view.excluded_group_ids.length, (count) => t('sso.excludedGroupsCount', { count })) || t('saml.noExclusions')}</dd>
         </dl>
       )}
       <div class="domain-actions">
@@ -134,7 +135,7 @@ export function SamlSection({ domain, settings }: { domain: SsoDomainView; setti
           onGenerated={() => void settings.reload()}
         />
       )}
-      {open === 'exclusions' && <ExclusionsDialog domain={domain} current={view.excluded_emails} onClose={() => setOpen(null)} onSaved={saved} />}
+      {open === 'exclusions' && <ExclusionsDialog domain={domain} emails={view.excluded_emails} groupIds={view.excluded_group_ids} onClose={() => setOpen(null)} onSaved={saved} />}
       <ConfirmDialog
         open={open === 'remove'}
         title={t('saml.removeTitle')}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SsoDomainView } from '../../gen/proto.ts';
-import { applyDomainChange, configuredProtocol, failureKey, parseAddresses, sortDomains } from './domains.ts';
+import { applyDomainChange, configuredProtocol, exclusionSummary, failureKey, parseAddresses, sortDomains } from './domains.ts';
 
 function domain(overrides: Partial<SsoDomainView>): SsoDomainView {
   return {
@@ -79,5 +79,15 @@ describe('configuredProtocol', () => {
     assert.equal(configuredProtocol({ identity_provider: null }, { provider: null }), null);
     assert.equal(configuredProtocol({ identity_provider: saml }, { provider: null }), 'saml');
     assert.equal(configuredProtocol({ identity_provider: null }, { provider: oidc }), 'oidc');
+  });
+});
+
+describe('exclusionSummary', () => {
+  it('lists the addresses, then the groups, and is empty for nobody', () => {
+    const words = (count: number): string => `${count} group(s)`;
+    assert.equal(exclusionSummary(['ada@example.com', 'bob@example.com'], 0, words), 'ada@example.com, bob@example.com');
+    assert.equal(exclusionSummary(['ada@example.com'], 2, words), 'ada@example.com, 2 group(s)');
+    assert.equal(exclusionSummary([], 1, words), '1 group(s)');
+    assert.equal(exclusionSummary([], 0, words), '');
   });
 });

@@ -44,3 +44,10 @@ export function configuredProtocol(saml: Pick<SamlSettingsView, 'identity_provid
   if (oidc.provider !== null) return 'oidc';
   return null;
 }
+
+/** Who keeps password sign-in, in words: the addresses, then how many groups; empty when nobody. */
+export function exclusionSummary(emails: readonly string[], groupCount: number, groupsWords: (count: number) => string): string {
+  const parts = [...emails];
+  if (groupCount > 0) parts.push(groupsWords(groupCount));
+  return parts.join(', ');
+}
