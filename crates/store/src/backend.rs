@@ -19,6 +19,7 @@ macro_rules! impl_store {
         crate::domains::impl_domain_store!($store, $db);
         crate::saml::impl_saml_store!($store, $db);
         crate::oidc::impl_oidc_store!($store, $db);
+        crate::scim::impl_scim_store!($store, $db);
 
         impl crate::Store for $store {
             fn backend(&self) -> &'static str {

@@ -12,6 +12,7 @@ mod oidc;
 mod postgres;
 mod rows;
 mod saml;
+mod scim;
 mod sqlite;
 mod two_factor;
 
@@ -246,6 +247,39 @@ pub trait OidcStore {
     async fn purge_oidc(&self, now: Millis) -> Result<u64>;
 }
 
+/// SCIM provisioning's own state: the attributes an identity provider set on
+/// users (accounts and groups themselves live in their usual tables, changed
+/// together with these in one transaction).
+#[async_trait]
+pub trait ScimStore {
+    /// Every provisioned user of the company.
+    async fn scim_users(&self, company_id: &str) -> Result<Vec<ScimUser>>;
+    /// Creates the account and its SCIM attributes together.
+    /// `Conflict("a user with this e-mail")` or `Conflict("a user with this userName")`.
+    async fn create_scim_user(&self, user: &User, scim: &ScimUser) -> Result<()>;
+    /// Changes the account's address, name and state and sets its SCIM
+    /// attributes, together. `NotFound` outside the company; `Conflict` as above.
+    async fn update_scim_user(
+        &self,
+        company_id: &str,
+        email: &str,
+        display_name: &str,
+        disabled: bool,
+        scim: &ScimUser,
+    ) -> Result<User>;
+    /// Renames the group, sets its external id and replaces its members, together.
+    /// `NotFound` outside the company (or for a member who is not in it),
+    /// `Conflict("a group with this name")`.
+    async fn update_scim_group(
+        &self,
+        company_id: &str,
+        id: &str,
+        name: &str,
+        external_id: Option<&str>,
+        member_ids: &[String],
+    ) -> Result<UserGroup>;
+}
+
 #[async_trait]
 pub trait TwoFactorStore {
     async fn two_factor(&self, user_id: &str) -> Result<TwoFactor>;
@@ -401,6 +435,7 @@ pub trait Store:
     + DomainStore
     + SamlStore
     + OidcStore
+    + ScimStore
     + SetupStore
     + EnrollmentStore
     + DeviceStore

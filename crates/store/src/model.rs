@@ -361,3 +361,14 @@ pub struct SamlRequest {
     pub created_at: Millis,
     pub expires_at: Millis,
 }
+
+/// What SCIM provisioning said about a user beyond the account itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScimUser {
+    pub user_id: String,
+    /// Unique in the company, compared without regard to case.
+    pub user_name: String,
+    /// The resource's stored attributes, as JSON text.
+    pub attributes: String,
+    pub updated_at: Millis,
+}

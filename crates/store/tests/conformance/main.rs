@@ -11,6 +11,7 @@ mod api_tokens;
 mod domains;
 mod oidc;
 mod saml;
+mod scim;
 mod two_factor;
 mod upgrade;
 
@@ -19,6 +20,7 @@ use api_tokens::*;
 use domains::*;
 use oidc::*;
 use saml::*;
+use scim::*;
 use two_factor::*;
 
 /// An opened store plus whatever keeps its database alive.
@@ -95,6 +97,8 @@ conformance!(
     a_domain_signs_in_through_one_protocol,
     only_verified_domains_sign_in_with_oidc,
     oidc_requests_are_answered_once,
+    provisioned_users_are_created_and_changed_whole,
+    provisioned_groups_change_whole_and_stay_in_their_company,
 );
 
 const NOW: i64 = 1_700_000_000_000;
