@@ -152,6 +152,11 @@ fn test() -> Result<()> {
             Some(cluster)
         }
     };
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let scim_python = prerequisites::scim_tester(&target_dir)?;
+    std::env::set_var("REACH_SCIM_PYTHON", &scim_python);
     sh(&root, "cargo", &["build", "--workspace", "--all-targets"])?;
     sh(
         &root,

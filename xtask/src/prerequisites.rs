@@ -1,9 +1,10 @@
 //! Installs what the test suite needs on a fresh Debian machine: Xvfb and X
-//! clients, Chromium, PostgreSQL's server binaries, dnsmasq, xmlsec1, pysaml2.
-//! Uses apt-get when running as root; otherwise fails with the list of packages
-//! to install.
+//! clients, Chromium, PostgreSQL's server binaries, dnsmasq, xmlsec1, pysaml2,
+//! and (from PyPI, in a virtual environment beside the build) the SCIM
+//! conformance checker scim2-tester. Uses apt-get when running as root;
+//! otherwise fails with the list of packages to install.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, Result};
@@ -74,4 +75,31 @@ pub fn install_for_tests() -> Result<()> {
     ];
     args.extend(missing.iter());
     crate::sh(root, "env", &args)
+}
+
+/// The SCIM conformance checker and the HTTP client it drives, pinned.
+const SCIM_TESTER: &[&str] = &["scim2-tester==0.5.2", "scim2-client[httpx2]==0.13.2"];
+
+/// A Python with scim2-tester, in `<target dir>/scim-venv` (made on first use);
+/// returns its interpreter, which the SCIM tests read from `REACH_SCIM_PYTHON`.
+pub fn scim_tester(target_dir: &Path) -> Result<PathBuf> {
+    let venv = target_dir.join("scim-venv");
+    let python = venv.join("bin").join("python");
+    let ready = Command::new(&python)
+        .args(["-c", "import scim2_tester, scim2_client.engines.httpx2"])
+        .output()
+        .map(|out| out.status.success())
+        .unwrap_or(false);
+    if ready {
+        return Ok(python);
+    }
+    let venv_arg = venv.to_string_lossy().into_owned();
+    crate::sh(Path::new("/"), "python3", &["-m", "venv", &venv_arg]).map_err(|err| {
+        anyhow::anyhow!("{err}\nPython 3.11+ with venv is needed for the SCIM conformance checker (Debian: apt-get install python3-venv)")
+    })?;
+    let pip = venv.join("bin").join("pip").to_string_lossy().into_owned();
+    let mut args = vec!["install", "--quiet", "--disable-pip-version-check"];
+    args.extend(SCIM_TESTER);
+    crate::sh(Path::new("/"), &pip, &args)?;
+    Ok(python)
 }

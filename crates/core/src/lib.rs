@@ -7,6 +7,7 @@ pub mod domains;
 pub mod fingerprint;
 pub mod policy;
 pub mod saml;
+pub mod scim;
 pub mod sealed;
 pub mod totp;
 pub mod validate;

@@ -70,7 +70,15 @@ impl FromRequestParts<Arc<AppState>> for Authenticated {
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(peer)| peer.ip());
-        if parts.uri.path().starts_with(bearer::API_V1) {
+        // Routers nested under a prefix (SCIM) see their path without it.
+        let path = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map_or_else(
+                || parts.uri.path().to_string(),
+                |original| original.path().to_string(),
+            );
+        if bearer::takes_tokens(&path) {
             let secret = bearer::bearer(&parts.headers).ok_or_else(|| {
                 ApiFailure::new(
                     ErrorCode::Unauthenticated,

@@ -1,5 +1,5 @@
 //! API tokens as credentials: `Authorization: Bearer rat_...` on `/api/v1/...`
-//! (and only there, so the browser's cookie and a token never meet on one
+//! and `/scim/v2/...` (and only there, so the browser's cookie and a token never meet on one
 //! route). A user's token acts as its user, limited to its scopes, and stops
 //! with the user's rights; a company token acts for the company with exactly its
 //! scopes. Turns a token into the same principal the policy judges for a browser.
@@ -16,6 +16,12 @@ use crate::{principal, AppState};
 
 /// The routes tokens may call.
 pub const API_V1: &str = "/api/v1/";
+
+/// Whether `path` takes API tokens (and only them): the REST API for
+/// integrations and SCIM provisioning.
+pub fn takes_tokens(path: &str) -> bool {
+    path.starts_with(API_V1) || path.starts_with(crate::scim::PREFIX)
+}
 
 /// The bearer token of a request, if it sends one.
 pub fn bearer(headers: &HeaderMap) -> Option<&str> {

@@ -186,3 +186,84 @@ pub fn websocket_violation(err: axum::Error) -> Result<String, String> {
         Err(other) => Err(other.to_string()),
     }
 }
+
+/// The failures of `/scim/v2`, in SCIM's shape (RFC 7644 §3.12): the status as
+/// a string and the `scimType` provisioning clients act on.
+#[derive(Debug)]
+pub struct ScimFailure {
+    pub status: StatusCode,
+    pub scim_type: Option<&'static str>,
+    pub detail: String,
+}
+
+impl ScimFailure {
+    pub fn new(
+        status: StatusCode,
+        scim_type: Option<&'static str>,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            scim_type,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn bad(scim_type: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, Some(scim_type), detail)
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, None, format!("{what} not found"))
+    }
+}
+
+impl From<ApiFailure> for ScimFailure {
+    fn from(failure: ApiFailure) -> Self {
+        let status = status_of(failure.code);
+        if status.is_server_error() {
+            tracing::error!(code = %failure.code, detail = ?failure.detail, "SCIM request failed");
+        }
+        let scim_type = match failure.code {
+            ErrorCode::Conflict => Some("uniqueness"),
+            ErrorCode::BadRequest => Some("invalidValue"),
+            _ => None,
+        };
+        Self::new(status, scim_type, failure.message)
+    }
+}
+
+impl From<StoreError> for ScimFailure {
+    fn from(err: StoreError) -> Self {
+        ApiFailure::from(err).into()
+    }
+}
+
+impl From<reach_core::policy::Denied> for ScimFailure {
+    fn from(denied: reach_core::policy::Denied) -> Self {
+        ApiFailure::from(denied).into()
+    }
+}
+
+impl IntoResponse for ScimFailure {
+    fn into_response(self) -> Response {
+        tracing::info!(status = %self.status, scim_type = ?self.scim_type, detail = %self.detail, "SCIM request refused");
+        let mut body = serde_json::json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+            "status": self.status.as_u16().to_string(),
+            "detail": self.detail,
+        });
+        if let Some(scim_type) = self.scim_type {
+            body["scimType"] = scim_type.into();
+        }
+        (
+            self.status,
+            [(
+                axum::http::header::CONTENT_TYPE,
+                crate::scim::SCIM_CONTENT_TYPE,
+            )],
+            body.to_string(),
+        )
+            .into_response()
+    }
+}

@@ -21,6 +21,7 @@ pub mod oidc;
 mod openapi;
 mod principal;
 pub mod saml;
+mod scim;
 mod security;
 pub mod sso;
 pub mod throttle;
@@ -357,6 +358,7 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/saml/login", get(saml::login))
         .route("/saml/post.js", get(saml::post_script))
         .route("/saml/acs", post(saml::acs))
+        .nest(scim::PREFIX, scim::routes())
         .route("/oidc/login", get(oidc::login))
         .route("/oidc/callback", get(oidc::callback))
         .route("/api/auth/password", post(auth::change_password))

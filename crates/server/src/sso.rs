@@ -223,11 +223,8 @@ async fn provision(
         ));
     }
     let display_name = email.split('@').next().unwrap_or(email).to_string();
-    // No password anyone knows: this account signs in through its identity provider.
-    let unusable = credentials::new_secret("");
-    let password_hash = tokio::task::spawn_blocking(move || credentials::hash_password(&unusable))
+    let password_hash = unusable_password_hash()
         .await
-        .map_err(|err| Refusal::new("sso_failed", err))?
         .map_err(|err| Refusal::new("sso_failed", err))?;
     let user = User::new_member(
         &domain.company_id,
@@ -246,6 +243,17 @@ async fn provision(
     .detail("through", format!("{through}_just_in_time"));
     audit::record(state, entry).await;
     Ok(user)
+}
+
+/// The password hash of an account made by an identity provider (just in time,
+/// or SCIM): of a secret nobody knows, so it signs in through the provider
+/// (or after a password reset by an administrator).
+pub async fn unusable_password_hash() -> Result<String, String> {
+    let unusable = credentials::new_secret("");
+    tokio::task::spawn_blocking(move || credentials::hash_password(&unusable))
+        .await
+        .map_err(|err| err.to_string())?
+        .map_err(|err| err.to_string())
 }
 
 /// Ends a single sign-on: signs `user` in (audited, a new web session) and

@@ -47,6 +47,7 @@ mod oidc;
 mod permissions;
 mod privileges;
 mod saml;
+mod scim;
 mod session;
 mod sign_in;
 mod trust;

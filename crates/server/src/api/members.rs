@@ -171,7 +171,7 @@ fn protect(user: &User, company: &Company, auth: &Authenticated) -> Result<(), A
 }
 
 /// Ends every sign-in in `token_hashes` and closes their open links.
-fn end_sign_ins(state: &AppState, token_hashes: &[String]) {
+pub(crate) fn end_sign_ins(state: &AppState, token_hashes: &[String]) {
     for token_hash in token_hashes {
         let _ = state.sign_outs.send(token_hash.clone());
     }

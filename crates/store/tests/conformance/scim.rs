@@ -134,7 +134,7 @@ pub async fn provisioned_groups_change_whole_and_stay_in_their_company(store: Ar
             &group.id,
             "Engineering",
             Some("ext-1"),
-            &[ada.id.clone()],
+            std::slice::from_ref(&ada.id),
         )
         .await
         .unwrap();
@@ -149,7 +149,13 @@ pub async fn provisioned_groups_change_whole_and_stay_in_their_company(store: Ar
     // A member of another company: refused, nothing changed.
     assert!(matches!(
         store
-            .update_scim_group(&acme.id, &group.id, "Renamed", None, &[gus.id.clone()])
+            .update_scim_group(
+                &acme.id,
+                &group.id,
+                "Renamed",
+                None,
+                std::slice::from_ref(&gus.id)
+            )
             .await,
         Err(StoreError::NotFound)
     ));
