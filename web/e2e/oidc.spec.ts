@@ -96,6 +96,8 @@ test('the administrator sets up OpenID Connect for a verified domain', async () 
   await expect(section.getByTestId('oidc-state')).toHaveText(en['oidc.active']);
   await expect(section.getByText(provider.issuer, { exact: true })).toBeVisible();
   await expect(section.getByTestId('oidc-secret')).toHaveText(en['oidc.secretKept']);
+  // Provisioning: the SCIM base URL to give the identity provider.
+  await expect(admin.getByTestId('scim-base-url')).toHaveText(`${harness.origin}/scim/v2`);
   // SAML can't be chosen while OpenID Connect is set up.
   await expect(card.getByRole('radio', { name: en['sso.protocol.saml'], exact: true })).toBeDisabled();
 });

@@ -16,6 +16,7 @@ import { useNow, useStore } from '../../ui/store.ts';
 import { CompanyTabs } from '../company/CompanyTabs.tsx';
 import { feedStatus, onSsoDomainChanged } from '../live/live.ts';
 import { AddDomainDialog } from './AddDomainDialog.tsx';
+import { ProvisioningCard } from './ProvisioningCard.tsx';
 import { SingleSignOnSection } from './SingleSignOnSection.tsx';
 import { applyDomainChange, failureKey, sortDomains } from './domains.ts';
 
@@ -153,6 +154,7 @@ export function SsoPage({ me }: { me: SignedIn }) {
           </div>
         )}
       </LoadedList>
+      <ProvisioningCard me={me} />
       {adding && (
         <AddDomainDialog
           onClose={() => setAdding(false)}
