@@ -1,7 +1,7 @@
 //! The SQL of OpenID Connect single sign-on: providers (one per domain, never
 //! beside a SAML one) and outstanding authorization requests (taken once,
 //! atomically). Expanded inside [`crate::backend::impl_store!`] after the SAML
-//! SQL, whose `own_domain` it shares.
+//! SQL, whose `own_domain` and `has_provider` it shares.
 
 macro_rules! impl_oidc_store {
     ($store:ty, $db:ty) => {
@@ -10,11 +10,7 @@ macro_rules! impl_oidc_store {
             async fn put_oidc_provider(&self, provider: &OidcProvider) -> Result<()> {
                 let mut tx = self.pool.begin().await?;
                 own_domain(&mut *tx, &provider.company_id, &provider.domain_id).await?;
-                let other: Option<(String,)> = sqlx::query_as("SELECT domain_id FROM saml_providers WHERE domain_id = $1")
-                    .bind(&provider.domain_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if other.is_some() {
+                if has_provider(&mut *tx, "saml_providers", &provider.domain_id).await? {
                     return Err(StoreError::Conflict("saml_provider"));
                 }
                 sqlx::query(&format!(

@@ -19,6 +19,20 @@ macro_rules! impl_saml_store {
             row.map(TryInto::try_into).transpose()
         }
 
+        /// Whether the domain has a provider in `table` (`saml_providers` or
+        /// `oidc_providers`): a domain signs in through one protocol at a time.
+        async fn has_provider<'e, E>(executor: E, table: &'static str, domain_id: &str) -> Result<bool>
+        where
+            E: sqlx::Executor<'e, Database = $db>,
+        {
+            let found: Option<(String,)> =
+                sqlx::query_as(&format!("SELECT domain_id FROM {table} WHERE domain_id = $1"))
+                    .bind(domain_id)
+                    .fetch_optional(executor)
+                    .await?;
+            Ok(found.is_some())
+        }
+
         /// Fails with `NotFound` unless the domain is the company's.
         async fn own_domain<'e, E>(executor: E, company_id: &str, domain_id: &str) -> Result<()>
         where
@@ -38,11 +52,7 @@ macro_rules! impl_saml_store {
             async fn put_saml_provider(&self, provider: &SamlProvider) -> Result<()> {
                 let mut tx = self.pool.begin().await?;
                 own_domain(&mut *tx, &provider.company_id, &provider.domain_id).await?;
-                let other: Option<(String,)> = sqlx::query_as("SELECT domain_id FROM oidc_providers WHERE domain_id = $1")
-                    .bind(&provider.domain_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if other.is_some() {
+                if has_provider(&mut *tx, "oidc_providers", &provider.domain_id).await? {
                     return Err(StoreError::Conflict("oidc_provider"));
                 }
                 sqlx::query(&format!(

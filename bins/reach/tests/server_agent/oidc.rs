@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use reach_proto::codes::ErrorCode;
-use reach_proto::directory::{DomainStatus, SsoDomainView};
+use reach_proto::directory::SsoDomainView;
 use reach_proto::sso::OidcSettingsView;
 use reach_testkit::dns::DnsServer;
 use reach_testkit::oidc::{Answer, OidcProvider, CLIENT_ID, CLIENT_SECRET};
@@ -122,36 +122,12 @@ async fn set_up() -> Sso {
     let provider = OidcProvider::start(Answer::for_email(ADA))
         .await
         .expect("the test provider starts");
-    let mut dns = DnsServer::start(&[]).expect("dnsmasq starts");
-    let dns_addr = dns.addr;
-    let ca_file = provider.ca_file.clone();
-    let server = TestServer::start_with(
-        Backend::Sqlite,
-        |config| {
-            config.dns_servers = vec![dns_addr];
-            config.identity_provider_ca_file = Some(ca_file);
-        },
-        std::sync::Arc::new(reach_server::clock::SystemClock),
-    )
-    .await;
-    let mut admin = server.api();
-    admin.sign_in_admin().await;
-    let domain: SsoDomainView = serde_json::from_value(
-        admin
-            .post("/api/sso-domains", json!({"domain": DOMAIN}))
-            .await
-            .ok("add the domain"),
-    )
-    .unwrap();
-    dns.set_records(&[(DOMAIN, &domain.txt_value)]).unwrap();
-    let domain: SsoDomainView = serde_json::from_value(
-        admin
-            .post(&format!("/api/sso-domains/{}/verify", domain.id), json!({}))
-            .await
-            .ok("verify"),
-    )
-    .unwrap();
-    assert_eq!(domain.status, DomainStatus::Verified);
+    let SsoServer {
+        server,
+        admin,
+        dns,
+        domain,
+    } = sso_server(DOMAIN, Some(provider.ca_file.clone())).await;
     admin
         .post(
             "/api/users",

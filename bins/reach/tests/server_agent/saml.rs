@@ -9,7 +9,7 @@ use std::io::Read;
 use base64::Engine;
 use reach_core::saml::format_instant;
 use reach_proto::codes::ErrorCode;
-use reach_proto::directory::{DomainStatus, SsoDomainView};
+use reach_proto::directory::SsoDomainView;
 use reach_proto::sso::{CustomerIdentifierCreated, SamlSettingsView};
 use reach_testkit::dns::DnsServer;
 use reach_testkit::saml::{IdpKey, ResponseSpec};
@@ -155,35 +155,12 @@ async fn set_up() -> Sso {
 
 /// [`set_up`] with a server that also trusts `metadata_ca` when fetching IdP metadata.
 async fn set_up_trusting(metadata_ca: Option<std::path::PathBuf>) -> Sso {
-    let mut dns = DnsServer::start(&[]).expect("dnsmasq starts");
-    let dns_addr = dns.addr;
-    let server = TestServer::start_with(
-        Backend::Sqlite,
-        |config| {
-            config.dns_servers = vec![dns_addr];
-            config.identity_provider_ca_file = metadata_ca;
-        },
-        std::sync::Arc::new(reach_server::clock::SystemClock),
-    )
-    .await;
-    let mut admin = server.api();
-    admin.sign_in_admin().await;
-    let domain: SsoDomainView = serde_json::from_value(
-        admin
-            .post("/api/sso-domains", json!({"domain": DOMAIN}))
-            .await
-            .ok("add the domain"),
-    )
-    .unwrap();
-    dns.set_records(&[(DOMAIN, &domain.txt_value)]).unwrap();
-    let domain: SsoDomainView = serde_json::from_value(
-        admin
-            .post(&format!("/api/sso-domains/{}/verify", domain.id), json!({}))
-            .await
-            .ok("verify"),
-    )
-    .unwrap();
-    assert_eq!(domain.status, DomainStatus::Verified);
+    let SsoServer {
+        server,
+        admin,
+        dns,
+        domain,
+    } = sso_server(DOMAIN, metadata_ca).await;
 
     let key = IdpKey::generate("acme-idp").unwrap();
     let settings: SamlSettingsView = serde_json::from_value(

@@ -6,6 +6,7 @@ pub mod companies;
 pub mod devices;
 pub mod domains;
 pub mod enrollment;
+pub mod exclusions;
 pub mod groups;
 pub mod members;
 pub mod oidc;
@@ -135,7 +136,7 @@ pub fn resources(
         )
         .route(
             &format!("{prefix}/sso-domains/{{id}}/exclusions"),
-            put(saml::put_exclusions),
+            put(exclusions::put_exclusions),
         )
         .route(
             &format!("{prefix}/api-tokens"),

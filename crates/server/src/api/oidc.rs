@@ -31,11 +31,8 @@ async fn settings_view(
 ) -> Result<OidcSettingsView, ApiFailure> {
     let domain = state.store.sso_domain(company_id, domain_id).await?;
     let provider = state.store.oidc_provider(company_id, domain_id).await?;
-    let excluded_emails = state.store.sso_exclusions(company_id, domain_id).await?;
-    let excluded_group_ids = state
-        .store
-        .sso_excluded_groups(company_id, domain_id)
-        .await?;
+    let (excluded_emails, excluded_group_ids) =
+        super::exclusions::excluded(state, company_id, domain_id).await?;
     Ok(OidcSettingsView {
         redirect_uri: crate::oidc::redirect_uri(state),
         active: domain.status == DomainStatus::Verified && provider.is_some(),

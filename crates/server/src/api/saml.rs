@@ -1,6 +1,6 @@
 //! A single sign-on domain's SAML settings: its identity provider (from metadata
-//! XML or typed in), the customer identifier (generated here, shown once, kept as
-//! a hash) and the addresses that keep signing in with a password.
+//! XML or typed in) and the customer identifier (generated here, shown once,
+//! kept as a hash).
 
 use std::sync::Arc;
 
@@ -16,7 +16,7 @@ use reach_proto::codes::ErrorCode;
 use reach_proto::directory::DomainStatus;
 use reach_proto::sso::{
     CertificateView, CustomerIdentifierCreated, IdentityProviderInput, IdentityProviderView,
-    RequestBindingView, SamlSettingsView, SsoExclusions,
+    RequestBindingView, SamlSettingsView,
 };
 use reach_store::{SamlProvider, StoreError};
 use sha2::{Digest, Sha256};
@@ -27,9 +27,6 @@ use crate::auth::Authenticated;
 use crate::error::ApiFailure;
 use crate::AppState;
 
-/// Most addresses an exclusion list holds.
-const MAX_EXCLUSIONS: usize = 200;
-
 fn certificate_view(certificate: &str) -> CertificateView {
     let der = base64::engine::general_purpose::STANDARD
         .decode(certificate)
@@ -39,18 +36,15 @@ fn certificate_view(certificate: &str) -> CertificateView {
     }
 }
 
-async fn settings_view(
+pub(super) async fn settings_view(
     state: &AppState,
     company_id: &str,
     domain_id: &str,
 ) -> Result<SamlSettingsView, ApiFailure> {
     let domain = state.store.sso_domain(company_id, domain_id).await?;
     let provider = state.store.saml_provider(company_id, domain_id).await?;
-    let excluded_emails = state.store.sso_exclusions(company_id, domain_id).await?;
-    let excluded_group_ids = state
-        .store
-        .sso_excluded_groups(company_id, domain_id)
-        .await?;
+    let (excluded_emails, excluded_group_ids) =
+        super::exclusions::excluded(state, company_id, domain_id).await?;
     let active = domain.status == DomainStatus::Verified
         && provider
             .as_ref()
@@ -229,74 +223,4 @@ pub async fn new_customer_identifier(
     Ok(Json(CustomerIdentifierCreated {
         customer_identifier: identifier,
     }))
-}
-
-/// `PUT /api/sso-domains/{id}/exclusions`: the addresses, and the user groups,
-/// that keep password sign-in. Shared by both protocols.
-pub async fn put_exclusions(
-    State(state): State<Arc<AppState>>,
-    auth: Authenticated,
-    Path(id): Path<String>,
-    body: JsonBody<SsoExclusions>,
-) -> Result<Json<SamlSettingsView>, ApiFailure> {
-    let Json(request) = body?;
-    let company_id = auth.company_for(Action::ManageSso)?;
-    let domain = state.store.sso_domain(company_id, &id).await?;
-    let groups_asked = request.group_ids.as_deref().unwrap_or_default().len();
-    if request.emails.len() > MAX_EXCLUSIONS || groups_asked > MAX_EXCLUSIONS {
-        return Err(ApiFailure::bad_request(format!(
-            "an exclusion list holds at most {MAX_EXCLUSIONS} addresses and {MAX_EXCLUSIONS} groups"
-        )));
-    }
-    let mut emails = Vec::with_capacity(request.emails.len());
-    for email in &request.emails {
-        emails.push(reach_core::validate::normalize_email(email)?);
-    }
-    let groups = state.store.list_user_groups(company_id).await?;
-    let group_name = |id: &String| {
-        groups
-            .iter()
-            .find(|g| &g.id == id)
-            .map(|g| g.name.clone())
-            .unwrap_or_else(|| id.clone())
-    };
-    if let Some(unknown) = request
-        .group_ids
-        .iter()
-        .flatten()
-        .find(|id| !groups.iter().any(|g| &g.id == *id))
-    {
-        return Err(ApiFailure::bad_request(format!(
-            "there is no user group {unknown} in this company"
-        )));
-    }
-    let before = state.store.sso_exclusions(company_id, &id).await?;
-    let groups_before = state.store.sso_excluded_groups(company_id, &id).await?;
-    // Groups first: they are what can still be refused (a group deleted meanwhile).
-    if let Some(group_ids) = &request.group_ids {
-        state
-            .store
-            .set_sso_excluded_groups(company_id, &id, group_ids)
-            .await?;
-    }
-    state
-        .store
-        .set_sso_exclusions(company_id, &id, &emails)
-        .await?;
-    let after = state.store.sso_exclusions(company_id, &id).await?;
-    let groups_after = state.store.sso_excluded_groups(company_id, &id).await?;
-    let names = |ids: &[String]| ids.iter().map(group_name).collect::<Vec<_>>().join(", ");
-    let entry = Entry::new(
-        company_id,
-        AuditCode::SsoExclusionsChanged,
-        Actor::user(&auth),
-    )
-    .ip(auth.ip)
-    .target("sso_domain", &domain.id, Some(&domain.domain))
-    .detail("excluded_before", before.join(", "))
-    .detail("excluded_after", after.join(", "))
-    .detail("excluded_groups_before", names(&groups_before))
-    .detail("excluded_groups_after", names(&groups_after));
-    audit::record(&state, entry).await;
-    Ok(Json(settings_view(&state, company_id, &id).await?))
 }

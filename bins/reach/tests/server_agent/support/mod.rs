@@ -15,6 +15,7 @@ mod checks;
 mod display;
 mod links;
 mod server;
+mod sso;
 mod wait;
 
 pub use agent::*;
@@ -23,4 +24,5 @@ pub use checks::*;
 pub use display::*;
 pub use links::*;
 pub use server::*;
+pub use sso::*;
 pub use wait::*;
