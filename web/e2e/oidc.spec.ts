@@ -173,6 +173,23 @@ test('members of a group on the exclusion list keep their password', async ({ br
   await expect(page.getByRole('button', { name: en['login.sso.continue'], exact: true })).toHaveCount(0);
 });
 
+test('the administrator adds a member as an owner of the domain', async () => {
+  await admin.goto('/console/sso');
+  const card = admin.getByRole('main').getByRole('article', { name: new RegExp(`^${DOMAIN.replace('.', '\\.')}`) });
+  await expect(card.getByTestId('domain-owners')).toHaveText(/Administrator/);
+  await card.getByRole('button', { name: en['sso.editOwners'], exact: true }).click();
+  const form = dialog(admin, fill(en['sso.ownersTitle'], { domain: DOMAIN }));
+  const field = form.getByLabel(en['sso.owners'], { exact: true });
+  await field.fill(`${await field.inputValue()}\nnobody@${DOMAIN}`);
+  await form.getByRole('button', { name: en['common.save'], exact: true }).click();
+  // Not a member: refused, and the dialog stays open to fix it.
+  await expect(form.getByRole('alert')).toBeVisible();
+  await field.fill(`${harness.adminEmail}\n${MEMBER.email}`);
+  await form.getByRole('button', { name: en['common.save'], exact: true }).click();
+  await expect(form).toBeHidden();
+  await expect(card.getByTestId('domain-owners')).toContainText(MEMBER.name);
+});
+
 test('OpenID Connect broke no CSP rule and threw no error', () => {
   expect(problems).toEqual([]);
 });

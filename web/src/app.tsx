@@ -10,6 +10,7 @@ import { LoginPage, safeNext } from './features/auth/LoginPage.tsx';
 import { SetupPage } from './features/auth/SetupPage.tsx';
 import { CompaniesPage } from './features/companies/CompaniesPage.tsx';
 import { CompanyPage } from './features/company/CompanyPage.tsx';
+import { mayManageSso } from './features/company/CompanyTabs.tsx';
 import { DEVICE_FILTER_ID, DevicesPage } from './features/devices/DevicesPage.tsx';
 import { EnrollmentPage } from './features/enrollment/EnrollmentPage.tsx';
 import { startLive, stopLive } from './features/live/live.ts';
@@ -181,7 +182,7 @@ export function App() {
     page = guarded(can(me, 'company.manage'), t('company.title'), <CompanyPage me={me} />, t);
   } else if (route.path === '/sso') {
     titleKey = 'sso.title';
-    page = guarded(can(me, 'sso.manage'), t('sso.title'), <SsoPage me={me} />, t);
+    page = guarded(mayManageSso(me), t('sso.title'), <SsoPage me={me} />, t);
   } else if (route.path === '/api-tokens') {
     titleKey = 'apiTokens.title';
     page = guarded(can(me, 'api_tokens.manage'), t('apiTokens.title'), <ApiTokensPage me={me} />, t);

@@ -62,6 +62,8 @@ pub struct UserView {
     /// The company requires two-factor sign-in and this user has not set it up:
     /// until they do, only their account's sign-in settings are reachable.
     pub two_factor_required: bool,
+    /// Owns single sign-on domains (and may manage those from the console).
+    pub owns_sso_domains: bool,
 }
 
 /// `POST /api/auth/two-factor/setup`: a new secret to add to an authenticator.

@@ -105,6 +105,9 @@ pub enum AuditCode {
     /// A domain's single sign-on exclusion list changed.
     #[serde(rename = "R1508I")]
     SsoExclusionsChanged,
+    /// A domain's owners changed.
+    #[serde(rename = "R1509I")]
+    SsoDomainOwnersChanged,
     /// An enrollment token was created.
     #[serde(rename = "R2000I")]
     EnrollmentTokenCreated,
@@ -129,7 +132,7 @@ pub enum AuditCode {
 }
 
 impl AuditCode {
-    pub const ALL: [Self; 39] = [
+    pub const ALL: [Self; 40] = [
         Self::SignedIn,
         Self::SignInFailed,
         Self::SignedOut,
@@ -162,6 +165,7 @@ impl AuditCode {
         Self::IdentityProviderRemoved,
         Self::CustomerIdentifierGenerated,
         Self::SsoExclusionsChanged,
+        Self::SsoDomainOwnersChanged,
         Self::EnrollmentTokenCreated,
         Self::EnrollmentTokenRevoked,
         Self::DeviceEnrolled,
@@ -207,6 +211,7 @@ impl AuditCode {
             Self::IdentityProviderRemoved => "R1506I",
             Self::CustomerIdentifierGenerated => "R1507I",
             Self::SsoExclusionsChanged => "R1508I",
+            Self::SsoDomainOwnersChanged => "R1509I",
             Self::EnrollmentTokenCreated => "R2000I",
             Self::EnrollmentTokenRevoked => "R2001I",
             Self::DeviceEnrolled => "R2002I",

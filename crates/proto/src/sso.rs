@@ -166,3 +166,25 @@ pub enum SignInMethod {
 pub struct SignInMethodView {
     pub method: SignInMethod,
 }
+
+/// One owner of a single sign-on domain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+pub struct DomainOwnerView {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+}
+
+/// `GET /api/sso-domains/{id}/owners`: members who manage the domain's single
+/// sign-on from the console even without the company-wide permission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+pub struct DomainOwnersView {
+    pub owners: Vec<DomainOwnerView>,
+}
+
+/// `PUT /api/sso-domains/{id}/owners`: the owners, by address (members of the company).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetDomainOwners {
+    pub emails: Vec<String>,
+}

@@ -313,8 +313,14 @@ pub(crate) fn account(user: &User) -> Actor {
 }
 
 /// The signed-in user as the console sees them, with what they may do company-wide.
-pub fn user_view(user: &User, principal: &Principal, two_factor_required: bool) -> UserView {
+pub fn user_view(
+    user: &User,
+    principal: &Principal,
+    two_factor_required: bool,
+    owns_sso_domains: bool,
+) -> UserView {
     UserView {
+        owns_sso_domains,
         two_factor_enabled: user.two_factor_enabled,
         two_factor_required,
         id: user.id.clone(),
@@ -362,8 +368,9 @@ pub async fn new_web_session(
     let cookie = format!(
         "{SESSION_COOKIE}={token}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age={ttl}"
     );
+    let owns_sso_domains = !state.store.owned_sso_domains(&user.id).await?.is_empty();
     let signed_in = SignedIn {
-        user: user_view(user, &principal, two_factor_required),
+        user: user_view(user, &principal, two_factor_required, owns_sso_domains),
         csrf_token,
     };
     Ok((
@@ -586,9 +593,22 @@ pub async fn logout(
     Ok(response)
 }
 
-pub async fn me(auth: Authenticated) -> Result<Json<SignedIn>, ApiFailure> {
+pub async fn me(
+    State(state): State<Arc<AppState>>,
+    auth: Authenticated,
+) -> Result<Json<SignedIn>, ApiFailure> {
+    let owns_sso_domains = !state
+        .store
+        .owned_sso_domains(&auth.user.id)
+        .await?
+        .is_empty();
     Ok(Json(SignedIn {
-        user: user_view(&auth.user, &auth.principal, auth.two_factor_required),
+        user: user_view(
+            &auth.user,
+            &auth.principal,
+            auth.two_factor_required,
+            owns_sso_domains,
+        ),
         csrf_token: auth.web_session()?.csrf_token.clone(),
     }))
 }

@@ -19,8 +19,8 @@ use reach_proto::directory::{
     UpdateMember, UserGroupInput, UserGroupView,
 };
 use reach_proto::sso::{
-    CustomerIdentifierCreated, IdentityProviderInput, OidcProviderInput, OidcSettingsView,
-    SamlSettingsView, SsoExclusions,
+    CustomerIdentifierCreated, DomainOwnersView, IdentityProviderInput, OidcProviderInput,
+    OidcSettingsView, SamlSettingsView, SetDomainOwners, SsoExclusions,
 };
 use schemars::gen::{SchemaGenerator, SchemaSettings};
 use schemars::schema::Schema;
@@ -397,6 +397,22 @@ fn operations() -> Vec<Operation> {
             needs(P::ManageSso),
             None,
             None,
+        ),
+        op(
+            "get",
+            "/sso-domains/{id}/owners",
+            "A domain's owners (they manage its single sign-on from the console)",
+            needs(P::ManageSso),
+            None,
+            Some(schema::<DomainOwnersView>),
+        ),
+        op(
+            "put",
+            "/sso-domains/{id}/owners",
+            "Set a domain's owners, by address",
+            needs(P::ManageSso),
+            Some(schema::<SetDomainOwners>),
+            Some(schema::<DomainOwnersView>),
         ),
         op(
             "get",

@@ -111,6 +111,56 @@ macro_rules! impl_domain_store {
                 fetch_domain(&self.pool, &domain.company_id, &domain.id).await
             }
 
+            async fn set_sso_domain_owners(&self, company_id: &str, domain_id: &str, user_ids: &[String]) -> Result<()> {
+                let mut ids = user_ids.to_vec();
+                ids.sort();
+                ids.dedup();
+                let mut tx = self.pool.begin().await?;
+                fetch_domain(&mut *tx, company_id, domain_id).await?;
+                sqlx::query("DELETE FROM sso_domain_owners WHERE domain_id = $1")
+                    .bind(domain_id)
+                    .execute(&mut *tx)
+                    .await?;
+                for id in &ids {
+                    // Only a member of the domain's company.
+                    let done = sqlx::query(
+                        "INSERT INTO sso_domain_owners (domain_id, user_id) \
+                         SELECT $1, id FROM users WHERE id = $2 AND company_id = $3",
+                    )
+                    .bind(domain_id)
+                    .bind(id)
+                    .bind(company_id)
+                    .execute(&mut *tx)
+                    .await?;
+                    if done.rows_affected() == 0 {
+                        return Err(StoreError::NotFound);
+                    }
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn sso_domain_owners(&self, company_id: &str, domain_id: &str) -> Result<Vec<String>> {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "SELECT o.user_id FROM sso_domain_owners o JOIN sso_domains d ON d.id = o.domain_id \
+                     WHERE d.company_id = $1 AND o.domain_id = $2 ORDER BY o.user_id",
+                )
+                .bind(company_id)
+                .bind(domain_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(|(id,)| id).collect())
+            }
+
+            async fn owned_sso_domains(&self, user_id: &str) -> Result<Vec<String>> {
+                let rows: Vec<(String,)> =
+                    sqlx::query_as("SELECT domain_id FROM sso_domain_owners WHERE user_id = $1 ORDER BY domain_id")
+                        .bind(user_id)
+                        .fetch_all(&self.pool)
+                        .await?;
+                Ok(rows.into_iter().map(|(id,)| id).collect())
+            }
+
             async fn delete_sso_domain(&self, company_id: &str, id: &str) -> Result<SsoDomain> {
                 let domain = fetch_domain(&self.pool, company_id, id).await?;
                 sqlx::query("DELETE FROM sso_domains WHERE company_id = $1 AND id = $2")

@@ -80,6 +80,11 @@ macro_rules! impl_identity_store {
 
         /// Ends every sign-in of the account and takes away its grants, groups and API tokens.
         async fn strip_account(tx: &mut sqlx::Transaction<'_, $db>, user_id: &str) -> Result<Vec<String>> {
+            // Owning a domain is a role in the company, not of the account.
+            sqlx::query("DELETE FROM sso_domain_owners WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut **tx)
+                .await?;
             // What an identity provider provisioned was about the company's member.
             sqlx::query("DELETE FROM scim_users WHERE user_id = $1")
                 .bind(user_id)

@@ -148,6 +148,18 @@ pub trait DomainStore {
         now: Millis,
     ) -> Result<SsoDomain>;
     async fn delete_sso_domain(&self, company_id: &str, id: &str) -> Result<SsoDomain>;
+    /// Replaces the domain's owners. `NotFound` when the domain, or one of the
+    /// users, is not the company's.
+    async fn set_sso_domain_owners(
+        &self,
+        company_id: &str,
+        domain_id: &str,
+        user_ids: &[String],
+    ) -> Result<()>;
+    /// Sorted user ids.
+    async fn sso_domain_owners(&self, company_id: &str, domain_id: &str) -> Result<Vec<String>>;
+    /// Ids of the domains `user_id` owns.
+    async fn owned_sso_domains(&self, user_id: &str) -> Result<Vec<String>>;
 }
 
 /// SAML single sign-on: identity providers of domains, exclusion lists,

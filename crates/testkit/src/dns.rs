@@ -7,17 +7,31 @@ use std::net::{SocketAddr, UdpSocket};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 
 pub struct DnsServer {
     pub addr: SocketAddr,
     child: Option<Child>,
 }
 
-/// A free UDP port on loopback (dnsmasq also listens on TCP on it).
+/// A free port on loopback for UDP and TCP, picked at random below the
+/// ephemeral range (32768 and up on Linux): ports the system hands out to other
+/// tests never land on it, so restarting dnsmasq on it (to change records)
+/// finds it still free.
 fn free_port() -> Result<u16> {
-    let socket = UdpSocket::bind("127.0.0.1:0").context("finding a free port")?;
-    Ok(socket.local_addr()?.port())
+    for _ in 0..100 {
+        let random = u16::from_le_bytes([
+            uuid::Uuid::new_v4().as_bytes()[0],
+            uuid::Uuid::new_v4().as_bytes()[1],
+        ]);
+        let port = 20_000 + random % 12_000;
+        let udp = UdpSocket::bind(("127.0.0.1", port));
+        let tcp = std::net::TcpListener::bind(("127.0.0.1", port));
+        if udp.is_ok() && tcp.is_ok() {
+            return Ok(port);
+        }
+    }
+    bail!("no free port for dnsmasq between 20000 and 32000")
 }
 
 impl DnsServer {

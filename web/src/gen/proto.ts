@@ -10,7 +10,7 @@ export type ErrorCode = "bad_request" | "unauthenticated" | "invalid_credentials
 
 export type EndReason = "technician_ended" | "technician_disconnected" | "agent_ended" | "agent_disconnected" | "device_revoked" | "server_shutdown";
 
-export type AuditCode = "R1000I" | "R1001W" | "R1002I" | "R1003I" | "R1004I" | "R1005I" | "R1006I" | "R1007I" | "R1008I" | "R1009I" | "R1100I" | "R1101I" | "R1102I" | "R1103I" | "R1104I" | "R1200I" | "R1201I" | "R1202I" | "R1300I" | "R1301I" | "R1302I" | "R1400I" | "R1401I" | "R1500I" | "R1501I" | "R1502I" | "R1503W" | "R1504I" | "R1505I" | "R1506I" | "R1507I" | "R1508I" | "R2000I" | "R2001I" | "R2002I" | "R2003I" | "R2004I" | "R3000I" | "R3001I";
+export type AuditCode = "R1000I" | "R1001W" | "R1002I" | "R1003I" | "R1004I" | "R1005I" | "R1006I" | "R1007I" | "R1008I" | "R1009I" | "R1100I" | "R1101I" | "R1102I" | "R1103I" | "R1104I" | "R1200I" | "R1201I" | "R1202I" | "R1300I" | "R1301I" | "R1302I" | "R1400I" | "R1401I" | "R1500I" | "R1501I" | "R1502I" | "R1503W" | "R1504I" | "R1505I" | "R1506I" | "R1507I" | "R1508I" | "R1509I" | "R2000I" | "R2001I" | "R2002I" | "R2003I" | "R2004I" | "R3000I" | "R3001I";
 
 export type ActorKind = "user" | "device" | "api_token" | "system";
 
@@ -49,7 +49,11 @@ permissions: Array<Permission>, two_factor_enabled: boolean,
  * The company requires two-factor sign-in and this user has not set it up:
  * until they do, only their account's sign-in settings are reachable.
  */
-two_factor_required: boolean, };
+two_factor_required: boolean, 
+/**
+ * Owns single sign-on domains (and may manage those from the console).
+ */
+owns_sso_domains: boolean, };
 
 export type SignedIn = { user: UserView, csrf_token: string, };
 
@@ -370,6 +374,12 @@ export type SsoExclusions = { emails: Array<string>,
  * left out.
  */
 group_ids?: Array<string>, };
+
+export type DomainOwnerView = { id: string, email: string, display_name: string, };
+
+export type DomainOwnersView = { owners: Array<DomainOwnerView>, };
+
+export type SetDomainOwners = { emails: Array<string>, };
 
 export type SignInMethod = "password" | "saml" | "oidc";
 

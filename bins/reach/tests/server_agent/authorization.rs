@@ -168,6 +168,16 @@ const ROUTES: &[Route] = &[
     ),
     route(
         "GET",
+        "/api/sso-domains/{id}/owners",
+        Permission(P::ManageSso),
+    ),
+    route(
+        "PUT",
+        "/api/sso-domains/{id}/owners",
+        Permission(P::ManageSso),
+    ),
+    route(
+        "GET",
         "/api/sso-domains/{id}/oidc",
         Permission(P::ManageSso),
     ),
@@ -480,6 +490,14 @@ impl Fixture<'_> {
             ("PUT", "/api/sso-domains/{id}/saml") => (
                 format!("/api/sso-domains/{}/saml", self.domain_id().await),
                 body(json!({"source": "metadata_xml", "xml": "<a/>"})),
+            ),
+            ("GET", "/api/sso-domains/{id}/owners") => (
+                format!("/api/sso-domains/{}/owners", self.domain_id().await),
+                None,
+            ),
+            ("PUT", "/api/sso-domains/{id}/owners") => (
+                format!("/api/sso-domains/{}/owners", self.domain_id().await),
+                body(json!({"emails": []})),
             ),
             ("GET" | "DELETE", "/api/sso-domains/{id}/oidc") => (
                 format!("/api/sso-domains/{}/oidc", self.domain_id().await),

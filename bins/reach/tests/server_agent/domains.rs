@@ -209,3 +209,143 @@ async fn domains_are_verified_through_dns_within_24_hours() {
         .await
         .ok("remove a domain");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_domain_s_owners_manage_its_single_sign_on_and_no_other_domain() {
+    let SsoServer {
+        server,
+        admin,
+        dns: _dns,
+        domain,
+    } = sso_server("acme.test", None).await;
+    let owners_path = format!("/api/sso-domains/{}/owners", domain.id);
+    // The administrator who added it owns it.
+    let owners = admin.get(&owners_path).await.ok("owners");
+    assert_eq!(owners["owners"][0]["email"], ADMIN_EMAIL, "{owners}");
+
+    // A member without the single sign-on permission.
+    admin
+        .post(
+            "/api/users",
+            json!({"email": "it@acme.test", "display_name": "IT", "password": "it-password-0042"}),
+        )
+        .await
+        .ok("add a member");
+    let mut member = server.api();
+    member
+        .login("it@acme.test", "it-password-0042")
+        .await
+        .ok("the member signs in");
+    member
+        .get("/api/sso-domains")
+        .await
+        .refused("not an owner yet", 403, ErrorCode::Forbidden);
+    assert_eq!(
+        member.get("/api/auth/me").await.ok("me")["user"]["owns_sso_domains"],
+        false
+    );
+
+    // Bad input changes nothing.
+    admin
+        .put(&owners_path, json!({"emails": ["nobody@acme.test"]}))
+        .await
+        .refused("an address that is no member", 400, ErrorCode::BadRequest);
+    admin
+        .put(&owners_path, json!({"emails": ["not an address"]}))
+        .await
+        .refused("not an address", 400, ErrorCode::BadRequest);
+    assert_eq!(admin.get(&owners_path).await.ok("owners"), owners);
+
+    let set = admin
+        .put(
+            &owners_path,
+            json!({"emails": [ADMIN_EMAIL, " IT@acme.test "]}),
+        )
+        .await
+        .ok("add an owner");
+    assert_eq!(set["owners"].as_array().unwrap().len(), 2, "{set}");
+
+    // The owner sees and manages this domain's single sign-on...
+    assert_eq!(
+        member.get("/api/auth/me").await.ok("me")["user"]["owns_sso_domains"],
+        true
+    );
+    let listed = member
+        .get("/api/sso-domains")
+        .await
+        .ok("the owner's domains");
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    let saml = format!("/api/sso-domains/{}/saml", domain.id);
+    member.get(&saml).await.ok("SAML settings");
+    member
+        .put(
+            &format!("/api/sso-domains/{}/exclusions", domain.id),
+            json!({"emails": ["it@acme.test"]}),
+        )
+        .await
+        .ok("exclusions");
+    member.get(&owners_path).await.ok("owners");
+    // ... and nothing else: no new domains, no other domain.
+    member
+        .post("/api/sso-domains", json!({"domain": "other.test"}))
+        .await
+        .refused("adding a domain", 403, ErrorCode::Forbidden);
+    let other: SsoDomainView = serde_json::from_value(
+        admin
+            .post("/api/sso-domains", json!({"domain": "other.test"}))
+            .await
+            .ok("another domain"),
+    )
+    .unwrap();
+    member
+        .get(&format!("/api/sso-domains/{}/saml", other.id))
+        .await
+        .refused("another domain", 403, ErrorCode::Forbidden);
+    let listed = member
+        .get("/api/sso-domains")
+        .await
+        .ok("the owner's domains");
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    member.get("/api/users").await.refused(
+        "owning a domain grants nothing else",
+        403,
+        ErrorCode::Forbidden,
+    );
+
+    // Another company's administrator finds nothing.
+    admin
+        .post(
+            "/api/companies",
+            json!({"name": "Initech", "administrator": {"email": "root@initech.test", "display_name": "Root", "password": "initech-password-0042"}}),
+        )
+        .await
+        .ok("another company");
+    let mut initech = server.api();
+    initech
+        .login("root@initech.test", "initech-password-0042")
+        .await
+        .ok("Initech admin");
+    initech
+        .get(&owners_path)
+        .await
+        .refused("another company's domain", 404, ErrorCode::NotFound);
+
+    // Out of the company, no longer an owner.
+    let users = admin.get("/api/users").await.ok("users");
+    let member_id = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "it@acme.test")
+        .and_then(|u| u["id"].as_str())
+        .unwrap()
+        .to_string();
+    admin
+        .post(&format!("/api/users/{member_id}/remove"), json!({}))
+        .await
+        .ok("remove the member");
+    let owners = admin.get(&owners_path).await.ok("owners");
+    assert_eq!(owners["owners"].as_array().unwrap().len(), 1, "{owners}");
+    let events = admin.get("/api/audit-events?limit=50").await.ok("events");
+    assert!(events.to_string().contains("R1509I"), "{events}");
+}

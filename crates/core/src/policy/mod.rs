@@ -131,6 +131,13 @@ pub enum Resource<'a> {
         owner_id: &'a str,
         device_group_id: Option<&'a str>,
     },
+    /// A single sign-on domain: its owners manage it without the company-wide
+    /// permission (the caller passes them only for console sign-ins; a token
+    /// acts by its scopes alone).
+    SsoDomain {
+        company_id: &'a str,
+        owner_ids: &'a [String],
+    },
 }
 
 impl<'a> Resource<'a> {
@@ -139,7 +146,8 @@ impl<'a> Resource<'a> {
             Self::Server => None,
             Self::Company(company_id)
             | Self::Device { company_id, .. }
-            | Self::Session { company_id, .. } => Some(company_id),
+            | Self::Session { company_id, .. }
+            | Self::SsoDomain { company_id, .. } => Some(company_id),
         }
     }
 }
@@ -241,6 +249,17 @@ pub fn authorize(
                 return Err(Denied::ViewOnly);
             }
             Ok(())
+        }
+        (Action::ManageSso, Resource::SsoDomain { owner_ids, .. }) => {
+            if owner_ids.iter().any(|owner| *owner == principal.user_id) {
+                return Ok(());
+            }
+            need(
+                Permission::ManageSso,
+                principal
+                    .company_permissions()
+                    .contains(&Permission::ManageSso),
+            )
         }
         (action, Resource::Company(_)) => match action.company_permission() {
             Some(permission) => need(

@@ -192,3 +192,37 @@ fn a_token_never_exceeds_its_scopes_or_its_user() {
     // The user's but out of scope: refused.
     assert!(!token.device_access(None).has(Permission::CommandShell));
 }
+
+#[test]
+fn a_domain_s_owners_manage_its_single_sign_on_and_nothing_more() {
+    let technician = principal(vec![role(BuiltinRole::Technician, Scope::Company)]);
+    let owners = ["u1".to_string()];
+    let owned = Resource::SsoDomain {
+        company_id: "c1",
+        owner_ids: &owners,
+    };
+    let others = Resource::SsoDomain {
+        company_id: "c1",
+        owner_ids: &[],
+    };
+    assert!(authorize(&technician, Action::ManageSso, owned).is_ok());
+    assert!(matches!(
+        authorize(&technician, Action::ManageSso, others),
+        Err(Denied::MissingPermission { .. })
+    ));
+    // Owning a domain grants nothing else on it, nor the company-wide right.
+    assert!(authorize(&technician, Action::ManageUsers, owned).is_err());
+    assert!(authorize(&technician, Action::ManageSso, Resource::Company("c1")).is_err());
+    // An owner's id in another company's domain counts for nothing.
+    let foreign = Resource::SsoDomain {
+        company_id: "c2",
+        owner_ids: &owners,
+    };
+    assert_eq!(
+        authorize(&technician, Action::ManageSso, foreign),
+        Err(Denied::OtherCompany)
+    );
+    // The company-wide permission covers every domain.
+    let admin = principal(vec![role(BuiltinRole::Administrator, Scope::Company)]);
+    assert!(authorize(&admin, Action::ManageSso, others).is_ok());
+}

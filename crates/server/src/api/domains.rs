@@ -9,17 +9,18 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use reach_core::domains::{self, VERIFICATION_WINDOW_MS};
-use reach_core::policy::Action;
+use reach_core::policy::{authorize, Action, Resource};
 use reach_core::{credentials, Millis};
 use reach_proto::audit::AuditCode;
 use reach_proto::codes::ErrorCode;
 use reach_proto::directory::{AddSsoDomain, DomainStatus, SsoDomainView};
 use reach_proto::messages::ConsoleEvent;
+use reach_proto::sso::{DomainOwnerView, DomainOwnersView, SetDomainOwners};
 use reach_store::{SsoDomain, StoreError};
 
 use super::JsonBody;
 use crate::audit::{self, Actor, Entry};
-use crate::auth::Authenticated;
+use crate::auth::{Authenticated, Credential};
 use crate::error::ApiFailure;
 use crate::hub::EventSubject;
 use crate::AppState;
@@ -60,13 +61,67 @@ fn publish(state: &AppState, domain: &SsoDomain, removed: bool) {
     );
 }
 
+/// The owners a request brings to the policy: a console sign-in's; a token
+/// acts by its scopes alone.
+async fn owners_for(
+    state: &AppState,
+    auth: &Authenticated,
+    company_id: &str,
+    domain_id: &str,
+) -> Result<Vec<String>, ApiFailure> {
+    match auth.credential {
+        Credential::Browser(_) => Ok(state.store.sso_domain_owners(company_id, domain_id).await?),
+        Credential::Token(_) => Ok(Vec::new()),
+    }
+}
+
+/// The caller's company and its domain `id`, once the caller may manage the
+/// domain's single sign-on: with `sso.manage`, or as one of its owners.
+pub async fn managed(
+    state: &AppState,
+    auth: &Authenticated,
+    id: &str,
+) -> Result<(String, SsoDomain), ApiFailure> {
+    let company_id = auth.company_id()?.to_string();
+    let owner_ids = owners_for(state, auth, &company_id, id).await?;
+    authorize(
+        &auth.principal,
+        Action::ManageSso,
+        Resource::SsoDomain {
+            company_id: &company_id,
+            owner_ids: &owner_ids,
+        },
+    )?;
+    let domain = state.store.sso_domain(&company_id, id).await?;
+    Ok((company_id, domain))
+}
+
+/// `GET /api/sso-domains`: every domain with `sso.manage`; else the ones the
+/// caller owns (refused when none).
 pub async fn list(
     State(state): State<Arc<AppState>>,
     auth: Authenticated,
 ) -> Result<Json<Vec<SsoDomainView>>, ApiFailure> {
-    let company_id = auth.company_for(Action::ManageSso)?;
+    let company_id = auth.company_id()?;
     let domains = state.store.list_sso_domains(company_id).await?;
-    Ok(Json(domains.iter().map(domain_view).collect()))
+    if auth.company_for(Action::ManageSso).is_ok() {
+        return Ok(Json(domains.iter().map(domain_view).collect()));
+    }
+    let owned = match auth.credential {
+        Credential::Browser(_) => state.store.owned_sso_domains(&auth.user.id).await?,
+        Credential::Token(_) => Vec::new(),
+    };
+    if owned.is_empty() {
+        // The refusal the company-wide check gives.
+        auth.company_for(Action::ManageSso)?;
+    }
+    Ok(Json(
+        domains
+            .iter()
+            .filter(|d| owned.contains(&d.id))
+            .map(domain_view)
+            .collect(),
+    ))
 }
 
 pub async fn add(
@@ -100,6 +155,13 @@ pub async fn add(
         }
         Err(err) => return Err(err.into()),
     }
+    // The one who adds a domain owns it (a company token owns nothing).
+    if matches!(auth.credential, Credential::Browser(_)) {
+        state
+            .store
+            .set_sso_domain_owners(company_id, &domain.id, std::slice::from_ref(&auth.user.id))
+            .await?;
+    }
     let entry = Entry::new(company_id, AuditCode::SsoDomainAdded, Actor::user(&auth))
         .ip(auth.ip)
         .target("sso_domain", &domain.id, Some(&domain.domain));
@@ -115,7 +177,8 @@ pub async fn verify(
     auth: Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<SsoDomainView>, ApiFailure> {
-    let company_id = auth.company_for(Action::ManageSso)?;
+    let (company_id, _) = managed(&state, &auth, &id).await?;
+    let company_id = company_id.as_str();
     let started = match state
         .store
         .start_domain_verification(company_id, &id, state.clock.now())
@@ -148,7 +211,8 @@ pub async fn remove(
     auth: Authenticated,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiFailure> {
-    let company_id = auth.company_for(Action::ManageSso)?;
+    let (company_id, _) = managed(&state, &auth, &id).await?;
+    let company_id = company_id.as_str();
     let domain = state.store.delete_sso_domain(company_id, &id).await?;
     let entry = Entry::new(company_id, AuditCode::SsoDomainRemoved, Actor::user(&auth))
         .ip(auth.ip)
@@ -231,4 +295,86 @@ pub async fn check_domains(state: &AppState) {
             Err(err) => tracing::warn!(error = ?err.detail, "could not record a domain check"),
         }
     }
+}
+
+/// Most owners a domain has.
+const MAX_OWNERS: usize = 50;
+
+async fn owners_view(
+    state: &AppState,
+    company_id: &str,
+    domain_id: &str,
+) -> Result<DomainOwnersView, ApiFailure> {
+    let ids = state.store.sso_domain_owners(company_id, domain_id).await?;
+    let members = state.store.list_users(company_id).await?;
+    Ok(DomainOwnersView {
+        owners: members
+            .iter()
+            .filter(|u| ids.contains(&u.id))
+            .map(|u| DomainOwnerView {
+                id: u.id.clone(),
+                email: u.email.clone(),
+                display_name: u.display_name.clone(),
+            })
+            .collect(),
+    })
+}
+
+/// `GET /api/sso-domains/{id}/owners`.
+pub async fn owners(
+    State(state): State<Arc<AppState>>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<DomainOwnersView>, ApiFailure> {
+    let (company_id, _) = managed(&state, &auth, &id).await?;
+    Ok(Json(owners_view(&state, &company_id, &id).await?))
+}
+
+/// `PUT /api/sso-domains/{id}/owners`: the owners, by address.
+pub async fn set_owners(
+    State(state): State<Arc<AppState>>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+    body: JsonBody<SetDomainOwners>,
+) -> Result<Json<DomainOwnersView>, ApiFailure> {
+    let Json(request) = body?;
+    let (company_id, domain) = managed(&state, &auth, &id).await?;
+    if request.emails.len() > MAX_OWNERS {
+        return Err(ApiFailure::bad_request(format!(
+            "a domain has at most {MAX_OWNERS} owners"
+        )));
+    }
+    let members = state.store.list_users(&company_id).await?;
+    let mut ids = Vec::with_capacity(request.emails.len());
+    for email in &request.emails {
+        let email = reach_core::validate::normalize_email(email)?;
+        let member = members.iter().find(|u| u.email == email).ok_or_else(|| {
+            ApiFailure::bad_request(format!("{email} is not a member of this company"))
+        })?;
+        ids.push(member.id.clone());
+    }
+    let before = owners_view(&state, &company_id, &id).await?;
+    state
+        .store
+        .set_sso_domain_owners(&company_id, &id, &ids)
+        .await?;
+    let after = owners_view(&state, &company_id, &id).await?;
+    let emails = |view: &DomainOwnersView| {
+        view.owners
+            .iter()
+            .map(|o| o.email.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let entry = Entry::new(
+        &company_id,
+        AuditCode::SsoDomainOwnersChanged,
+        Actor::user(&auth),
+    )
+    .ip(auth.ip)
+    .target("sso_domain", &domain.id, Some(&domain.domain))
+    .detail("owners_before", emails(&before))
+    .detail("owners_after", emails(&after));
+    audit::record(&state, entry).await;
+    Ok(Json(after))
 }

@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::Json;
-use reach_core::policy::Action;
 use reach_proto::audit::AuditCode;
 use reach_proto::sso::{SamlSettingsView, SsoExclusions};
 
@@ -41,8 +40,8 @@ pub async fn put_exclusions(
     body: JsonBody<SsoExclusions>,
 ) -> Result<Json<SamlSettingsView>, ApiFailure> {
     let Json(request) = body?;
-    let company_id = auth.company_for(Action::ManageSso)?;
-    let domain = state.store.sso_domain(company_id, &id).await?;
+    let (company_id, domain) = super::domains::managed(&state, &auth, &id).await?;
+    let company_id = company_id.as_str();
     let groups_asked = request.group_ids.as_deref().unwrap_or_default().len();
     if request.emails.len() > MAX_EXCLUSIONS || groups_asked > MAX_EXCLUSIONS {
         return Err(ApiFailure::bad_request(format!(

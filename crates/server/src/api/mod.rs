@@ -125,6 +125,10 @@ pub fn resources(
                 .delete(saml::remove_provider),
         )
         .route(
+            &format!("{prefix}/sso-domains/{{id}}/owners"),
+            get(domains::owners).put(domains::set_owners),
+        )
+        .route(
             &format!("{prefix}/sso-domains/{{id}}/oidc"),
             get(oidc::get_settings)
                 .put(oidc::put_provider)

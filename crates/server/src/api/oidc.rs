@@ -8,7 +8,6 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use reach_core::policy::Action;
 use reach_proto::audit::AuditCode;
 use reach_proto::codes::ErrorCode;
 use reach_proto::directory::DomainStatus;
@@ -53,8 +52,8 @@ pub async fn get_settings(
     auth: Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<OidcSettingsView>, ApiFailure> {
-    let company_id = auth.company_for(Action::ManageSso)?;
-    Ok(Json(settings_view(&state, company_id, &id).await?))
+    let (company_id, _) = super::domains::managed(&state, &auth, &id).await?;
+    Ok(Json(settings_view(&state, &company_id, &id).await?))
 }
 
 /// `PUT /api/sso-domains/{id}/oidc`: sets the provider.
@@ -65,8 +64,8 @@ pub async fn put_provider(
     body: JsonBody<OidcProviderInput>,
 ) -> Result<Json<OidcSettingsView>, ApiFailure> {
     let Json(input) = body?;
-    let company_id = auth.company_for(Action::ManageSso)?;
-    let domain = state.store.sso_domain(company_id, &id).await?;
+    let (company_id, domain) = super::domains::managed(&state, &auth, &id).await?;
+    let company_id = company_id.as_str();
     let invalid = |message: String| ApiFailure::new(ErrorCode::InvalidIdentityProvider, message);
     let issuer = input.issuer.trim();
     let client_id = input.client_id.trim();
@@ -139,8 +138,8 @@ pub async fn remove_provider(
     auth: Authenticated,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiFailure> {
-    let company_id = auth.company_for(Action::ManageSso)?;
-    let domain = state.store.sso_domain(company_id, &id).await?;
+    let (company_id, domain) = super::domains::managed(&state, &auth, &id).await?;
+    let company_id = company_id.as_str();
     // Removing what isn't there is not an error: the outcome is the one asked for.
     match state.store.delete_oidc_provider(company_id, &id).await {
         Ok(()) => {}

@@ -9,7 +9,6 @@ use axum::http::StatusCode;
 use axum::Json;
 use base64::Engine;
 use reach_core::credentials;
-use reach_core::policy::Action;
 use reach_core::saml::{self, IdpSettings, RequestBinding};
 use reach_proto::audit::AuditCode;
 use reach_proto::codes::ErrorCode;
@@ -75,8 +74,8 @@ pub async fn get_settings(
     auth: Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<SamlSettingsView>, ApiFailure> {
-    let company_id = auth.company_for(Action::ManageSso)?;
-    Ok(Json(settings_view(&state, company_id, &id).await?))
+    let (company_id, _) = super::domains::managed(&state, &auth, &id).await?;
+    Ok(Json(settings_view(&state, &company_id, &id).await?))
 }
 
 /// `PUT /api/sso-domains/{id}/saml`: sets the identity provider.
@@ -87,8 +86,8 @@ pub async fn put_provider(
     body: JsonBody<IdentityProviderInput>,
 ) -> Result<Json<SamlSettingsView>, ApiFailure> {
     let Json(input) = body?;
-    let company_id = auth.company_for(Action::ManageSso)?;
-    let domain = state.store.sso_domain(company_id, &id).await?;
+    let (company_id, domain) = super::domains::managed(&state, &auth, &id).await?;
+    let company_id = company_id.as_str();
     let invalid = |message: String| ApiFailure::new(ErrorCode::InvalidIdentityProvider, message);
     let mut metadata_url = None;
     let (settings, source) = match &input {
@@ -168,8 +167,8 @@ pub async fn remove_provider(
     auth: Authenticated,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiFailure> {
-    let company_id = auth.company_for(Action::ManageSso)?;
-    let domain = state.store.sso_domain(company_id, &id).await?;
+    let (company_id, domain) = super::domains::managed(&state, &auth, &id).await?;
+    let company_id = company_id.as_str();
     // Removing what isn't there is not an error: the outcome is the one asked for.
     match state.store.delete_saml_provider(company_id, &id).await {
         Ok(()) => {}
@@ -194,8 +193,8 @@ pub async fn new_customer_identifier(
     auth: Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<CustomerIdentifierCreated>, ApiFailure> {
-    let company_id = auth.company_for(Action::ManageSso)?;
-    let domain = state.store.sso_domain(company_id, &id).await?;
+    let (company_id, domain) = super::domains::managed(&state, &auth, &id).await?;
+    let company_id = company_id.as_str();
     if state.store.saml_provider(company_id, &id).await?.is_none() {
         return Err(ApiFailure::new(
             ErrorCode::Conflict,

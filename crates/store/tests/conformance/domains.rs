@@ -114,3 +114,64 @@ pub async fn a_domain_is_proven_by_one_company(store: Arc<dyn Store>) {
         .unwrap()
         .is_empty());
 }
+
+pub async fn domain_owners_are_members_of_its_company(store: Arc<dyn Store>) {
+    let acme = store.ensure_default_company("Acme", NOW).await.unwrap();
+    let globex = store
+        .create_company(&unique_id(), "Globex", NOW)
+        .await
+        .unwrap();
+    let domain = claim(&acme, "acme.example");
+    store.create_sso_domain(&domain).await.unwrap();
+    let ada = crate::user(&acme, "ada@acme.example");
+    let bob = crate::user(&acme, "bob@acme.example");
+    let gus = crate::user(&globex, "gus@globex.example");
+    for user in [&ada, &bob, &gus] {
+        store.create_user(user, &[], NOW).await.unwrap();
+    }
+    store
+        .set_sso_domain_owners(
+            &acme.id,
+            &domain.id,
+            &[bob.id.clone(), ada.id.clone(), bob.id.clone()],
+        )
+        .await
+        .unwrap();
+    let mut expected = vec![ada.id.clone(), bob.id.clone()];
+    expected.sort();
+    assert_eq!(
+        store.sso_domain_owners(&acme.id, &domain.id).await.unwrap(),
+        expected
+    );
+    assert_eq!(
+        store.owned_sso_domains(&ada.id).await.unwrap(),
+        vec![domain.id.clone()]
+    );
+    // Another company's user, or from another company: not found, nothing changed.
+    assert!(matches!(
+        store
+            .set_sso_domain_owners(&acme.id, &domain.id, std::slice::from_ref(&gus.id))
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store
+            .set_sso_domain_owners(&globex.id, &domain.id, &[])
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(store
+        .sso_domain_owners(&globex.id, &domain.id)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        store.sso_domain_owners(&acme.id, &domain.id).await.unwrap(),
+        expected
+    );
+    // Out of the company, no longer an owner; the domain gone, no one is.
+    store.remove_from_company(&acme.id, &ada.id).await.unwrap();
+    assert!(store.owned_sso_domains(&ada.id).await.unwrap().is_empty());
+    store.delete_sso_domain(&acme.id, &domain.id).await.unwrap();
+    assert!(store.owned_sso_domains(&bob.id).await.unwrap().is_empty());
+}

@@ -86,6 +86,7 @@ conformance!(
     two_factor_codes_are_spent_once,
     api_tokens_are_found_by_hash_until_expired_or_revoked,
     a_domain_is_proven_by_one_company,
+    domain_owners_are_members_of_its_company,
     identity_providers_belong_to_their_domain_and_company,
     only_verified_domains_sign_in,
     exclusion_lists_are_normalized_and_replaced,

@@ -21,9 +21,14 @@ const TABS: readonly Tab[] = [
   { id: 'api-tokens', to: '/api-tokens', label: 'company.tab.apiTokens', needs: 'api_tokens.manage' },
 ];
 
+/** Whether `me` may open single sign-on: company-wide, or as the owner of a domain. */
+export function mayManageSso(me: SignedIn): boolean {
+  return can(me, 'sso.manage') || me.user.owns_sso_domains;
+}
+
 /** The Company sections `me` may open, in tab order; the first is where its entry leads. */
 export function companySections(me: SignedIn): Tab[] {
-  return TABS.filter((tab) => can(me, tab.needs));
+  return TABS.filter((tab) => (tab.id === 'sso' ? mayManageSso(me) : can(me, tab.needs)));
 }
 
 export function CompanyTabs({ me, current }: { me: SignedIn; current: CompanySection }) {

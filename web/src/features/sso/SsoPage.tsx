@@ -13,9 +13,11 @@ import { EmptyCard, ErrorMessage, LoadedList } from '../../ui/feedback.tsx';
 import { PageHeader } from '../../ui/page.tsx';
 import { upserted, useResource } from '../../ui/resource.ts';
 import { useNow, useStore } from '../../ui/store.ts';
+import { can } from '../auth/auth.ts';
 import { CompanyTabs } from '../company/CompanyTabs.tsx';
 import { feedStatus, onSsoDomainChanged } from '../live/live.ts';
 import { AddDomainDialog } from './AddDomainDialog.tsx';
+import { DomainOwners } from './DomainOwners.tsx';
 import { ProvisioningCard } from './ProvisioningCard.tsx';
 import { SingleSignOnSection } from './SingleSignOnSection.tsx';
 import { applyDomainChange, failureKey, sortDomains } from './domains.ts';
@@ -78,6 +80,7 @@ function DomainCard({ domain, now, onVerify, onRemove, busy }: { domain: SsoDoma
           <small class="hint">{t('sso.recordHint')}</small>
         </div>
       )}
+      <DomainOwners domain={domain} />
       <SingleSignOnSection domain={domain} />
     </article>
   );
@@ -117,11 +120,12 @@ export function SsoPage({ me }: { me: SignedIn }) {
       domains.update((current) => applyDomainChange(current, domain, true));
     });
 
-  const addButton = (
+  // Owners of a domain manage it, but only the company-wide permission adds domains.
+  const addButton = can(me, 'sso.manage') ? (
     <button type="button" class="button button-primary" onClick={() => setAdding(true)}>
       {t('sso.addDomain')}
     </button>
-  );
+  ) : null;
 
   return (
     <section class="page">
