@@ -251,7 +251,7 @@ pub fn authorize(
             Ok(())
         }
         (Action::ManageSso, Resource::SsoDomain { owner_ids, .. }) => {
-            if owner_ids.iter().any(|owner| *owner == principal.user_id) {
+            if owner_ids.contains(&principal.user_id) {
                 return Ok(());
             }
             need(
