@@ -80,6 +80,7 @@ test('the administrator sets up OpenID Connect for a verified domain', async () 
   await expect(section.getByTestId('oidc-state')).toHaveText(en['oidc.inactive']);
   await section.getByText(en['oidc.forYourProvider'], { exact: true }).click();
   await expect(section.getByTestId('oidc-redirect-uri')).toContainText(`${harness.origin}/oidc/callback`);
+  await expect(section.getByTestId('oidc-initiate-uri')).toContainText(`${harness.origin}/oidc/initiate`);
 
   await section.getByRole('button', { name: en['oidc.configure'], exact: true }).click();
   const form = dialog(admin, en['oidc.dialogTitle']);
@@ -124,6 +125,19 @@ test('a member signs in from the sign-in page through the OpenID Connect provide
   // It asks to share the address with Reach.
   await page.getByRole('button', { name: 'Continue' }).click();
   // Back at Reach, signed in, on the technician console.
+  await expect(page).toHaveURL(/\/console\/devices$/);
+  await expect(page.getByRole('link', { name: MEMBER.name })).toBeVisible();
+});
+
+test('a sign-in started from the provider’s portal lands on the technician console', async ({ browser }) => {
+  const page = await visitor(browser, 'portal');
+  // What the provider's app portal opens: Reach's login initiation URI.
+  await page.goto(`/oidc/initiate?iss=${encodeURIComponent(provider.issuer)}&login_hint=${encodeURIComponent(MEMBER.email)}`);
+  await expect(page).toHaveURL(new RegExp(`^${provider.issuer}/interaction/`));
+  await page.locator('input[name="login"]').fill(MEMBER.email);
+  await page.locator('input[name="password"]').fill('any password');
+  await page.getByRole('button', { name: 'Sign-in' }).click();
+  await page.getByRole('button', { name: 'Continue' }).click();
   await expect(page).toHaveURL(/\/console\/devices$/);
   await expect(page.getByRole('link', { name: MEMBER.name })).toBeVisible();
 });

@@ -125,6 +125,9 @@ pub struct OidcProviderView {
 pub struct OidcSettingsView {
     /// The redirect URI to register with the provider.
     pub redirect_uri: String,
+    /// The login initiation URI, for providers that start sign-ins from their
+    /// own portal.
+    pub initiate_login_uri: String,
     /// None until configured.
     pub provider: Option<OidcProviderView>,
     /// E-mail addresses that keep signing in with a password (lower-cased).

@@ -361,6 +361,7 @@ fn router(state: Arc<AppState>) -> Router {
         .nest(scim::PREFIX, scim::routes())
         .route("/oidc/login", get(oidc::login))
         .route("/oidc/callback", get(oidc::callback))
+        .route("/oidc/initiate", get(oidc::initiate))
         .route("/api/auth/password", post(auth::change_password))
         .route("/api/auth/two-factor/setup", post(two_factor::setup))
         .route("/api/auth/two-factor/enable", post(two_factor::enable))

@@ -31,7 +31,7 @@ use openidconnect::{
     ResponseTypes, Scope, TokenResponse,
 };
 use reach_core::Millis;
-use reach_store::{OidcProvider, OidcRequest, StoreError, User};
+use reach_store::{OidcProvider, OidcRequest, SsoDomain, StoreError, User};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiFailure;
@@ -99,6 +99,11 @@ type Client = CoreClient<
 /// Where providers send people back: register it with the provider.
 pub fn redirect_uri(state: &AppState) -> String {
     format!("{}/oidc/callback", state.base_url)
+}
+
+/// Where providers start sign-ins from their own portal (login initiation URI).
+pub fn initiate_login_uri(state: &AppState) -> String {
+    format!("{}/oidc/initiate", state.base_url)
 }
 
 /// Reads the provider's discovery document and signing keys, and checks it
@@ -189,9 +194,77 @@ pub async fn login(
     let Some((domain, Provider::Oidc(provider))) = found else {
         return back_to_sign_in("sso_not_configured");
     };
-    let client = match discover(&state, &provider.issuer)
+    let relay_state = query.relay_state.filter(|r| r == RELAY_CONSOLE);
+    authorization_request(&state, &domain, &provider, Some(email), relay_state).await
+}
+
+/// Third-party initiated login (OpenID Connect Core §4): the provider's own
+/// portal starts a sign-in with its issuer and, often, the address.
+#[derive(Deserialize)]
+pub struct InitiateQuery {
+    iss: String,
+    #[serde(default)]
+    login_hint: Option<String>,
+}
+
+/// `GET /oidc/initiate?iss=&login_hint=`: the login initiation URI providers
+/// call; starts an ordinary authorization request to that provider (which
+/// must be the one of a verified domain), landing on the technician console.
+pub async fn initiate(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(query): Query<InitiateQuery>,
+) -> Response {
+    if let Some(busy) = sso::too_many_starts(&state, peer) {
+        return busy;
+    }
+    let hint = query
+        .login_hint
+        .map(|h| h.trim().to_lowercase())
+        .filter(|h| !h.is_empty());
+    let chosen = match &hint {
+        // The address says which domain, hence which company.
+        Some(email) => match sso::provider_for(&state, email).await {
+            Ok(Some((domain, Provider::Oidc(provider)))) if provider.issuer == query.iss => {
+                Some((domain, provider))
+            }
+            Ok(_) => None,
+            Err(err) => return err.into_response(),
+        },
+        // Without one, only an issuer used by a single domain is unambiguous.
+        None => match state.store.oidc_providers_by_issuer(&query.iss).await {
+            Ok(mut found) if found.len() == 1 => found.pop(),
+            Ok(found) if found.len() > 1 => return back_to_sign_in("sso_enter_address"),
+            Ok(_) => None,
+            Err(err) => return ApiFailure::from(err).into_response(),
+        },
+    };
+    let Some((domain, provider)) = chosen else {
+        tracing::warn!(issuer = %query.iss, "a sign-in was started by a provider no verified domain uses");
+        return back_to_sign_in("sso_not_configured");
+    };
+    authorization_request(
+        &state,
+        &domain,
+        &provider,
+        hint,
+        Some(RELAY_CONSOLE.to_string()),
+    )
+    .await
+}
+
+/// Stores a new authorization request (state, nonce, PKCE verifier) for the
+/// domain and sends the browser to the provider with it.
+async fn authorization_request(
+    state: &AppState,
+    domain: &SsoDomain,
+    provider: &OidcProvider,
+    login_hint: Option<String>,
+    relay_state: Option<String>,
+) -> Response {
+    let client = match discover(state, &provider.issuer)
         .await
-        .and_then(|metadata| client(&state, &provider, metadata))
+        .and_then(|metadata| client(state, provider, metadata))
     {
         Ok(client) => client,
         Err(err) => {
@@ -200,7 +273,7 @@ pub async fn login(
         }
     };
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let (url, csrf, nonce) = client
+    let mut request = client
         .authorize_url(
             CoreAuthenticationFlow::AuthorizationCode,
             CsrfToken::new_random,
@@ -208,11 +281,13 @@ pub async fn login(
         )
         .add_scope(Scope::new("email".into()))
         .add_scope(Scope::new("profile".into()))
-        .set_pkce_challenge(challenge)
-        .add_extra_param("login_hint", email)
-        .url();
+        .set_pkce_challenge(challenge);
+    if let Some(hint) = login_hint {
+        request = request.add_extra_param("login_hint", hint);
+    }
+    let (url, csrf, nonce) = request.url();
     let now = state.clock.now();
-    let request = OidcRequest {
+    let stored = OidcRequest {
         state: csrf.secret().clone(),
         company_id: domain.company_id.clone(),
         domain_id: domain.id.clone(),
@@ -220,11 +295,11 @@ pub async fn login(
         pkce_verifier_sealed: state
             .sealing
             .seal(csrf.secret(), verifier.secret().as_bytes()),
-        relay_state: query.relay_state.filter(|r| r == RELAY_CONSOLE),
+        relay_state,
         created_at: now,
         expires_at: now + REQUEST_LIFETIME_MS,
     };
-    if let Err(err) = state.store.create_oidc_request(&request).await {
+    if let Err(err) = state.store.create_oidc_request(&stored).await {
         return ApiFailure::from(err).into_response();
     }
     (StatusCode::SEE_OTHER, [(LOCATION, url.to_string())]).into_response()

@@ -252,6 +252,12 @@ pub trait OidcStore {
     /// The provider of the verified domain named `domain`.
     async fn active_oidc_provider(&self, domain: &str)
         -> Result<Option<(SsoDomain, OidcProvider)>>;
+    /// Every provider with this issuer on a verified domain (several companies
+    /// may use one provider), for sign-ins the provider starts.
+    async fn oidc_providers_by_issuer(
+        &self,
+        issuer: &str,
+    ) -> Result<Vec<(SsoDomain, OidcProvider)>>;
     async fn create_oidc_request(&self, request: &OidcRequest) -> Result<()>;
     /// Removes and returns the request, unless missing or expired at `now`.
     async fn take_oidc_request(&self, state: &str, now: Millis) -> Result<Option<OidcRequest>>;

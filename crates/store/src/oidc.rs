@@ -69,6 +69,30 @@ macro_rules! impl_oidc_store {
                 Ok(provider.map(|provider| (domain, provider)))
             }
 
+            async fn oidc_providers_by_issuer(&self, issuer: &str) -> Result<Vec<(SsoDomain, OidcProvider)>> {
+                let rows: Vec<OidcProviderRow> = sqlx::query_as(&format!(
+                    "SELECT {OIDC_PROVIDER_COLUMNS} FROM oidc_providers WHERE issuer = $1 ORDER BY domain_id"
+                ))
+                .bind(issuer)
+                .fetch_all(&self.pool)
+                .await?;
+                let mut found = Vec::new();
+                for row in rows {
+                    let provider = OidcProvider::from(row);
+                    let domain: Option<SsoDomainRow> = sqlx::query_as(&format!(
+                        "SELECT {SSO_DOMAIN_COLUMNS} FROM sso_domains WHERE id = $1 AND status = $2"
+                    ))
+                    .bind(&provider.domain_id)
+                    .bind(reach_proto::directory::DomainStatus::Verified.as_str())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    if let Some(domain) = domain {
+                        found.push((domain.try_into()?, provider));
+                    }
+                }
+                Ok(found)
+            }
+
             async fn create_oidc_request(&self, request: &OidcRequest) -> Result<()> {
                 sqlx::query(&format!(
                     "INSERT INTO oidc_requests ({OIDC_REQUEST_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"

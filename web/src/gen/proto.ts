@@ -341,6 +341,11 @@ export type OidcSettingsView = {
  */
 redirect_uri: string, 
 /**
+ * The login initiation URI, for providers that start sign-ins from their
+ * own portal.
+ */
+initiate_login_uri: string, 
+/**
  * None until configured.
  */
 provider: OidcProviderView | null, 

@@ -23,7 +23,7 @@ const ADA_PASSWORD: &str = "ada-password-0042";
 struct Sso {
     server: TestServer,
     admin: Api,
-    _dns: DnsServer,
+    dns: DnsServer,
     domain: SsoDomainView,
     provider: OidcProvider,
 }
@@ -64,6 +64,24 @@ impl Sso {
             .unwrap();
         assert_eq!(response.status(), 303);
         url::Url::parse(response.headers()["location"].to_str().unwrap()).unwrap()
+    }
+
+    /// `/oidc/initiate` as a provider's portal calls it: where our server sends
+    /// the browser (a relative answer is resolved against our server).
+    async fn initiate(&self, query: &[(&str, &str)]) -> url::Url {
+        let response = self
+            .browser()
+            .get(format!("{}/oidc/initiate", self.server.base_url))
+            .query(query)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 303);
+        let location = response.headers()["location"].to_str().unwrap().to_string();
+        url::Url::parse(&self.server.base_url)
+            .unwrap()
+            .join(&location)
+            .unwrap()
     }
 
     /// Visits the provider's authorization URL; returns where it sends the browser back.
@@ -138,7 +156,7 @@ async fn set_up() -> Sso {
     let sso = Sso {
         server,
         admin,
-        _dns: dns,
+        dns,
         domain,
         provider,
     };
@@ -653,4 +671,67 @@ async fn members_of_an_excluded_group_keep_password_sign_in() {
             .any(|e| e["details"].to_string().contains("Break-glass")),
         "the event log names the group: {events:#?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_provider_can_start_a_sign_in_from_its_own_portal() {
+    let mut sso = set_up().await;
+    let issuer = sso.provider.issuer.clone();
+    // With the address: straight on to the provider, then to the console.
+    let at = sso
+        .initiate(&[("iss", issuer.as_str()), ("login_hint", ADA)])
+        .await;
+    assert!(at.as_str().starts_with(&issuer), "{at}");
+    let query: HashMap<String, String> = at.query_pairs().into_owned().collect();
+    assert_eq!(query["login_hint"], ADA);
+    let back = sso.authorize(&at).await;
+    let (location, cookie) = sso.callback(&back).await;
+    assert_eq!(location, "/console/devices");
+    assert_eq!(sso.signed_in_as(&cookie.unwrap()).await, ADA);
+
+    // Without it: the one domain using this provider.
+    let at = sso.initiate(&[("iss", issuer.as_str())]).await;
+    assert!(at.as_str().starts_with(&issuer), "{at}");
+    let back = sso.authorize(&at).await;
+    assert_eq!(sso.callback(&back).await.0, "/console/devices");
+
+    // A provider no verified domain uses, or an address of no such domain: refused.
+    let refused = sso.initiate(&[("iss", "https://evil.test")]).await;
+    assert_eq!(refused.path(), "/console/login");
+    assert_eq!(refused.query(), Some("sso_error=sso_not_configured"));
+    let refused = sso
+        .initiate(&[
+            ("iss", issuer.as_str()),
+            ("login_hint", "bob@elsewhere.test"),
+        ])
+        .await;
+    assert_eq!(refused.query(), Some("sso_error=sso_not_configured"));
+
+    // Two domains on one provider: without an address, the person must say who they are.
+    let second: reach_proto::directory::SsoDomainView = serde_json::from_value(
+        sso.admin
+            .post("/api/sso-domains", json!({"domain": "initech.test"}))
+            .await
+            .ok("a second domain"),
+    )
+    .unwrap();
+    sso.dns
+        .set_records(&[
+            (DOMAIN, &sso.domain.txt_value),
+            ("initech.test", &second.txt_value),
+        ])
+        .unwrap();
+    sso.admin
+        .post(&format!("/api/sso-domains/{}/verify", second.id), json!({}))
+        .await
+        .ok("verify the second domain");
+    sso.admin
+        .put(
+            &format!("/api/sso-domains/{}/oidc", second.id),
+            json!({"issuer": issuer, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}),
+        )
+        .await
+        .ok("the same provider");
+    let ambiguous = sso.initiate(&[("iss", issuer.as_str())]).await;
+    assert_eq!(ambiguous.query(), Some("sso_error=sso_enter_address"));
 }

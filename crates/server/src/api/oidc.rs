@@ -34,6 +34,7 @@ async fn settings_view(
         super::exclusions::excluded(state, company_id, domain_id).await?;
     Ok(OidcSettingsView {
         redirect_uri: crate::oidc::redirect_uri(state),
+        initiate_login_uri: crate::oidc::initiate_login_uri(state),
         active: domain.status == DomainStatus::Verified && provider.is_some(),
         provider: provider.map(|p| OidcProviderView {
             issuer: p.issuer,

@@ -134,8 +134,26 @@ pub async fn only_verified_domains_sign_in_with_oidc(store: Arc<dyn Store>) {
     store.put_oidc_provider(&oidc).await.unwrap();
     assert_eq!(
         store.active_oidc_provider("acme.example").await.unwrap(),
-        Some((verified, oidc))
+        Some((verified.clone(), oidc.clone()))
     );
+    // By issuer: the verified domain's only (the pending one has the same issuer).
+    let pending_same = provider(
+        &domain(&store, &acme, "later.example", false).await,
+        "https://login.acme",
+    );
+    store.put_oidc_provider(&pending_same).await.unwrap();
+    assert_eq!(
+        store
+            .oidc_providers_by_issuer("https://login.acme")
+            .await
+            .unwrap(),
+        vec![(verified, oidc)]
+    );
+    assert!(store
+        .oidc_providers_by_issuer("https://elsewhere")
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 pub async fn oidc_requests_are_answered_once(store: Arc<dyn Store>) {

@@ -41,6 +41,7 @@ export function singleSignOnError(code: string): MessageKey {
     sso_failed: 'login.sso.failed',
     sso_denied: 'login.sso.denied',
     sso_busy: 'login.sso.busy',
+    sso_enter_address: 'login.sso.enterAddress',
     sso_not_configured: 'login.sso.notConfigured',
     sso_wrong_domain: 'login.sso.wrongDomain',
     sso_no_account: 'login.sso.noAccount',

@@ -76,6 +76,13 @@ export function OidcSection({ domain, settings }: { domain: SsoDomainView; setti
         <summary>{t('oidc.forYourProvider')}</summary>
         <div class="form-grid">
           <CopyField label={t('oidc.redirectUri')} text={view.redirect_uri} copyLabel={t('oidc.copyRedirectUri')} testId="oidc-redirect-uri" />
+          <CopyField
+            label={t('oidc.initiateLoginUri')}
+            text={view.initiate_login_uri}
+            copyLabel={t('oidc.copyInitiateLoginUri')}
+            hint={t('oidc.initiateLoginHint')}
+            testId="oidc-initiate-uri"
+          />
         </div>
         <p class="hint">{t('oidc.clientHint')}</p>
       </details>
