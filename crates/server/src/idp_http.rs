@@ -28,7 +28,13 @@ pub enum FetchError {
     TooLarge,
     #[error("the metadata is not UTF-8 text")]
     NotText,
+    #[error("the identity provider's answer is larger than {MAX_OIDC_BYTES} bytes")]
+    AnswerTooLarge,
 }
+
+/// Largest answer read from an OpenID Connect provider (discovery, keys,
+/// tokens, user info are a few kilobytes).
+const MAX_OIDC_BYTES: usize = 1024 * 1024;
 
 pub struct IdpHttp {
     client: reqwest::Client,
@@ -89,9 +95,43 @@ impl IdpHttp {
         Ok(Self { client, oidc })
     }
 
-    /// The client for OpenID Connect requests.
-    pub fn oidc(&self) -> &reqwest::Client {
-        &self.oidc
+    /// Sends one of `openidconnect`'s requests (discovery, keys, token, user
+    /// info) with the OpenID Connect client, reading at most [`MAX_OIDC_BYTES`]
+    /// of the answer, so a misbehaving provider can't exhaust memory.
+    pub async fn oidc_request(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, FetchError> {
+        let (parts, body) = request.into_parts();
+        let mut outgoing = self
+            .oidc
+            .request(parts.method, parts.uri.to_string())
+            .body(body);
+        for (name, value) in &parts.headers {
+            outgoing = outgoing.header(name, value);
+        }
+        let mut response = outgoing
+            .send()
+            .await
+            .map_err(|err| FetchError::Request(describe(&err)))?;
+        let mut answer = http::Response::builder().status(response.status());
+        for (name, value) in response.headers() {
+            answer = answer.header(name, value);
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|err| FetchError::Request(describe(&err)))?
+        {
+            if bytes.len() + chunk.len() > MAX_OIDC_BYTES {
+                return Err(FetchError::AnswerTooLarge);
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        answer
+            .body(bytes)
+            .map_err(|err| FetchError::Request(err.to_string()))
     }
 
     /// The document at `url`.
@@ -134,4 +174,22 @@ pub fn describe(err: &(dyn std::error::Error + 'static)) -> String {
         source = cause.source();
     }
     text
+}
+
+/// [`IdpHttp::oidc_request`] as the HTTP client `openidconnect` calls.
+pub struct OidcHttp<'a>(pub &'a IdpHttp);
+
+impl<'c> openidconnect::AsyncHttpClient<'c> for OidcHttp<'_> {
+    type Error = FetchError;
+    type Future = std::pin::Pin<
+        Box<
+            dyn std::future::Future<Output = Result<openidconnect::HttpResponse, FetchError>>
+                + Send
+                + 'c,
+        >,
+    >;
+
+    fn call(&'c self, request: openidconnect::HttpRequest) -> Self::Future {
+        Box::pin(self.0.oidc_request(request))
+    }
 }

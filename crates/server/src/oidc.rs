@@ -35,7 +35,7 @@ use reach_store::{OidcProvider, OidcRequest, SsoDomain, StoreError, User};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiFailure;
-use crate::idp_http::describe;
+use crate::idp_http::{describe, OidcHttp};
 use crate::sso::{self, back_to_sign_in, EmailQuery, Provider, Refusal, RELAY_CONSOLE};
 use crate::AppState;
 
@@ -115,7 +115,7 @@ pub async fn discover(state: &AppState, issuer: &str) -> Result<Metadata, OidcEr
         return Err(OidcError::NotHttps);
     }
     let issuer_url = IssuerUrl::new(issuer.to_string()).map_err(|_| OidcError::NotHttps)?;
-    let metadata = Metadata::discover_async(issuer_url, state.idp_http.oidc())
+    let metadata = Metadata::discover_async(issuer_url, &OidcHttp(&state.idp_http))
         .await
         .map_err(|err| OidcError::Discovery(describe(&err)))?;
     let code = ResponseTypes::new(vec![CoreResponseType::Code]);
@@ -425,7 +425,7 @@ async fn prove(
         .map_err(|err| Refusal::new("sso_failed", err))?
         .set_pkce_verifier(PkceCodeVerifier::new(verifier));
     let tokens = exchange
-        .request_async(state.idp_http.oidc())
+        .request_async(&OidcHttp(&state.idp_http))
         .await
         .map_err(|err| Refusal::new("sso_failed", token_error(&err)))?;
     let id_token = tokens
@@ -451,7 +451,7 @@ async fn prove(
                         "the ID token has no email claim and the provider has no user info endpoint",
                     )
                 })?
-                .request_async(state.idp_http.oidc())
+                .request_async(&OidcHttp(&state.idp_http))
                 .await
                 .map_err(|err| {
                     Refusal::new("sso_failed", format!("the user info request failed: {}", describe(&err)))

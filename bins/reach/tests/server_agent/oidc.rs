@@ -735,3 +735,36 @@ async fn the_provider_can_start_a_sign_in_from_its_own_portal() {
     let ambiguous = sso.initiate(&[("iss", issuer.as_str())]).await;
     assert_eq!(ambiguous.query(), Some("sso_error=sso_enter_address"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_answering_too_much_is_refused() {
+    // An https server whose every answer (the discovery document too) is 2 MiB.
+    let huge = reach_testkit::https::HttpsServer::start(reach_testkit::https::Answer {
+        status: 200,
+        body: format!("{{\"issuer\": \"{}\"}}", "x".repeat(2 * 1024 * 1024)),
+    })
+    .await
+    .unwrap();
+    let SsoServer {
+        server: _server,
+        admin,
+        dns: _dns,
+        domain,
+    } = sso_server(DOMAIN, Some(huge.ca_file().to_path_buf())).await;
+    let refused = admin
+        .put(
+            &format!("/api/sso-domains/{}/oidc", domain.id),
+            json!({"issuer": huge.url(""), "client_id": CLIENT_ID}),
+        )
+        .await
+        .refused(
+            "a 2 MiB discovery document",
+            400,
+            ErrorCode::InvalidIdentityProvider,
+        );
+    assert!(
+        refused.message.contains("larger than"),
+        "{}",
+        refused.message
+    );
+}
