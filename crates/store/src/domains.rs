@@ -5,6 +5,72 @@
 
 macro_rules! impl_domain_store {
     ($store:ty, $db:ty) => {
+        /// The verified domain named `name` (at most one company has proven it).
+        async fn verified_domain(pool: &sqlx::Pool<$db>, name: &str) -> Result<Option<SsoDomain>> {
+            let row: Option<SsoDomainRow> = sqlx::query_as(&format!(
+                "SELECT {SSO_DOMAIN_COLUMNS} FROM sso_domains WHERE domain = $1 AND status = $2"
+            ))
+            .bind(name)
+            .bind(reach_proto::directory::DomainStatus::Verified.as_str())
+            .fetch_optional(pool)
+            .await?;
+            row.map(TryInto::try_into).transpose()
+        }
+
+        /// Replaces a domain's links of one kind (rows of `table`: `domain_id`,
+        /// `column`) with `ids`, each a row of `source` in the company; else
+        /// `NotFound` and nothing changes. Tables and columns are constants.
+        async fn replace_domain_links(
+            pool: &sqlx::Pool<$db>,
+            company_id: &str,
+            domain_id: &str,
+            (table, column, source): (&'static str, &'static str, &'static str),
+            ids: &[String],
+        ) -> Result<()> {
+            let mut ids = ids.to_vec();
+            ids.sort();
+            ids.dedup();
+            let mut tx = pool.begin().await?;
+            fetch_domain(&mut *tx, company_id, domain_id).await?;
+            sqlx::query(&format!("DELETE FROM {table} WHERE domain_id = $1"))
+                .bind(domain_id)
+                .execute(&mut *tx)
+                .await?;
+            for id in &ids {
+                let done = sqlx::query(&format!(
+                    "INSERT INTO {table} (domain_id, {column}) SELECT $1, id FROM {source} WHERE id = $2 AND company_id = $3"
+                ))
+                .bind(domain_id)
+                .bind(id)
+                .bind(company_id)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+            }
+            tx.commit().await?;
+            Ok(())
+        }
+
+        /// A domain's links of one kind, sorted; none for another company's domain.
+        async fn domain_links(
+            pool: &sqlx::Pool<$db>,
+            company_id: &str,
+            domain_id: &str,
+            (table, column): (&'static str, &'static str),
+        ) -> Result<Vec<String>> {
+            let rows: Vec<(String,)> = sqlx::query_as(&format!(
+                "SELECT l.{column} FROM {table} l JOIN sso_domains d ON d.id = l.domain_id \
+                 WHERE d.company_id = $1 AND l.domain_id = $2 ORDER BY l.{column}"
+            ))
+            .bind(company_id)
+            .bind(domain_id)
+            .fetch_all(pool)
+            .await?;
+            Ok(rows.into_iter().map(|(id,)| id).collect())
+        }
+
         async fn fetch_domain<'e, E>(executor: E, company_id: &str, id: &str) -> Result<SsoDomain>
         where
             E: sqlx::Executor<'e, Database = $db>,
@@ -112,44 +178,12 @@ macro_rules! impl_domain_store {
             }
 
             async fn set_sso_domain_owners(&self, company_id: &str, domain_id: &str, user_ids: &[String]) -> Result<()> {
-                let mut ids = user_ids.to_vec();
-                ids.sort();
-                ids.dedup();
-                let mut tx = self.pool.begin().await?;
-                fetch_domain(&mut *tx, company_id, domain_id).await?;
-                sqlx::query("DELETE FROM sso_domain_owners WHERE domain_id = $1")
-                    .bind(domain_id)
-                    .execute(&mut *tx)
-                    .await?;
-                for id in &ids {
-                    // Only a member of the domain's company.
-                    let done = sqlx::query(
-                        "INSERT INTO sso_domain_owners (domain_id, user_id) \
-                         SELECT $1, id FROM users WHERE id = $2 AND company_id = $3",
-                    )
-                    .bind(domain_id)
-                    .bind(id)
-                    .bind(company_id)
-                    .execute(&mut *tx)
-                    .await?;
-                    if done.rows_affected() == 0 {
-                        return Err(StoreError::NotFound);
-                    }
-                }
-                tx.commit().await?;
-                Ok(())
+                // Only members of the domain's company.
+                replace_domain_links(&self.pool, company_id, domain_id, ("sso_domain_owners", "user_id", "users"), user_ids).await
             }
 
             async fn sso_domain_owners(&self, company_id: &str, domain_id: &str) -> Result<Vec<String>> {
-                let rows: Vec<(String,)> = sqlx::query_as(
-                    "SELECT o.user_id FROM sso_domain_owners o JOIN sso_domains d ON d.id = o.domain_id \
-                     WHERE d.company_id = $1 AND o.domain_id = $2 ORDER BY o.user_id",
-                )
-                .bind(company_id)
-                .bind(domain_id)
-                .fetch_all(&self.pool)
-                .await?;
-                Ok(rows.into_iter().map(|(id,)| id).collect())
+                domain_links(&self.pool, company_id, domain_id, ("sso_domain_owners", "user_id")).await
             }
 
             async fn owned_sso_domains(&self, user_id: &str) -> Result<Vec<String>> {

@@ -1,7 +1,8 @@
 //! The SQL of OpenID Connect single sign-on: providers (one per domain, never
 //! beside a SAML one) and outstanding authorization requests (taken once,
 //! atomically). Expanded inside [`crate::backend::impl_store!`] after the SAML
-//! SQL, whose `own_domain` and `has_provider` it shares.
+//! SQL, whose `own_domain` and `has_provider` it shares (and the domain SQL's
+//! `verified_domain`).
 
 macro_rules! impl_oidc_store {
     ($store:ty, $db:ty) => {
@@ -54,17 +55,9 @@ macro_rules! impl_oidc_store {
             }
 
             async fn active_oidc_provider(&self, domain: &str) -> Result<Option<(SsoDomain, OidcProvider)>> {
-                let row: Option<SsoDomainRow> = sqlx::query_as(&format!(
-                    "SELECT {SSO_DOMAIN_COLUMNS} FROM sso_domains WHERE domain = $1 AND status = $2"
-                ))
-                .bind(domain)
-                .bind(reach_proto::directory::DomainStatus::Verified.as_str())
-                .fetch_optional(&self.pool)
-                .await?;
-                let Some(row) = row else {
+                let Some(domain) = verified_domain(&self.pool, domain).await? else {
                     return Ok(None);
                 };
-                let domain: SsoDomain = row.try_into()?;
                 let provider = self.oidc_provider(&domain.company_id, &domain.id).await?;
                 Ok(provider.map(|provider| (domain, provider)))
             }

@@ -117,17 +117,9 @@ macro_rules! impl_saml_store {
             }
 
             async fn active_saml_provider(&self, domain: &str) -> Result<Option<(SsoDomain, SamlProvider)>> {
-                let row: Option<SsoDomainRow> = sqlx::query_as(&format!(
-                    "SELECT {SSO_DOMAIN_COLUMNS} FROM sso_domains WHERE domain = $1 AND status = $2"
-                ))
-                .bind(domain)
-                .bind(reach_proto::directory::DomainStatus::Verified.as_str())
-                .fetch_optional(&self.pool)
-                .await?;
-                let Some(row) = row else {
+                let Some(domain) = verified_domain(&self.pool, domain).await? else {
                     return Ok(None);
                 };
-                let domain: SsoDomain = row.try_into()?;
                 Ok(fetch_provider(&self.pool, &domain.company_id, &domain.id)
                     .await?
                     .map(|provider| (domain, provider)))
@@ -195,44 +187,12 @@ macro_rules! impl_saml_store {
             }
 
             async fn set_sso_excluded_groups(&self, company_id: &str, domain_id: &str, group_ids: &[String]) -> Result<()> {
-                let mut ids = group_ids.to_vec();
-                ids.sort();
-                ids.dedup();
-                let mut tx = self.pool.begin().await?;
-                own_domain(&mut *tx, company_id, domain_id).await?;
-                sqlx::query("DELETE FROM sso_excluded_groups WHERE domain_id = $1")
-                    .bind(domain_id)
-                    .execute(&mut *tx)
-                    .await?;
-                for id in &ids {
-                    // Only a group of the domain's company: another's is not found.
-                    let done = sqlx::query(
-                        "INSERT INTO sso_excluded_groups (domain_id, group_id) \
-                         SELECT $1, id FROM user_groups WHERE id = $2 AND company_id = $3",
-                    )
-                    .bind(domain_id)
-                    .bind(id)
-                    .bind(company_id)
-                    .execute(&mut *tx)
-                    .await?;
-                    if done.rows_affected() == 0 {
-                        return Err(StoreError::NotFound);
-                    }
-                }
-                tx.commit().await?;
-                Ok(())
+                // Only groups of the domain's company: another's is not found.
+                replace_domain_links(&self.pool, company_id, domain_id, ("sso_excluded_groups", "group_id", "user_groups"), group_ids).await
             }
 
             async fn sso_excluded_groups(&self, company_id: &str, domain_id: &str) -> Result<Vec<String>> {
-                let rows: Vec<(String,)> = sqlx::query_as(
-                    "SELECT e.group_id FROM sso_excluded_groups e JOIN sso_domains d ON d.id = e.domain_id \
-                     WHERE d.company_id = $1 AND e.domain_id = $2 ORDER BY e.group_id",
-                )
-                .bind(company_id)
-                .bind(domain_id)
-                .fetch_all(&self.pool)
-                .await?;
-                Ok(rows.into_iter().map(|(id,)| id).collect())
+                domain_links(&self.pool, company_id, domain_id, ("sso_excluded_groups", "group_id")).await
             }
 
             async fn in_sso_excluded_group(&self, domain_id: &str, user_id: &str) -> Result<bool> {
