@@ -25,6 +25,31 @@ pub enum AgentCommand {
         #[command(flatten)]
         dir: StateDir,
     },
+    /// Let a technician help you now: join one attended session with the session
+    /// key they gave you. The portal (the server's address in a browser) shows
+    /// this command filled in. Nothing is installed or kept: the agent runs until
+    /// the session ends (or Ctrl-C), and the server forgets this machine then.
+    Join {
+        /// Server URL, e.g. https://reach.example.com:8443
+        #[arg(long, value_name = "URL")]
+        server: String,
+        /// Server key fingerprint (SHA-256), as the portal shows it
+        #[arg(long, value_name = "SHA256")]
+        fingerprint: String,
+        /// The 9-digit session key from your technician (spaces allowed)
+        #[arg(long, value_name = "KEY")]
+        key: String,
+        /// One-time join ticket the portal gives after you sign in, when your
+        /// company helps only its members
+        #[arg(long, value_name = "TICKET")]
+        ticket: Option<String>,
+        /// Name your technician sees for this machine [default: the host name]
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        /// X display to share [default: $DISPLAY]
+        #[arg(long, value_name = "DISPLAY")]
+        display: Option<String>,
+    },
     /// Connect to the server and serve sessions until stopped.
     Run {
         #[command(flatten)]
@@ -90,6 +115,40 @@ pub async fn run(command: AgentCommand) -> Result<()> {
                 "Start the agent with: reach agent run --state-dir {}",
                 state_dir.display()
             );
+            Ok(())
+        }
+        AgentCommand::Join {
+            server,
+            fingerprint,
+            key,
+            ticket,
+            name,
+            display,
+        } => {
+            let fingerprint = reach_core::fingerprint::parse(&fingerprint)
+                .context("--fingerprint is not a SHA-256 fingerprint")?;
+            let nickname: String = name
+                .unwrap_or_else(|| reach_agent::sysinfo::collect().hostname)
+                .chars()
+                .take(64)
+                .collect();
+            let state = reach_agent::enroll::join(reach_agent::enroll::JoinOptions {
+                server_url: &server,
+                fingerprint,
+                key: &key,
+                ticket: ticket.as_deref(),
+                nickname: &nickname,
+            })
+            .await
+            .context("could not join the session")?;
+            let x_display = display.or_else(|| std::env::var("DISPLAY").ok());
+            println!("Joined as \"{nickname}\". Your technician can now start the session; keep this running.");
+            println!("Press Ctrl-C to stop sharing at any time.");
+            tracing::info!(device_id = %state.device_id, server = %state.server_url, x_display = ?x_display, "attended agent starting");
+            reach_agent::run::run_attended(&state, x_display, crate::shutdown_signal())
+                .await
+                .context("the session stopped")?;
+            println!("The session is over.");
             Ok(())
         }
         AgentCommand::Run { dir, display } => {

@@ -42,7 +42,11 @@ impl AgentError {
             self,
             Self::State(_)
                 | Self::Refused {
-                    code: DeviceRevoked | UnknownAgentKey | AgentAuthFailed | ProtocolVersion,
+                    code: DeviceRevoked
+                        | UnknownAgentKey
+                        | AgentAuthFailed
+                        | ProtocolVersion
+                        | SessionEnded,
                     ..
                 }
         )

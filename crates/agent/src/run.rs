@@ -2,6 +2,7 @@
 //! runs, reconnecting with exponential backoff and jitter (so a restarted server
 //! is not hit by the whole fleet at once), and serves sessions on it. Errors no
 //! retry can fix (device revoked, unknown to the server) stop the loop.
+//! `reach agent join` runs the same loop for one attended session.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -23,21 +24,63 @@ const BACKOFF_MAX: Duration = Duration::from_secs(60);
 /// Messages queued towards the server (screen batches are paced by acks, so few).
 const OUTGOING_QUEUE: usize = 32;
 
+/// Whether the agent serves sessions for as long as it runs (an enrolled
+/// device) or one session only (`reach agent join`, an attended device).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Unattended,
+    Attended,
+}
+
+/// How an established link ended.
+enum LinkEnd {
+    Lost(String),
+    /// The attended session is over (the agent's whole job).
+    SessionOver,
+}
+
 /// Runs until `shutdown` resolves or a permanent error occurs.
 pub async fn run(
     state: &AgentState,
     display: Option<String>,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), AgentError> {
+    run_in(state, display, shutdown, Mode::Unattended).await
+}
+
+/// Serves the one session of an attended device: returns once it is over (or
+/// `shutdown` resolves). The server ends an attended device's link when its
+/// session ends, so that refusal is the normal end, not an error.
+pub async fn run_attended(
+    state: &AgentState,
+    display: Option<String>,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), AgentError> {
+    match run_in(state, display, shutdown, Mode::Attended).await {
+        Err(AgentError::Refused {
+            code: reach_proto::codes::ErrorCode::SessionEnded,
+            ..
+        }) => Ok(()),
+        other => other,
+    }
+}
+
+async fn run_in(
+    state: &AgentState,
+    display: Option<String>,
+    shutdown: impl Future<Output = ()>,
+    mode: Mode,
+) -> Result<(), AgentError> {
     tokio::pin!(shutdown);
     let mut backoff = BACKOFF_START;
     loop {
         let outcome = tokio::select! {
-            outcome = serve_once(state, display.clone()) => outcome,
+            outcome = serve_link(state, display.clone(), mode) => outcome,
             () = &mut shutdown => return Ok(()),
         };
         match outcome {
-            Ok(reason) => {
+            Ok(LinkEnd::SessionOver) => return Ok(()),
+            Ok(LinkEnd::Lost(reason)) => {
                 tracing::warn!(reason, "link to the server lost; reconnecting");
                 backoff = BACKOFF_START;
             }
@@ -59,6 +102,17 @@ pub async fn run(
 /// Connects once and serves until the link drops. `Err` means the link never
 /// came up (or the server refused it); `Ok` carries why an established link ended.
 pub async fn serve_once(state: &AgentState, display: Option<String>) -> Result<String, AgentError> {
+    match serve_link(state, display, Mode::Unattended).await? {
+        LinkEnd::Lost(reason) => Ok(reason),
+        LinkEnd::SessionOver => Ok("the session is over".into()),
+    }
+}
+
+async fn serve_link(
+    state: &AgentState,
+    display: Option<String>,
+    mode: Mode,
+) -> Result<LinkEnd, AgentError> {
     let (mut link, heartbeat) = transport::connect(state).await?;
     tracing::info!(server = %state.server_url, device_id = %state.device_id, "connected to the server");
     transport::send(
@@ -68,14 +122,15 @@ pub async fn serve_once(state: &AgentState, display: Option<String>) -> Result<S
         },
     )
     .await?;
-    serve(link, heartbeat, display).await
+    serve(link, heartbeat, display, mode).await
 }
 
 async fn serve(
     link: Link,
     heartbeat: Duration,
     display: Option<String>,
-) -> Result<String, AgentError> {
+    mode: Mode,
+) -> Result<LinkEnd, AgentError> {
     let (mut sink, mut stream) = link.split();
     let (out, mut out_rx) = mpsc::channel::<Message>(OUTGOING_QUEUE);
     let writer = tokio::spawn(async move {
@@ -108,11 +163,11 @@ async fn serve(
     let mut sessions: HashMap<u32, SessionHandle> = HashMap::new();
     let result = loop {
         let message = match tokio::time::timeout(heartbeat * 3, stream.next()).await {
-            Err(_) => break Ok("the server stopped answering".to_string()),
+            Err(_) => break Ok(LinkEnd::Lost("the server stopped answering".to_string())),
             Ok(None) | Ok(Some(Ok(Message::Close(_)))) => {
-                break Ok("the server closed the link".to_string())
+                break Ok(LinkEnd::Lost("the server closed the link".to_string()))
             }
-            Ok(Some(Err(err))) => break Ok(format!("transport error: {err}")),
+            Ok(Some(Err(err))) => break Ok(LinkEnd::Lost(format!("transport error: {err}"))),
             Ok(Some(Ok(Message::Text(text)))) => text,
             Ok(Some(Ok(_))) => continue,
         };
@@ -140,6 +195,9 @@ async fn serve(
             ServerToAgent::EndSession { channel } => {
                 if sessions.remove(&channel).is_some() {
                     tracing::info!(channel, "session ended");
+                    if mode == Mode::Attended {
+                        break Ok(LinkEnd::SessionOver);
+                    }
                 }
             }
             ServerToAgent::Input { channel, event } => {

@@ -100,6 +100,8 @@ pub const ENROLLMENT_TOKEN_PREFIX: &str = "ret_";
 pub const WEB_SESSION_PREFIX: &str = "rws_";
 /// Prefix of API tokens.
 pub const API_TOKEN_PREFIX: &str = "rat_";
+/// Prefix of the one-time join tickets the portal gives signed-in end users.
+pub const JOIN_TICKET_PREFIX: &str = "rjt_";
 /// Prefix of one-time setup links.
 pub const SETUP_TOKEN_PREFIX: &str = "rsu_";
 

@@ -118,6 +118,11 @@ pub struct DeviceView {
     #[ts(type = "number")]
     pub enrolled_at: i64,
     pub revoked: bool,
+    /// For a device joined with a session key: the technician it joined, the
+    /// only one who may start its session. None for enrolled devices.
+    pub attended_by: Option<String>,
+    /// The signed-in end user who joined it (tenant-only help), by address.
+    pub end_user: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
@@ -184,6 +189,10 @@ pub struct SessionView {
     #[ts(type = "number | null")]
     pub ended_at: Option<i64>,
     pub end_reason: Option<EndReason>,
+    /// The session's device joined with a session key (attended).
+    pub attended: bool,
+    /// The signed-in end user on an attended device, by address.
+    pub end_user: Option<String>,
 }
 
 /// One entry of the company's event log.

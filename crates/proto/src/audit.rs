@@ -129,10 +129,16 @@ pub enum AuditCode {
     /// A session ended.
     #[serde(rename = "R3001I")]
     SessionEnded,
+    /// A technician created a session key to invite an end user.
+    #[serde(rename = "R3002I")]
+    SessionKeyCreated,
+    /// An end user's machine joined with a session key (an attended device).
+    #[serde(rename = "R3003I")]
+    DeviceJoined,
 }
 
 impl AuditCode {
-    pub const ALL: [Self; 40] = [
+    pub const ALL: [Self; 42] = [
         Self::SignedIn,
         Self::SignInFailed,
         Self::SignedOut,
@@ -173,6 +179,8 @@ impl AuditCode {
         Self::DeviceGroupCreated,
         Self::SessionStarted,
         Self::SessionEnded,
+        Self::SessionKeyCreated,
+        Self::DeviceJoined,
     ];
 
     /// The code as stored and sent.
@@ -218,6 +226,8 @@ impl AuditCode {
             Self::DeviceRevoked => "R2003I",
             Self::SessionStarted => "R3000I",
             Self::SessionEnded => "R3001I",
+            Self::SessionKeyCreated => "R3002I",
+            Self::DeviceJoined => "R3003I",
         }
     }
 

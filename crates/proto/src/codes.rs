@@ -76,6 +76,11 @@ pub enum ErrorCode {
     InvalidDomain,
     /// The company has added this single sign-on domain already.
     DomainAlreadyAdded,
+    /// The session key is unknown, used or expired.
+    SessionKeyInvalid,
+    /// The key's company helps only its members: the join needs the ticket the
+    /// portal gives a signed-in member.
+    JoinTicketRequired,
     /// Something failed on the server; the log has the detail under the request id.
     Internal,
 }
@@ -116,6 +121,8 @@ impl ErrorCode {
             Self::InvalidIdentityProvider => "invalid_identity_provider",
             Self::InvalidDomain => "invalid_domain",
             Self::DomainAlreadyAdded => "domain_already_added",
+            Self::SessionKeyInvalid => "session_key_invalid",
+            Self::JoinTicketRequired => "join_ticket_required",
             Self::Internal => "internal",
         }
     }

@@ -8,8 +8,7 @@ use ts_rs::TS;
 
 use crate::access::{BuiltinRole, Permission};
 
-/// The company settings that are in force. (Tenant-only help is stored already
-/// and joins this view with session keys.)
+/// The company settings that are in force.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CompanySettingsView {
@@ -22,6 +21,14 @@ pub struct CompanySettingsView {
     /// account (with no roles). Off when left out.
     #[serde(default)]
     pub just_in_time: bool,
+    /// End users must sign in as members of the company to join a session with
+    /// a session key; when off, anyone with the key may. On when left out.
+    #[serde(default = "on")]
+    pub tenant_only: bool,
+}
+
+fn on() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod api;
+pub mod attended;
 pub mod audit;
 pub mod codes;
 pub mod directory;

@@ -3,7 +3,7 @@
 
 use ts_rs::TS;
 
-use crate::{access, api, audit, codes, directory, messages, sso};
+use crate::{access, api, attended, audit, codes, directory, messages, sso};
 
 /// Every wire type's TypeScript declaration, as one module.
 pub fn declarations() -> String {
@@ -33,6 +33,12 @@ pub fn declarations() -> String {
         api::CreateSession::decl(),
         api::SessionView::decl(),
         api::AuditEventView::decl(),
+        attended::SessionKeyCreated::decl(),
+        attended::PortalKeyCheck::decl(),
+        attended::PortalStatus::decl(),
+        attended::PortalKeyView::decl(),
+        attended::PortalJoin::decl(),
+        attended::AgentJoinRequest::decl(),
         directory::CompanySettingsView::decl(),
         directory::CompanyView::decl(),
         directory::CreateCompany::decl(),

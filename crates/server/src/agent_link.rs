@@ -299,6 +299,9 @@ async fn relay(state: Arc<AppState>, socket: WebSocket, mut device: Device) {
         }
     };
 
+    // After a server restart the agent comes back to the same device; any
+    // other stop means it left.
+    let leaving = !matches!(stop, Stop::ShuttingDown);
     let reason = match &stop {
         Stop::Closed => {
             tracing::info!(device_id = %device.id, "agent disconnected");
@@ -344,6 +347,28 @@ async fn relay(state: Arc<AppState>, socket: WebSocket, mut device: Device) {
         .hub
         .agent_disconnected(&device, connection, reason)
         .await;
+    if leaving && device.attended_by.is_some() {
+        retire_attended(&state, &device).await;
+    }
+}
+
+/// An attended device serves one session: once its agent leaves (the session
+/// ended, the end user stopped it, the link broke) its key pair is revoked, so
+/// joining again takes a new session key.
+async fn retire_attended(state: &AppState, device: &Device) {
+    match state
+        .store
+        .revoke_device(&device.company_id, &device.id, now_millis())
+        .await
+    {
+        Ok(revoked) => {
+            tracing::info!(device_id = %device.id, "attended device left; revoked");
+            state.hub.publish_device(&revoked, false);
+        }
+        Err(err) => {
+            tracing::error!(device_id = %device.id, error = %err, "could not revoke an attended device")
+        }
+    }
 }
 
 async fn on_control(

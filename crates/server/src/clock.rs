@@ -1,5 +1,5 @@
 //! The server's idea of "now" for long-running rules (a domain's 24-hour
-//! verification window). Passed in, so tests move time forward instead of
+//! verification window, session keys' and join tickets' expiry). Passed in, so tests move time forward instead of
 //! waiting a day; everything else uses the wall clock directly.
 
 use std::sync::atomic::{AtomicI64, Ordering};

@@ -273,12 +273,16 @@ impl Audience {
         let company_id = event.company_id.as_str();
         let allowed = |action, resource| authorize(&self.principal, action, resource).is_ok();
         match &event.about {
-            EventSubject::Device { device_group_id } => allowed(
+            EventSubject::Device {
+                device_group_id,
+                attended_by,
+            } => allowed(
                 Action::ViewDevice,
-                Resource::Device {
+                crate::api::devices::resource_of(
                     company_id,
-                    device_group_id: device_group_id.as_deref(),
-                },
+                    device_group_id.as_deref(),
+                    attended_by.as_deref(),
+                ),
             ),
             EventSubject::Session {
                 technician_id,

@@ -72,7 +72,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | ErrorCode::PasswordSignInDisabled
         | ErrorCode::SingleSignOnRequired
         | ErrorCode::TwoFactorEnrollmentRequired => StatusCode::FORBIDDEN,
-        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::NotFound | ErrorCode::SessionKeyInvalid => StatusCode::NOT_FOUND,
         ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         ErrorCode::Conflict
         | ErrorCode::DomainAlreadyAdded
@@ -85,7 +85,8 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::EnrollmentTokenInvalid
         | ErrorCode::EnrollmentTokenExpired
         | ErrorCode::EnrollmentTokenExhausted
-        | ErrorCode::SetupTokenInvalid => StatusCode::FORBIDDEN,
+        | ErrorCode::SetupTokenInvalid
+        | ErrorCode::JoinTicketRequired => StatusCode::FORBIDDEN,
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

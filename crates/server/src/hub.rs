@@ -85,6 +85,8 @@ pub struct CompanyEvent {
 pub enum EventSubject {
     Device {
         device_group_id: Option<String>,
+        /// The technician of an attended device.
+        attended_by: Option<String>,
     },
     Session {
         technician_id: String,
@@ -202,6 +204,7 @@ impl Hub {
             &device.company_id,
             EventSubject::Device {
                 device_group_id: device.device_group_id.clone(),
+                attended_by: device.attended_by.clone(),
             },
             ConsoleEvent::DeviceChanged {
                 device: device_view(device, online),
@@ -460,6 +463,15 @@ impl Hub {
         };
         tracing::info!(session_id, reason = reason.as_str(), "session ended");
         self.publish_session(&record);
+        if record.attended {
+            // An attended device served its one session: its agent leaves, and
+            // leaving revokes the device (see `agent_link`).
+            self.disconnect_agent(
+                &record.device_id,
+                ErrorCode::SessionEnded,
+                "the attended session is over",
+            );
+        }
         let entry = Entry::new(
             &record.company_id,
             AuditCode::SessionEnded,
@@ -506,6 +518,8 @@ pub fn device_view(device: &Device, online: bool) -> DeviceView {
         last_seen: device.last_seen,
         enrolled_at: device.enrolled_at,
         revoked: device.revoked_at.is_some(),
+        attended_by: device.attended_by.clone(),
+        end_user: device.end_user.clone(),
     }
 }
 
@@ -519,6 +533,8 @@ pub fn session_view(record: &SessionRecord) -> SessionView {
         started_at: record.started_at,
         ended_at: record.ended_at,
         end_reason: record.end_reason.as_deref().and_then(EndReason::parse),
+        attended: record.attended,
+        end_user: record.end_user.clone(),
     }
 }
 
@@ -560,6 +576,9 @@ mod tests {
             enrolled_at: 0,
             last_seen: None,
             revoked_at: None,
+            attended_by: None,
+            end_user_id: None,
+            end_user: None,
         };
         let (tx, rx) = mpsc::channel(AGENT_QUEUE);
         hub.connected_agent(&device, tx);
@@ -578,6 +597,8 @@ mod tests {
             device_group_id: device.device_group_id.clone(),
             device_nickname: device.nickname.clone(),
             technician_name: "Tech".into(),
+            attended: false,
+            end_user: None,
         }
     }
 

@@ -343,6 +343,23 @@ impl BoundServer {
     }
 }
 
+/// `/` is the end users' portal (technicians work at `/console/`). The link a
+/// technician sends, `/?key=123456789`, keeps its key: only its digits, so
+/// nothing else from the query reaches the redirect.
+async fn portal(
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Redirect {
+    let digits: String = query
+        .get("key")
+        .map(|key| key.chars().filter(char::is_ascii_digit).take(32).collect())
+        .unwrap_or_default();
+    if digits.is_empty() {
+        Redirect::to("/console/portal")
+    } else {
+        Redirect::to(&format!("/console/portal?key={digits}"))
+    }
+}
+
 fn router(state: Arc<AppState>) -> Router {
     // The console's API on `/api` (cookie and CSRF) and the same resources for
     // integrations on `/api/v1` (API tokens only; see `bearer.rs`).
@@ -370,6 +387,8 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/api/sessions/{id}/ws", any(console_link::session_upgrade))
         .route("/api/events", any(console_link::events_upgrade))
         .route("/api/agent/enroll", post(api::enrollment::enroll_agent))
+        .route("/api/agent/join", post(api::attended::join))
+        .route("/api/portal/keys/check", post(api::attended::check))
         .route("/api/agent/ws", any(agent_link::upgrade))
         .fallback(|| async { error::ApiFailure::not_found() })
         .method_not_allowed_fallback(|| async {
@@ -382,7 +401,7 @@ fn router(state: Arc<AppState>) -> Router {
     let app = Router::new()
         .merge(security::no_store(api))
         .route("/healthz", get(|| async { "ok" }))
-        .route("/", get(|| async { Redirect::to("/console/") }))
+        .route("/", get(portal))
         .route("/console", get(|| async { Redirect::to("/console/") }))
         .route("/console/", get(assets::console))
         .route("/console/{*path}", get(assets::console))

@@ -12,6 +12,7 @@ use reach_proto::api::{
     ApiError, AuditEventView, CreateEnrollmentToken, CreateSession, DeviceView,
     EnrollmentTokenCreated, EnrollmentTokenView, SessionView,
 };
+use reach_proto::attended::SessionKeyCreated;
 use reach_proto::directory::{
     AddSsoDomain, ApiTokenCreated, ApiTokenView, CompanyCreated, CompanySettingsView, CompanyView,
     CreateApiToken, CreateCompany, CreateMember, DeviceGroupInput, DeviceGroupView, GrantInput,
@@ -145,10 +146,19 @@ fn operations() -> Vec<Operation> {
         op(
             "post",
             "/sessions",
-            "Start an unattended session on an online device",
+            "Start a session on an online device: session.unattended for an enrolled device, \
+             session.attended (and being its technician) for one joined with a session key",
             needs(P::StartUnattendedSession),
             Some(schema::<CreateSession>),
             Some(schema::<SessionView>),
+        ),
+        op(
+            "post",
+            "/session-keys",
+            "Create a session key (9 digits, 15 minutes, single use) and the portal link for an end user",
+            needs(P::StartAttendedSession),
+            None,
+            Some(schema::<SessionKeyCreated>),
         ),
         op(
             "post",

@@ -20,6 +20,50 @@ macro_rules! impl_store {
         crate::saml::impl_saml_store!($store, $db);
         crate::oidc::impl_oidc_store!($store, $db);
         crate::scim::impl_scim_store!($store, $db);
+        crate::session_keys::impl_session_key_store!($store, $db);
+
+        /// Inserts a device: enrolled with a token (`token_id`) or joined with
+        /// a session key (`attended`: key id, technician id, end user id).
+        async fn insert_device(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            company_id: &str,
+            group_id: Option<&str>,
+            token_id: Option<&str>,
+            attended: Option<(&str, &str, Option<&str>)>,
+            device: &NewDevice,
+        ) -> Result<Device> {
+            let (key_id, technician_id, end_user_id) = match attended {
+                Some((key, technician, end_user)) => (Some(key), Some(technician), end_user),
+                None => (None, None, None),
+            };
+            sqlx::query(
+                "INSERT INTO devices (id, company_id, device_group_id, nickname, hostname, os, ip_addresses, \
+                 agent_version, public_key, enrollment_token_id, enrolled_at, session_key_id, attended_by, end_user_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            )
+            .bind(&device.id)
+            .bind(company_id)
+            .bind(group_id)
+            .bind(&device.nickname)
+            .bind(&device.system.hostname)
+            .bind(&device.system.os)
+            .bind(ip_addresses_json(&device.system.ip_addresses))
+            .bind(&device.system.agent_version)
+            .bind(&device.public_key)
+            .bind(token_id)
+            .bind(device.enrolled_at)
+            .bind(key_id)
+            .bind(technician_id)
+            .bind(end_user_id)
+            .execute(&mut **tx)
+            .await
+            .map_err(|err| conflict_or(err, "a device with this key"))?;
+            let row: DeviceRow = sqlx::query_as(&format!("{DEVICE_SELECT} WHERE d.id = $1"))
+                .bind(&device.id)
+                .fetch_one(&mut **tx)
+                .await?;
+            row.try_into()
+        }
 
         impl crate::Store for $store {
             fn backend(&self) -> &'static str {
@@ -137,31 +181,9 @@ macro_rules! impl_store {
                         None => StoreError::EnrollmentTokenInvalid,
                     });
                 };
-                sqlx::query(
-                    "INSERT INTO devices (id, company_id, device_group_id, nickname, hostname, os, ip_addresses, \
-                     agent_version, public_key, enrollment_token_id, enrolled_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                )
-                .bind(&device.id)
-                .bind(&company_id)
-                .bind(&group_id)
-                .bind(&device.nickname)
-                .bind(&device.system.hostname)
-                .bind(&device.system.os)
-                .bind(ip_addresses_json(&device.system.ip_addresses))
-                .bind(&device.system.agent_version)
-                .bind(&device.public_key)
-                .bind(&token_id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .map_err(|err| conflict_or(err, "a device with this key"))?;
-                let row: DeviceRow = sqlx::query_as(&format!("{DEVICE_SELECT} WHERE d.id = $1"))
-                    .bind(&device.id)
-                    .fetch_one(&mut *tx)
-                    .await?;
+                let device = insert_device(&mut tx, &company_id, group_id.as_deref(), Some(&token_id), None, device).await?;
                 tx.commit().await?;
-                row.try_into()
+                Ok(device)
             }
         }
 

@@ -13,6 +13,7 @@ mod postgres;
 mod rows;
 mod saml;
 mod scim;
+mod session_keys;
 mod sqlite;
 mod two_factor;
 
@@ -392,6 +393,28 @@ pub trait EnrollmentStore {
     async fn enroll_device(&self, token_hash: &str, device: &NewDevice) -> Result<Device>;
 }
 
+/// Session keys: a technician invites an end user for one attended session.
+#[async_trait]
+pub trait SessionKeyStore {
+    /// `Conflict` when a usable key already has these digits (the caller draws again).
+    async fn create_session_key(&self, key: &NewSessionKey) -> Result<()>;
+    /// The key with this hash if it is unused, unexpired and its technician may
+    /// still sign in to its company; else `NotFound`.
+    async fn usable_session_key(&self, key_hash: &str, now: Millis) -> Result<SessionKey>;
+    /// Gives the key a join ticket bound to `user_id`, replacing any earlier one.
+    async fn issue_join_ticket(
+        &self,
+        key_id: &str,
+        user_id: &str,
+        ticket_hash: &str,
+        expires_at: Millis,
+        now: Millis,
+    ) -> Result<()>;
+    /// Spends the key and creates the attended device, atomically. `NotFound`
+    /// when the key was spent or expired meanwhile, or the ticket does not match.
+    async fn join_with_session_key(&self, join: &JoinWithKey) -> Result<Device>;
+}
+
 #[async_trait]
 pub trait DeviceStore {
     async fn list_devices(&self, company_id: &str) -> Result<Vec<Device>>;
@@ -456,6 +479,7 @@ pub trait Store:
     + ScimStore
     + SetupStore
     + EnrollmentStore
+    + SessionKeyStore
     + DeviceStore
     + SessionStore
     + AuditStore

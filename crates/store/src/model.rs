@@ -228,6 +228,11 @@ pub struct Device {
     pub enrolled_at: Millis,
     pub last_seen: Option<Millis>,
     pub revoked_at: Option<Millis>,
+    /// Joined with a session key (attended): the key's technician.
+    pub attended_by: Option<String>,
+    /// The signed-in end user who joined it (tenant-only help): id and address.
+    pub end_user_id: Option<String>,
+    pub end_user: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -244,6 +249,43 @@ pub struct SessionRecord {
     /// Filled in by reads: the device's nickname and technician's display name.
     pub device_nickname: String,
     pub technician_name: String,
+    /// Filled in by reads: the device joined with a session key, and the
+    /// signed-in end user's address if any.
+    pub attended: bool,
+    pub end_user: Option<String>,
+}
+
+/// A session key as created by a technician; `key_hash` hashes its digits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSessionKey {
+    pub id: String,
+    pub company_id: String,
+    pub technician_id: String,
+    pub key_hash: String,
+    pub created_at: Millis,
+    pub expires_at: Millis,
+}
+
+/// A usable session key, with what the portal shows about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionKey {
+    pub id: String,
+    pub company_id: String,
+    pub company_name: String,
+    pub technician_id: String,
+    pub technician_name: String,
+    pub expires_at: Millis,
+    /// The company's tenant-only help setting, read with the key.
+    pub tenant_only: bool,
+}
+
+/// Spends a session key on a joining device: `ticket_hash`, when given, must be
+/// the key's current join ticket, unexpired.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JoinWithKey {
+    pub key_id: String,
+    pub ticket_hash: Option<String>,
+    pub device: NewDevice,
 }
 
 /// One entry of the append-only event log.

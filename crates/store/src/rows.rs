@@ -299,6 +299,9 @@ pub(crate) struct DeviceRow {
     enrolled_at: i64,
     last_seen: Option<i64>,
     revoked_at: Option<i64>,
+    attended_by: Option<String>,
+    end_user_id: Option<String>,
+    end_user: Option<String>,
 }
 
 impl TryFrom<DeviceRow> for Device {
@@ -323,14 +326,19 @@ impl TryFrom<DeviceRow> for Device {
             enrolled_at: row.enrolled_at,
             last_seen: row.last_seen,
             revoked_at: row.revoked_at,
+            attended_by: row.attended_by,
+            end_user_id: row.end_user_id,
+            end_user: row.end_user,
         })
     }
 }
 
 pub(crate) const DEVICE_SELECT: &str =
     "SELECT d.id, d.company_id, d.device_group_id, g.name AS device_group, d.nickname, d.hostname, \
-     d.os, d.ip_addresses, d.agent_version, d.public_key, d.enrolled_at, d.last_seen, d.revoked_at \
-     FROM devices d LEFT JOIN device_groups g ON g.id = d.device_group_id";
+     d.os, d.ip_addresses, d.agent_version, d.public_key, d.enrolled_at, d.last_seen, d.revoked_at, \
+     d.attended_by, d.end_user_id, eu.email AS end_user \
+     FROM devices d LEFT JOIN device_groups g ON g.id = d.device_group_id \
+     LEFT JOIN users eu ON eu.id = d.end_user_id";
 
 pub(crate) fn ip_addresses_json(addresses: &[String]) -> String {
     serde_json::to_string(addresses).unwrap_or_else(|_| "[]".to_string())
@@ -348,6 +356,8 @@ pub(crate) struct SessionRow {
     device_group_id: Option<String>,
     device_nickname: String,
     technician_name: String,
+    attended_by: Option<String>,
+    end_user: Option<String>,
 }
 
 impl From<SessionRow> for SessionRecord {
@@ -363,14 +373,18 @@ impl From<SessionRow> for SessionRecord {
             device_group_id: row.device_group_id,
             device_nickname: row.device_nickname,
             technician_name: row.technician_name,
+            attended: row.attended_by.is_some(),
+            end_user: row.end_user,
         }
     }
 }
 
 pub(crate) const SESSION_SELECT: &str =
     "SELECT s.id, s.company_id, s.device_id, s.technician_id, s.started_at, \
-     s.ended_at, s.end_reason, d.device_group_id, d.nickname AS device_nickname, u.display_name AS technician_name \
-     FROM sessions s JOIN devices d ON d.id = s.device_id JOIN users u ON u.id = s.technician_id";
+     s.ended_at, s.end_reason, d.device_group_id, d.nickname AS device_nickname, u.display_name AS technician_name, \
+     d.attended_by, eu.email AS end_user \
+     FROM sessions s JOIN devices d ON d.id = s.device_id JOIN users u ON u.id = s.technician_id \
+     LEFT JOIN users eu ON eu.id = d.end_user_id";
 
 #[derive(FromRow)]
 pub(crate) struct AuditRow {

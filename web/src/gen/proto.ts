@@ -6,11 +6,11 @@ export const BULK_HEADER_LEN = 5;
 export const BULK_KIND_SCREEN_TILES = 1;
 export const MAX_TILE_SIDE = 64;
 
-export type ErrorCode = "bad_request" | "unauthenticated" | "invalid_credentials" | "throttled" | "forbidden" | "csrf_mismatch" | "not_found" | "method_not_allowed" | "conflict" | "enrollment_token_invalid" | "enrollment_token_expired" | "enrollment_token_exhausted" | "unknown_agent_key" | "device_revoked" | "agent_auth_failed" | "protocol_version" | "protocol_violation" | "device_offline" | "session_ended" | "setup_token_invalid" | "owner_protected" | "not_on_yourself" | "builtin_role" | "password_sign_in_disabled" | "second_factor_required" | "second_factor_invalid" | "two_factor_enrollment_required" | "two_factor_required_by_company" | "single_sign_on_required" | "invalid_identity_provider" | "invalid_domain" | "domain_already_added" | "internal";
+export type ErrorCode = "bad_request" | "unauthenticated" | "invalid_credentials" | "throttled" | "forbidden" | "csrf_mismatch" | "not_found" | "method_not_allowed" | "conflict" | "enrollment_token_invalid" | "enrollment_token_expired" | "enrollment_token_exhausted" | "unknown_agent_key" | "device_revoked" | "agent_auth_failed" | "protocol_version" | "protocol_violation" | "device_offline" | "session_ended" | "setup_token_invalid" | "owner_protected" | "not_on_yourself" | "builtin_role" | "password_sign_in_disabled" | "second_factor_required" | "second_factor_invalid" | "two_factor_enrollment_required" | "two_factor_required_by_company" | "single_sign_on_required" | "invalid_identity_provider" | "invalid_domain" | "domain_already_added" | "session_key_invalid" | "join_ticket_required" | "internal";
 
 export type EndReason = "technician_ended" | "technician_disconnected" | "agent_ended" | "agent_disconnected" | "device_revoked" | "server_shutdown";
 
-export type AuditCode = "R1000I" | "R1001W" | "R1002I" | "R1003I" | "R1004I" | "R1005I" | "R1006I" | "R1007I" | "R1008I" | "R1009I" | "R1100I" | "R1101I" | "R1102I" | "R1103I" | "R1104I" | "R1200I" | "R1201I" | "R1202I" | "R1300I" | "R1301I" | "R1302I" | "R1400I" | "R1401I" | "R1500I" | "R1501I" | "R1502I" | "R1503W" | "R1504I" | "R1505I" | "R1506I" | "R1507I" | "R1508I" | "R1509I" | "R2000I" | "R2001I" | "R2002I" | "R2003I" | "R2004I" | "R3000I" | "R3001I";
+export type AuditCode = "R1000I" | "R1001W" | "R1002I" | "R1003I" | "R1004I" | "R1005I" | "R1006I" | "R1007I" | "R1008I" | "R1009I" | "R1100I" | "R1101I" | "R1102I" | "R1103I" | "R1104I" | "R1200I" | "R1201I" | "R1202I" | "R1300I" | "R1301I" | "R1302I" | "R1400I" | "R1401I" | "R1500I" | "R1501I" | "R1502I" | "R1503W" | "R1504I" | "R1505I" | "R1506I" | "R1507I" | "R1508I" | "R1509I" | "R2000I" | "R2001I" | "R2002I" | "R2003I" | "R2004I" | "R3000I" | "R3001I" | "R3002I" | "R3003I";
 
 export type ActorKind = "user" | "device" | "api_token" | "system";
 
@@ -73,7 +73,16 @@ export type TwoFactorEnabled = { recovery_codes: Array<string>, };
 
 export type DisableTwoFactor = { password: string, };
 
-export type DeviceView = { id: string, nickname: string, hostname: string, os: string, ip_addresses: Array<string>, device_group: string | null, online: boolean, last_seen: number | null, enrolled_at: number, revoked: boolean, };
+export type DeviceView = { id: string, nickname: string, hostname: string, os: string, ip_addresses: Array<string>, device_group: string | null, online: boolean, last_seen: number | null, enrolled_at: number, revoked: boolean, 
+/**
+ * For a device joined with a session key: the technician it joined, the
+ * only one who may start its session. None for enrolled devices.
+ */
+attended_by: string | null, 
+/**
+ * The signed-in end user who joined it (tenant-only help), by address.
+ */
+end_user: string | null, };
 
 export type CreateEnrollmentToken = { max_uses: number, 
 /**
@@ -103,13 +112,58 @@ export type AgentEnrollResponse = { device_id: string, company_id: string, };
 
 export type CreateSession = { device_id: string, };
 
-export type SessionView = { id: string, device_id: string, device_nickname: string, technician_id: string, technician_name: string, started_at: number, ended_at: number | null, end_reason: EndReason | null, };
+export type SessionView = { id: string, device_id: string, device_nickname: string, technician_id: string, technician_name: string, started_at: number, ended_at: number | null, end_reason: EndReason | null, 
+/**
+ * The session's device joined with a session key (attended).
+ */
+attended: boolean, 
+/**
+ * The signed-in end user on an attended device, by address.
+ */
+end_user: string | null, };
 
 export type AuditEventView = { id: number, code: AuditCode, at: number, actor_kind: ActorKind, actor_id: string | null, actor_name: string, ip: string | null, target_kind: string | null, target_id: string | null, target_name: string | null, 
 /**
  * Key/value pairs describing the change.
  */
 details: Array<[string, string]>, };
+
+export type SessionKeyCreated = { id: string, 
+/**
+ * Nine digits, without spaces (the console groups them by three).
+ */
+key: string, expires_at: number, 
+/**
+ * The portal page with the key filled in, to send to the end user.
+ */
+portal_url: string, };
+
+export type PortalKeyCheck = { key: string, };
+
+export type PortalStatus = "ready" | "sign_in_required" | "other_company";
+
+export type PortalKeyView = { technician_name: string, company_name: string, expires_at: number, status: PortalStatus, join: PortalJoin | null, };
+
+export type PortalJoin = { server_url: string, 
+/**
+ * SHA-256 of the server's key, so the joining agent pins it from the start.
+ */
+server_fingerprint: string, 
+/**
+ * The one-time join ticket of a signed-in member (tenant-only help), valid
+ * 5 minutes.
+ */
+ticket: string | null, ticket_expires_at: number | null, 
+/**
+ * `reach agent join --server ... --fingerprint ... --key ...`
+ */
+command: string, };
+
+export type AgentJoinRequest = { key: string, ticket: string | null, 
+/**
+ * Base64 Ed25519 public key generated for this one session.
+ */
+public_key: string, nickname: string, system: SystemInfo, };
 
 export type CompanySettingsView = { 
 /**
@@ -125,7 +179,12 @@ password_sign_in: boolean,
  * A first single sign-on of an address in a verified domain creates its
  * account (with no roles). Off when left out.
  */
-just_in_time: boolean, };
+just_in_time: boolean, 
+/**
+ * End users must sign in as members of the company to join a session with
+ * a session key; when off, anyone with the key may. On when left out.
+ */
+tenant_only: boolean, };
 
 export type CompanyView = { id: string, name: string, owner_id: string | null, 
 /**

@@ -62,6 +62,8 @@ pub enum Action {
     /// Revoke, rename or move one device.
     ManageDevice,
     ManageEnrollmentTokens,
+    /// Create a session key to invite an end user (an attended session).
+    CreateSessionKey,
     /// See one's own sessions.
     ListOwnSessions,
     /// See every technician's sessions.
@@ -80,7 +82,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for tests that walk the whole matrix.
-    pub const ALL: [Self; 17] = [
+    pub const ALL: [Self; 18] = [
         Self::ManageCompanies,
         Self::ListDevices,
         Self::ViewDevice,
@@ -88,6 +90,7 @@ impl Action {
         Self::StartAttendedSession,
         Self::ManageDevice,
         Self::ManageEnrollmentTokens,
+        Self::CreateSessionKey,
         Self::ListOwnSessions,
         Self::ViewReports,
         Self::UseSession,
@@ -104,6 +107,7 @@ impl Action {
     fn company_permission(self) -> Option<Permission> {
         Some(match self {
             Self::ManageEnrollmentTokens => Permission::ManageDevices,
+            Self::CreateSessionKey => Permission::StartAttendedSession,
             Self::ViewReports => Permission::ViewReports,
             Self::ViewEventLog => Permission::ViewEventLog,
             Self::ManageUsers => Permission::ManageUsers,
@@ -126,6 +130,12 @@ pub enum Resource<'a> {
         company_id: &'a str,
         device_group_id: Option<&'a str>,
     },
+    /// A device joined with a session key: it belongs to no device group, and
+    /// only the key's technician may start its session.
+    AttendedDevice {
+        company_id: &'a str,
+        technician_id: &'a str,
+    },
     Session {
         company_id: &'a str,
         owner_id: &'a str,
@@ -146,6 +156,7 @@ impl<'a> Resource<'a> {
             Self::Server => None,
             Self::Company(company_id)
             | Self::Device { company_id, .. }
+            | Self::AttendedDevice { company_id, .. }
             | Self::Session { company_id, .. }
             | Self::SsoDomain { company_id, .. } => Some(company_id),
         }
@@ -232,6 +243,30 @@ pub fn authorize(
                 principal.device_access(device_group_id).has(permission),
             )
         }
+        (Action::ViewDevice, Resource::AttendedDevice { technician_id, .. }) => {
+            let access = principal.device_access(None);
+            let own =
+                technician_id == principal.user_id && access.has(Permission::StartAttendedSession);
+            need(
+                Permission::ManageDevices,
+                own || access.has(Permission::ManageDevices),
+            )
+        }
+        (Action::StartAttendedSession, Resource::AttendedDevice { technician_id, .. }) => {
+            if technician_id != principal.user_id {
+                return Err(Denied::NotOwner(action));
+            }
+            need(
+                Permission::StartAttendedSession,
+                principal
+                    .device_access(None)
+                    .has(Permission::StartAttendedSession),
+            )
+        }
+        (Action::ManageDevice, Resource::AttendedDevice { .. }) => need(
+            Permission::ManageDevices,
+            principal.device_access(None).has(Permission::ManageDevices),
+        ),
         (
             Action::UseSession | Action::ControlSession,
             Resource::Session {

@@ -226,3 +226,62 @@ fn a_domain_s_owners_manage_its_single_sign_on_and_nothing_more() {
     let admin = principal(vec![role(BuiltinRole::Administrator, Scope::Company)]);
     assert!(authorize(&admin, Action::ManageSso, others).is_ok());
 }
+
+fn attended(technician_id: &str) -> Resource<'_> {
+    Resource::AttendedDevice {
+        company_id: "c1",
+        technician_id,
+    }
+}
+
+#[test]
+fn attended_devices_belong_to_their_technician() {
+    let tech = principal(vec![role(BuiltinRole::Technician, Scope::Company)]);
+    assert!(authorize(&tech, Action::CreateSessionKey, Resource::Company("c1")).is_ok());
+    assert!(authorize(&tech, Action::ViewDevice, attended("u1")).is_ok());
+    assert!(authorize(&tech, Action::StartAttendedSession, attended("u1")).is_ok());
+    // Another technician's end user: not visible, not startable.
+    assert!(authorize(&tech, Action::ViewDevice, attended("u2")).is_err());
+    assert_eq!(
+        authorize(&tech, Action::StartAttendedSession, attended("u2")),
+        Err(Denied::NotOwner(Action::StartAttendedSession))
+    );
+    // An attended device is never an unattended one.
+    assert_eq!(
+        authorize(&tech, Action::StartUnattendedSession, attended("u1")),
+        Err(Denied::NotApplicable(Action::StartUnattendedSession))
+    );
+    assert!(authorize(&tech, Action::ManageDevice, attended("u1")).is_err());
+}
+
+#[test]
+fn attended_sessions_need_a_company_wide_grant() {
+    // A role scoped to a device group does not reach attended devices, which
+    // belong to none: neither keys nor sessions.
+    let scoped = principal(vec![role(
+        BuiltinRole::Technician,
+        Scope::DeviceGroup("shop".into()),
+    )]);
+    assert!(authorize(&scoped, Action::CreateSessionKey, Resource::Company("c1")).is_err());
+    assert!(authorize(&scoped, Action::StartAttendedSession, attended("u1")).is_err());
+    assert!(authorize(&scoped, Action::ViewDevice, attended("u1")).is_err());
+}
+
+#[test]
+fn device_managers_see_and_revoke_every_attended_device() {
+    let admin = principal(vec![role(BuiltinRole::Administrator, Scope::Company)]);
+    assert!(authorize(&admin, Action::ViewDevice, attended("u2")).is_ok());
+    assert!(authorize(&admin, Action::ManageDevice, attended("u2")).is_ok());
+    assert!(authorize(&admin, Action::StartAttendedSession, attended("u2")).is_err());
+    assert_eq!(
+        authorize(
+            &admin,
+            Action::ViewDevice,
+            Resource::AttendedDevice {
+                company_id: "c2",
+                technician_id: "u1"
+            }
+        ),
+        Err(Denied::OtherCompany)
+    );
+}

@@ -42,6 +42,7 @@ async fn company_view(state: &AppState, company: &Company) -> Result<CompanyView
             require_two_factor: company.settings.require_two_factor,
             password_sign_in: company.settings.password_sign_in,
             just_in_time: company.settings.just_in_time,
+            tenant_only: company.settings.tenant_only,
         },
         created_at: company.created_at,
     })
@@ -170,7 +171,7 @@ pub async fn update_settings(
         require_two_factor: request.require_two_factor,
         password_sign_in: request.password_sign_in,
         just_in_time: request.just_in_time,
-        ..before.settings
+        tenant_only: request.tenant_only,
     };
     let after = state
         .store
@@ -198,6 +199,11 @@ pub async fn update_settings(
             "just_in_time",
             before.settings.just_in_time,
             after.settings.just_in_time,
+        ),
+        (
+            "tenant_only",
+            before.settings.tenant_only,
+            after.settings.tenant_only,
         ),
     ] {
         if was != is {

@@ -23,9 +23,29 @@ use crate::AppState;
 
 /// A device as the policy sees it.
 pub fn device_resource(device: &Device) -> Resource<'_> {
-    Resource::Device {
-        company_id: &device.company_id,
-        device_group_id: device.device_group_id.as_deref(),
+    resource_of(
+        &device.company_id,
+        device.device_group_id.as_deref(),
+        device.attended_by.as_deref(),
+    )
+}
+
+/// The same, from its parts: an attended device (joined with a session key)
+/// is its technician's, an enrolled one is in its device group.
+pub fn resource_of<'a>(
+    company_id: &'a str,
+    device_group_id: Option<&'a str>,
+    attended_by: Option<&'a str>,
+) -> Resource<'a> {
+    match attended_by {
+        Some(technician_id) => Resource::AttendedDevice {
+            company_id,
+            technician_id,
+        },
+        None => Resource::Device {
+            company_id,
+            device_group_id,
+        },
     }
 }
 
@@ -38,6 +58,8 @@ pub async fn list(
     Ok(Json(
         devices
             .iter()
+            // An attended device is over once revoked: its session is in the history.
+            .filter(|device| device.attended_by.is_none() || device.revoked_at.is_none())
             .filter(|device| {
                 authorize(&auth.principal, Action::ViewDevice, device_resource(device)).is_ok()
             })

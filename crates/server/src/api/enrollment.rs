@@ -154,27 +154,10 @@ pub async fn enroll_agent(
     body: JsonBody<AgentEnrollRequest>,
 ) -> Result<Json<AgentEnrollResponse>, ApiFailure> {
     let Json(request) = body?;
-    let key = base64::engine::general_purpose::STANDARD
-        .decode(&request.public_key)
-        .map_err(|_| ApiFailure::bad_request("public_key is not base64"))?;
-    let key: [u8; 32] = key
-        .try_into()
-        .map_err(|_| ApiFailure::bad_request("public_key must be a 32-byte Ed25519 key"))?;
-    ed25519_dalek::VerifyingKey::from_bytes(&key)
-        .map_err(|_| ApiFailure::bad_request("public_key is not a valid Ed25519 key"))?;
-    let nickname = validate::name("nickname", &request.nickname, 64)?;
+    let new_device = new_device(&request.public_key, &request.nickname, &request.system)?;
     let device = state
         .store
-        .enroll_device(
-            &credentials::secret_hash(request.token.trim()),
-            &NewDevice {
-                id: uuid::Uuid::new_v4().to_string(),
-                nickname,
-                public_key: request.public_key.clone(),
-                system: device_system(&request.system),
-                enrolled_at: now_millis(),
-            },
-        )
+        .enroll_device(&credentials::secret_hash(request.token.trim()), &new_device)
         .await?;
     tracing::info!(device_id = %device.id, nickname = %device.nickname, "device enrolled");
     let actor = Actor::Device {
@@ -192,6 +175,30 @@ pub async fn enroll_agent(
         device_id: device.id,
         company_id: device.company_id,
     }))
+}
+
+/// The device an agent asks to register (enrolling or joining), checked: its
+/// public key must be a valid Ed25519 key, its nickname a sensible name.
+pub fn new_device(
+    public_key: &str,
+    nickname: &str,
+    system: &SystemInfo,
+) -> Result<NewDevice, ApiFailure> {
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(public_key)
+        .map_err(|_| ApiFailure::bad_request("public_key is not base64"))?;
+    let key: [u8; 32] = key
+        .try_into()
+        .map_err(|_| ApiFailure::bad_request("public_key must be a 32-byte Ed25519 key"))?;
+    ed25519_dalek::VerifyingKey::from_bytes(&key)
+        .map_err(|_| ApiFailure::bad_request("public_key is not a valid Ed25519 key"))?;
+    Ok(NewDevice {
+        id: uuid::Uuid::new_v4().to_string(),
+        nickname: validate::name("nickname", nickname, 64)?,
+        public_key: public_key.to_string(),
+        system: device_system(system),
+        enrolled_at: now_millis(),
+    })
 }
 
 /// What the agent reported about its machine, bounded: agents are not trusted

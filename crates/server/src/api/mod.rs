@@ -2,6 +2,7 @@
 //! [`crate::auth::Authenticated`] extractor and asks [`reach_core::policy::authorize`]
 //! before acting; none compares roles or companies itself.
 
+pub mod attended;
 pub mod companies;
 pub mod devices;
 pub mod domains;
@@ -48,6 +49,7 @@ pub fn resources(
             &format!("{prefix}/sessions/{{id}}/end"),
             post(sessions::end),
         )
+        .route(&format!("{prefix}/session-keys"), post(attended::create))
         .route(&format!("{prefix}/audit-events"), get(crate::audit::list))
         .route(
             &format!("{prefix}/companies"),

@@ -43,11 +43,14 @@ pub async fn create(
         .store
         .device_in_company(company, &request.device_id)
         .await?;
-    authorize(
-        &auth.principal,
-        Action::StartUnattendedSession,
-        device_resource(&device),
-    )?;
+    // An end user waiting on an attended device is the attended case; every
+    // enrolled device is reached unattended.
+    let action = if device.attended_by.is_some() {
+        Action::StartAttendedSession
+    } else {
+        Action::StartUnattendedSession
+    };
+    authorize(&auth.principal, action, device_resource(&device))?;
     if device.revoked_at.is_some() {
         return Err(ApiFailure::new(
             ErrorCode::DeviceRevoked,
@@ -71,6 +74,8 @@ pub async fn create(
         device_group_id: device.device_group_id.clone(),
         device_nickname: device.nickname.clone(),
         technician_name: auth.user.display_name.clone(),
+        attended: device.attended_by.is_some(),
+        end_user: device.end_user.clone(),
     };
     state.store.create_session(&record).await?;
     if let Err(HubError::DeviceOffline | HubError::SessionEnded) =
@@ -95,6 +100,11 @@ pub async fn create(
         .ip(auth.ip)
         .target("session", &record.id, Some(&device.nickname))
         .detail("device_id", &device.id);
+    let entry = match (&device.attended_by, &device.end_user) {
+        (Some(_), Some(end_user)) => entry.detail("end_user", end_user),
+        (Some(_), None) => entry.detail("end_user", "anonymous"),
+        (None, _) => entry,
+    };
     audit::record(&state, entry).await;
     state.hub.publish_session(&record);
     Ok(Json(session_view(&record)))

@@ -444,6 +444,8 @@ pub async fn deleting_an_account_erases_it_but_not_history(store: Arc<dyn Store>
         device_group_id: None,
         device_nickname: String::new(),
         technician_name: String::new(),
+        attended: false,
+        end_user: None,
     };
     store.create_session(&record).await.unwrap();
     store.delete_account(&ann.id, NOW + 5).await.unwrap();

@@ -12,6 +12,7 @@ mod domains;
 mod oidc;
 mod saml;
 mod scim;
+mod session_keys;
 mod two_factor;
 mod upgrade;
 
@@ -21,6 +22,7 @@ use domains::*;
 use oidc::*;
 use saml::*;
 use scim::*;
+use session_keys::*;
 use two_factor::*;
 
 /// An opened store plus whatever keeps its database alive.
@@ -100,6 +102,10 @@ conformance!(
     oidc_requests_are_answered_once,
     provisioned_users_are_created_and_changed_whole,
     provisioned_groups_change_whole_and_stay_in_their_company,
+    session_keys_join_one_attended_device,
+    join_tickets_bind_the_key_to_a_member,
+    a_key_raced_by_many_agents_joins_once,
+    a_technician_who_left_has_no_usable_keys,
 );
 
 const NOW: i64 = 1_700_000_000_000;
@@ -449,6 +455,8 @@ async fn sessions_are_recorded_and_ended_once(store: Arc<dyn Store>) {
             device_group_id: None,
             device_nickname: String::new(),
             technician_name: String::new(),
+            attended: false,
+            end_user: None,
         };
         store.create_session(&record).await.unwrap();
         ids.push(record.id);
