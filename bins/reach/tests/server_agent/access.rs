@@ -627,7 +627,7 @@ async fn bad_administration_input_changes_nothing() {
             "settings with an unknown field",
             Method::PUT,
             "/api/company/settings".into(),
-            json!({"require_two_factor": false, "password_sign_in": true, "tenant_only": false}),
+            json!({"require_two_factor": false, "password_sign_in": true, "anonymous_help": true}),
             400,
             ErrorCode::BadRequest,
         ),

@@ -90,6 +90,11 @@ const ROUTES: &[Route] = &[
         "/api/sessions",
         Permission(P::StartUnattendedSession),
     ),
+    route(
+        "POST",
+        "/api/session-keys",
+        Permission(P::StartAttendedSession),
+    ),
     route("POST", "/api/sessions/{id}/end", Elsewhere("permissions")),
     route("ANY", "/api/sessions/{id}/ws", Elsewhere("permissions")),
     route("ANY", "/api/events", Elsewhere("audit")),
@@ -198,6 +203,8 @@ const ROUTES: &[Route] = &[
     ),
     route("GET", "/api/auth/sign-in-method", Elsewhere("saml")),
     route("POST", "/api/agent/enroll", Elsewhere("enrollment")),
+    route("POST", "/api/agent/join", Elsewhere("attended")),
+    route("POST", "/api/portal/keys/check", Elsewhere("attended")),
     route("ANY", "/api/agent/ws", Elsewhere("trust")),
 ];
 
@@ -372,6 +379,7 @@ impl Fixture<'_> {
                 route.path.to_string(),
                 body(json!({"device_id": self.device_id().await})),
             ),
+            ("POST", "/api/session-keys") => (route.path.to_string(), body(json!({}))),
             ("POST", "/api/companies") => (
                 route.path.to_string(),
                 body(json!({

@@ -38,6 +38,7 @@ mod support;
 mod access;
 mod admin_cli;
 mod api_tokens;
+mod attended;
 mod audit;
 mod authorization;
 mod domains;
