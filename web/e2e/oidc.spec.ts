@@ -7,6 +7,7 @@
 
 import { join } from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import type { SessionKeyCreated, SignedIn } from '../src/gen/proto.ts';
 import { en } from '../src/i18n/en.ts';
 import { startHarness, type Harness } from './harness.ts';
 import { makeProviderCertificates, startOpenIdProvider, type OpenIdProvider, type ProviderCertificates } from './op.ts';
@@ -127,6 +128,30 @@ test('a member signs in from the sign-in page through the OpenID Connect provide
   // Back at Reach, signed in, on the technician console.
   await expect(page).toHaveURL(/\/console\/devices$/);
   await expect(page.getByRole('link', { name: MEMBER.name })).toBeVisible();
+});
+
+test('a member sent to sign in by the portal comes back to it after single sign-on', async ({ browser }) => {
+  // Tenant-only help is on by default: the portal asks the member to sign in first.
+  const me = (await (await admin.request.get('/api/auth/me')).json()) as SignedIn;
+  const created = await admin.request.post('/api/session-keys', { headers: { 'X-CSRF-Token': me.csrf_token }, data: {} });
+  expect(created.ok()).toBe(true);
+  const { key } = (await created.json()) as SessionKeyCreated;
+  const page = await visitor(browser, 'portal member');
+  await page.goto(`/?key=${key}`);
+  const result = page.locator('[data-portal-status]');
+  await expect(result).toHaveAttribute('data-portal-status', 'sign_in_required');
+  await result.getByRole('button', { name: en['portal.signIn'], exact: true }).click();
+  await page.getByLabel(en['login.email'], { exact: true }).fill(MEMBER.email);
+  await page.getByRole('button', { name: en['login.sso.continue'], exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`^${provider.issuer}/interaction/`));
+  await page.locator('input[name="login"]').fill(MEMBER.email);
+  await page.locator('input[name="password"]').fill('any password');
+  await page.getByRole('button', { name: 'Sign-in' }).click();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  // The server lands every single sign-on on the device list; the console goes on to the portal.
+  await expect(page).toHaveURL(new RegExp(`/console/portal\\?key=${key}$`));
+  await expect(result).toHaveAttribute('data-portal-status', 'ready');
+  await expect(page.getByTestId('join-command')).toContainText('--ticket ');
 });
 
 test('a sign-in started from the provider’s portal lands on the technician console', async ({ browser }) => {

@@ -1,12 +1,15 @@
 // The console's root: language, sign-in state, routing and global shortcuts.
 
 import type { JSX } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { AccountPage } from './features/account/AccountPage.tsx';
 import { ApiTokensPage } from './features/api-tokens/ApiTokensPage.tsx';
+import { InviteDialog, INVITE_SHORTCUT, mayInvite, openInvite } from './features/attended/InviteDialog.tsx';
+import { PortalLayout, PortalPage } from './features/attended/PortalPage.tsx';
 import { EVENT_FILTER_ID, EventLogPage } from './features/audit/EventLogPage.tsx';
 import { authStore, can, isOperator, loadMe } from './features/auth/auth.ts';
-import { LoginPage, safeNext } from './features/auth/LoginPage.tsx';
+import { LoginPage } from './features/auth/LoginPage.tsx';
+import { safeNext, takeRememberedNext } from './features/auth/next.ts';
 import { SetupPage } from './features/auth/SetupPage.tsx';
 import { CompaniesPage } from './features/companies/CompaniesPage.tsx';
 import { CompanyPage } from './features/company/CompanyPage.tsx';
@@ -28,8 +31,11 @@ import { HelpDialog, Shell } from './ui/layout.tsx';
 import { Link } from './ui/link.tsx';
 import { useStore } from './ui/store.ts';
 
+/** The portal, where end users enter a session key: public, and outside the console's frame. */
+const PORTAL_PATH = '/portal';
+
 /** Pages reachable without signing in. */
-const PUBLIC_PATHS = ['/login', '/setup'];
+const PUBLIC_PATHS = ['/login', '/setup', PORTAL_PATH];
 
 /** The list filters that `/` focuses (one page shows at most one). */
 const FILTER_IDS = [DEVICE_FILTER_ID, EVENT_FILTER_ID];
@@ -83,20 +89,33 @@ export function App() {
 
   useEffect(() => {
     setBootError(null);
-    loadMe().catch(setBootError);
+    loadMe()
+      .then(() => {
+        // Back from a single sign-on, which lands on the device list: on to where it was started
+        // for. Signed out (the sign-on failed), it stays kept for a sign-in on the sign-in page.
+        if (authStore.get().status !== 'signed_in') return;
+        const next = takeRememberedNext();
+        if (next !== null) navigate(next, { replace: true });
+      })
+      .catch(setBootError);
   }, [bootAttempt]);
 
   // The company requires a second factor this user has not set up: the server
   // refuses everything but its setup, the live feed included.
   const mustEnrol = auth.status === 'signed_in' && auth.me.user.two_factor_required;
+  const onPortal = route.path === PORTAL_PATH;
+
+  // The portal lists nothing: an end user signed in there needs no live feed.
+  useEffect(() => {
+    if (auth.status === 'signed_in' && !mustEnrol && !onPortal) startLive();
+    else if (auth.status === 'signed_out' || mustEnrol || onPortal) stopLive();
+  }, [auth.status, mustEnrol, onPortal]);
 
   useEffect(() => {
-    if (auth.status === 'signed_in' && !mustEnrol) startLive();
-    else if (auth.status === 'signed_out' || mustEnrol) stopLive();
-  }, [auth.status, mustEnrol]);
-
-  useEffect(() => {
-    if (route.path === '/' || route.path === '/index.html') {
+    if ((route.path === '/' || route.path === '/index.html') && route.query.has('key')) {
+      // A portal link that lost its way (`/console/?key=`): the portal, key and all.
+      navigate(`${PORTAL_PATH}?${route.query.toString()}`, { replace: true });
+    } else if (route.path === '/' || route.path === '/index.html') {
       navigate('/devices', { replace: true });
     } else if (auth.status === 'signed_out' && !PUBLIC_PATHS.includes(route.path)) {
       const next = route.path + (route.query.size > 0 ? `?${route.query.toString()}` : '');
@@ -106,13 +125,26 @@ export function App() {
     }
   }, [auth.status, route.path, route.query]);
 
+  // The shortcuts read these when a key is pressed, not when the listener was added.
+  const shortcutState = useRef({ portal: false, console: false, mayInvite: false });
+  shortcutState.current = {
+    portal: onPortal,
+    console: auth.status === 'signed_in' && !mustEnrol && !onPortal,
+    mayInvite: auth.status === 'signed_in' && mayInvite(auth.me),
+  };
+
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent): void => {
       if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || isTypingTarget(event.target)) return;
       if (document.querySelector('dialog[open]') !== null) return;
+      // The portal is for end users: the console's shortcuts would only surprise them.
+      if (shortcutState.current.portal) return;
       if (event.key === '?') {
         event.preventDefault();
         setHelpOpen(true);
+      } else if (event.key === INVITE_SHORTCUT && shortcutState.current.console && shortcutState.current.mayInvite) {
+        event.preventDefault();
+        openInvite();
       } else if (event.key === '/') {
         const filter = FILTER_IDS.map((id) => document.getElementById(id)).find((element): element is HTMLElement => element !== null);
         if (filter !== undefined) {
@@ -131,21 +163,27 @@ export function App() {
   let fill = false;
   const me = auth.status === 'signed_in' ? auth.me : null;
 
-  if (route.path === '/setup') {
+  const booting =
+    bootError === null ? (
+      <Loading label={t('common.loading')} />
+    ) : (
+      <section class="page">
+        <ErrorMessage>{i18n.describeError(bootError)}</ErrorMessage>
+        <button type="button" class="button" onClick={() => setBootAttempt((n) => n + 1)}>
+          {t('common.retry')}
+        </button>
+      </section>
+    );
+
+  if (onPortal) {
+    // Signed in or not (a check made signed in carries the CSRF token, so it waits for the boot).
+    titleKey = 'portal.title';
+    page = auth.status === 'loading' ? booting : <PortalPage me={me} keyParam={route.query.get('key')} />;
+  } else if (route.path === '/setup') {
     titleKey = 'setup.title';
     page = <SetupPage token={route.query.get('token')} />;
   } else if (auth.status === 'loading') {
-    page =
-      bootError === null ? (
-        <Loading label={t('common.loading')} />
-      ) : (
-        <section class="page">
-          <ErrorMessage>{i18n.describeError(bootError)}</ErrorMessage>
-          <button type="button" class="button" onClick={() => setBootAttempt((n) => n + 1)}>
-            {t('common.retry')}
-          </button>
-        </section>
-      );
+    page = booting;
   } else if (me === null) {
     titleKey = 'login.title';
     page = <LoginPage next={route.query.get('next')} expired={auth.status === 'signed_out' && auth.expired} ssoError={route.query.get('sso_error')} />;
@@ -161,7 +199,7 @@ export function App() {
     page = guarded(can(me, 'devices.manage'), t('enrollment.title'), <EnrollmentPage />, t);
   } else if (route.path === '/sessions') {
     titleKey = 'nav.sessions';
-    page = <SessionsPage />;
+    page = <SessionsPage me={me} />;
   } else if (route.path === '/account') {
     titleKey = 'account.title';
     page = <AccountPage me={me} />;
@@ -202,12 +240,20 @@ export function App() {
     document.title = titleKey === 'app.name' ? t('app.name') : `${t(titleKey)} · ${t('app.name')}`;
   }, [titleKey, t]);
 
+  if (onPortal) {
+    return (
+      <I18nContext.Provider value={i18n}>
+        <PortalLayout me={me}>{page}</PortalLayout>
+      </I18nContext.Provider>
+    );
+  }
   return (
     <I18nContext.Provider value={i18n}>
       <Shell me={me} restricted={mustEnrol} path={route.path} onHelp={() => setHelpOpen(true)} fill={fill}>
         {page}
       </Shell>
-      <HelpDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
+      <HelpDialog open={helpOpen} onClose={() => setHelpOpen(false)} invite={me !== null && !mustEnrol && mayInvite(me)} />
+      {me !== null && !mustEnrol && <InviteDialog />}
     </I18nContext.Provider>
   );
 }

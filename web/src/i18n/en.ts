@@ -4,6 +4,7 @@
 
 import type { ActorKind, AuditCode, EndReason, ErrorCode } from '../gen/proto.ts';
 import { enAdmin } from './en-admin.ts';
+import { enAttended } from './en-attended.ts';
 import { enIdentity } from './en-identity.ts';
 import { enTwoFactor } from './en-two-factor.ts';
 
@@ -95,7 +96,7 @@ export const en = {
   'account.changed': 'Password changed. Your other sign-ins were signed out.',
 
   'devices.title': 'Devices',
-  'devices.subtitle': 'Computers with the Reach agent installed.',
+  'devices.subtitle': 'Computers with the Reach agent: installed, or joined for one session with a session key.',
   'devices.filterLabel': 'Filter devices',
   'devices.filterPlaceholder': 'Filter devices (press /)',
   'devices.addDevice': 'Add a device',
@@ -383,6 +384,7 @@ export const en = {
   ...enAdmin,
   ...enTwoFactor,
   ...enIdentity,
+  ...enAttended,
 } satisfies CodeMessages & Record<string, string>;
 
 export type MessageKey = keyof typeof en;

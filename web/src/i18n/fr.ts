@@ -2,6 +2,7 @@
 
 import type { Catalogue } from './en.ts';
 import { frAdmin } from './fr-admin.ts';
+import { frAttended } from './fr-attended.ts';
 import { frIdentity } from './fr-identity.ts';
 import { frTwoFactor } from './fr-two-factor.ts';
 
@@ -89,7 +90,7 @@ export const fr: Catalogue = {
   'account.changed': 'Mot de passe modifié. Vos autres connexions ont été fermées.',
 
   'devices.title': 'Appareils',
-  'devices.subtitle': 'Ordinateurs sur lesquels l’agent Reach est installé.',
+  'devices.subtitle': 'Ordinateurs avec l’agent Reach : installé, ou connecté pour une session avec une clé de session.',
   'devices.filterLabel': 'Filtrer les appareils',
   'devices.filterPlaceholder': 'Filtrer les appareils (touche /)',
   'devices.addDevice': 'Ajouter un appareil',
@@ -377,4 +378,5 @@ export const fr: Catalogue = {
   ...frAdmin,
   ...frTwoFactor,
   ...frIdentity,
+  ...frAttended,
 };

@@ -10,7 +10,7 @@ import { Dialog } from './dialog.tsx';
 import { Link } from './link.tsx';
 import { useStore } from './store.ts';
 
-function LanguageSwitcher() {
+export function LanguageSwitcher() {
   const { t, lang, setLang } = useI18n();
   return (
     <label class="lang-switcher">
@@ -159,10 +159,12 @@ export function Shell({ me, restricted = false, path, onHelp, fill = false, chil
   );
 }
 
-export function HelpDialog({ open, onClose }: { open: boolean; onClose(): void }) {
+/** The console's keyboard shortcuts; `invite` adds the one for users who may invite an end user. */
+export function HelpDialog({ open, onClose, invite = false }: { open: boolean; onClose(): void; invite?: boolean }) {
   const { t } = useI18n();
-  const shortcuts: [string[], 'help.filter' | 'help.help' | 'help.endSession' | 'help.closeDialog'][] = [
+  const shortcuts: [string[], 'help.filter' | 'help.invite' | 'help.help' | 'help.endSession' | 'help.closeDialog'][] = [
     [['/'], 'help.filter'],
+    ...(invite ? [[['I'], 'help.invite'] as [string[], 'help.invite']] : []),
     [['?'], 'help.help'],
     [['Ctrl', 'Alt', 'Shift', 'E'], 'help.endSession'],
     [['Esc'], 'help.closeDialog'],

@@ -10,6 +10,8 @@ describe('detailValue', () => {
   it('translates yes/no values', () => {
     assert.equal(detailValue('view_only', 'true', en), 'yes');
     assert.equal(detailValue('disabled_after', 'false', fr), 'non');
+    assert.equal(detailValue('tenant_only_before', 'true', en), 'yes');
+    assert.equal(detailValue('tenant_only_after', 'false', fr), 'non');
   });
 
   it('names permissions in the reader’s language and keeps unknown ones', () => {
@@ -65,6 +67,8 @@ describe('detailValue', () => {
   it('leaves names, addresses, ids and unknown codes as sent', () => {
     assert.equal(detailValue('display_name', 'true', en), 'true');
     assert.equal(detailValue('user', 'ada@example.com', fr), 'ada@example.com');
+    assert.equal(detailValue('end_user', 'true', en), 'true');
+    assert.equal(detailValue('technician_id', 'false', en), 'false');
     assert.equal(detailValue('members_added', 'ada@example.com, bob@example.com', en), 'ada@example.com, bob@example.com');
     assert.equal(detailValue('members_removed', 'carol@example.com', fr), 'carol@example.com');
     assert.equal(detailValue('reason', 'a_future_reason', en), 'a_future_reason');

@@ -8,7 +8,7 @@ import type { I18n, MessageKey } from '../../i18n/index.ts';
 import { isPermission } from '../access/permissions.ts';
 
 /** Details that hold a yes/no (so a name that happens to read `true` stays a name). */
-const YES_NO = /^(view_only|disabled|operator|require_two_factor|password_sign_in|just_in_time)(_before|_after)?$/;
+const YES_NO = /^(view_only|disabled|operator|require_two_factor|password_sign_in|just_in_time|tenant_only)(_before|_after)?$/;
 
 /** Details whose value lists permissions by wire name, `, `-separated. */
 const PERMISSION_LISTS = new Set(['permissions', 'permissions_before', 'permissions_after', 'scopes']);

@@ -5,13 +5,8 @@ import { useI18n, type MessageKey } from '../../i18n/index.ts';
 import { navigate } from '../../router.ts';
 import { ErrorMessage } from '../../ui/feedback.tsx';
 import { signIn } from './auth.ts';
+import { rememberNext, safeNext, takeRememberedNext } from './next.ts';
 import { SecondFactorForm } from './SecondFactorForm.tsx';
-
-/** Where to go after signing in: a console path from `?next=`, never another site. */
-export function safeNext(next: string | null): string {
-  if (next === null || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/login')) return '/devices';
-  return next;
-}
 
 /** A sign-in method that goes through the company's identity provider. */
 type SingleSignOnMethod = Exclude<SignInMethod, 'password'>;
@@ -23,6 +18,21 @@ function isSingleSignOn(method: SignInMethod | null): method is SingleSignOnMeth
 /** Where single sign-on starts for `email`: the server sends the browser on to the identity provider. */
 export function singleSignOnUrl(email: string, method: SingleSignOnMethod): string {
   return `/${method}/login?email=${encodeURIComponent(email.trim())}&relay_state=console`;
+}
+
+/**
+ * Leaves for the identity provider. Its round trip lands on the device list whatever
+ * `next` says, so `next` is kept for the console to go on to once it is back.
+ */
+function startSingleSignOn(email: string, method: SingleSignOnMethod, next: string | null): void {
+  rememberNext(next);
+  location.assign(singleSignOnUrl(email, method));
+}
+
+/** Where a sign-in made on this page goes: `?next=`, else where a failed single sign-on was headed. */
+function destination(next: string | null): string {
+  const kept = takeRememberedNext();
+  return safeNext(next ?? kept);
 }
 
 /** How `email` signs in through single sign-on, asked now (the password was refused for it); SAML when unknown. */
@@ -98,19 +108,19 @@ export function LoginPage({ next, expired, ssoError = null }: { next: string | n
   const onSubmit = async (event: Event): Promise<void> => {
     event.preventDefault();
     if (isSingleSignOn(method)) {
-      location.assign(singleSignOnUrl(email, method));
+      startSingleSignOn(email, method, next);
       return;
     }
     setBusy(true);
     setError(null);
     try {
       await signIn({ email: email.trim(), password });
-      navigate(safeNext(next), { replace: true });
+      navigate(destination(next), { replace: true });
     } catch (caught) {
       if (caught instanceof RequestError && caught.code === 'second_factor_required') {
         setSecondFactor(true);
       } else if (caught instanceof RequestError && caught.code === 'single_sign_on_required') {
-        location.assign(singleSignOnUrl(email, isSingleSignOn(method) ? method : await singleSignOnMethod(email)));
+        startSingleSignOn(email, isSingleSignOn(method) ? method : await singleSignOnMethod(email), next);
       } else {
         setError(caught);
         setPassword('');
@@ -125,7 +135,7 @@ export function LoginPage({ next, expired, ssoError = null }: { next: string | n
       <SecondFactorForm
         email={email.trim()}
         password={password}
-        onSignedIn={() => navigate(safeNext(next), { replace: true })}
+        onSignedIn={() => navigate(destination(next), { replace: true })}
         onBack={(reason) => {
           cameBack.current = true;
           setSecondFactor(false);
@@ -140,7 +150,8 @@ export function LoginPage({ next, expired, ssoError = null }: { next: string | n
     <div class="auth-page">
       <form class="card auth-card" onSubmit={(event) => void onSubmit(event)} aria-labelledby="login-title">
         <h1 id="login-title">{t('login.title')}</h1>
-        <p class="muted">{t('login.subtitle')}</p>
+        {/* An end user sent here by the portal has no technician account. */}
+        <p class="muted">{next?.startsWith('/portal') === true ? t('login.subtitlePortal') : t('login.subtitle')}</p>
         {expired && error === null && <div class="alert alert-info">{t('login.expired')}</div>}
         {ssoError !== null && error === null && <ErrorMessage>{t(singleSignOnError(ssoError))}</ErrorMessage>}
         {passwordOff ? (

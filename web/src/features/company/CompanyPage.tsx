@@ -1,5 +1,6 @@
-// The signed-in user's company settings: two-factor enforcement and whether
-// members may sign in with a password.
+// The signed-in user's company settings: two-factor enforcement, whether members
+// may sign in with a password, accounts made on first single sign-on, and whether
+// only members may be helped with a session key (tenant-only help).
 
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api/http.ts';
@@ -42,6 +43,7 @@ export function CompanyPage({ me }: { me: SignedIn }) {
         require_two_factor: settings.require_two_factor,
         password_sign_in: settings.password_sign_in,
         just_in_time: settings.just_in_time,
+        tenant_only: settings.tenant_only,
       };
       const saved = await api.put<CompanyView>('/api/company/settings', body);
       company.update(() => saved);
@@ -103,6 +105,12 @@ export function CompanyPage({ me }: { me: SignedIn }) {
           hint={t('company.justInTimeHint')}
           checked={settings.just_in_time}
           onChange={(on) => change({ just_in_time: on })}
+        />
+        <Checkbox
+          label={t('company.tenantOnly')}
+          hint={t('company.tenantOnlyHint')}
+          checked={settings.tenant_only}
+          onChange={(on) => change({ tenant_only: on })}
         />
         <button type="submit" class="button button-primary" disabled={busy}>
           {busy ? t('common.saving') : t('common.save')}

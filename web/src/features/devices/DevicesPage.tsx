@@ -1,23 +1,26 @@
 import { useMemo, useState } from 'preact/hooks';
 import { api } from '../../api/http.ts';
-import type { CreateSession, DeviceView, SessionView, SignedIn } from '../../gen/proto.ts';
+import type { CreateSession, DeviceView, MemberView, SessionView, SignedIn } from '../../gen/proto.ts';
 import { useI18n } from '../../i18n/index.ts';
 import { navigate } from '../../router.ts';
 import { ConfirmDialog } from '../../ui/dialog.tsx';
 import { ErrorMessage, listPlaceholder } from '../../ui/feedback.tsx';
 import { Link } from '../../ui/link.tsx';
+import { useResource } from '../../ui/resource.ts';
 import { useNow, useStore } from '../../ui/store.ts';
+import { InviteButton, mayInvite } from '../attended/InviteDialog.tsx';
 import { can } from '../auth/auth.ts';
 import { devicesStore, upsertDevice, upsertSession } from '../live/live.ts';
+import { isAttended, listedDevices, startableBy } from './attended.ts';
 
 export const DEVICE_FILTER_ID = 'device-filter';
 
-/** Devices whose name, host, OS, group or address contains every word of `query`. */
+/** Devices whose name, host, OS, group, end user or address contains every word of `query`. */
 export function filterDevices(devices: DeviceView[], query: string): DeviceView[] {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return devices;
   return devices.filter((device) => {
-    const haystack = [device.nickname, device.hostname, device.os, device.device_group ?? '', ...device.ip_addresses]
+    const haystack = [device.nickname, device.hostname, device.os, device.device_group ?? '', device.end_user ?? '', ...device.ip_addresses]
       .join(' ')
       .toLowerCase();
     return words.every((word) => haystack.includes(word));
@@ -35,11 +38,27 @@ function statusOf(device: DeviceView): Status {
   return device.online ? 'online' : 'offline';
 }
 
+/** The name of the technician an attended device joined, for the others who see it. */
+function AttendedFor({ device, names }: { device: DeviceView; names: ReadonlyMap<string, string> }) {
+  const { t } = useI18n();
+  const name = device.attended_by === null ? undefined : names.get(device.attended_by);
+  return (
+    <span class="attended-for muted" title={t('devices.attendedOthersHint')} data-testid="attended-for">
+      {name === undefined ? t('devices.forAnotherTechnician') : t('devices.forTechnician', { name })}
+    </span>
+  );
+}
+
 export function DevicesPage({ me }: { me: SignedIn }) {
   const { t, describeError, relativeTime, dateTime } = useI18n();
   // Enrolling is company-wide (enrollment tokens); without it, the way there is not offered.
   const mayEnroll = can(me, 'devices.manage');
-  const { items, error } = useStore(devicesStore);
+  const { items: all, error } = useStore(devicesStore);
+  const items = useMemo(() => (all === null ? null : listedDevices(all)), [all]);
+  // Another technician's attended device says whose it is, when the member list may be read.
+  const othersAttended = items?.some((device) => isAttended(device) && !startableBy(device, me.user.id)) ?? false;
+  const members = useResource<MemberView[]>(othersAttended && can(me, 'users.manage') ? '/api/users' : null);
+  const names = useMemo(() => new Map((members.data ?? []).map((member) => [member.id, member.display_name])), [members.data]);
   const now = useNow(5000);
   const [query, setQuery] = useState('');
   const [actionError, setActionError] = useState<string | null>(null);
@@ -97,6 +116,7 @@ export function DevicesPage({ me }: { me: SignedIn }) {
             onInput={(event) => setQuery(event.currentTarget.value)}
           />
         </label>
+        <InviteButton me={me} />
         {mayEnroll && (
           <Link to="/enrollment" class="button">
             {t('devices.addDevice')}
@@ -108,7 +128,7 @@ export function DevicesPage({ me }: { me: SignedIn }) {
 
   let body = listPlaceholder(items, error === null ? null : describeError(error), t('common.loading'), {
     title: t('devices.emptyTitle'),
-    body: mayEnroll ? t('devices.emptyBody') : t('devices.emptyBodyNoEnroll'),
+    body: mayEnroll ? t('devices.emptyBody') : mayInvite(me) ? t('devices.emptyBodyAttended') : t('devices.emptyBodyNoEnroll'),
     ...(mayEnroll ? { action: { to: '/enrollment', label: t('devices.emptyAction') } } : {}),
   });
   if (body === null && visible.length === 0) {
@@ -135,8 +155,15 @@ export function DevicesPage({ me }: { me: SignedIn }) {
           <tbody>
             {visible.map((device) => {
               const status = statusOf(device);
+              const attended = isAttended(device);
+              const startable = startableBy(device, me.user.id);
               return (
-                <tr key={device.id} data-device-id={device.id} class={device.revoked ? 'row-muted' : undefined}>
+                <tr
+                  key={device.id}
+                  data-device-id={device.id}
+                  data-attended={attended ? 'true' : undefined}
+                  class={device.revoked ? 'row-muted' : undefined}
+                >
                   <th scope="row" data-label={t('devices.col.name')}>
                     {device.nickname}
                   </th>
@@ -147,9 +174,21 @@ export function DevicesPage({ me }: { me: SignedIn }) {
                   </td>
                   <td data-label={t('devices.col.group')}>{device.device_group ?? '—'}</td>
                   <td data-label={t('devices.col.status')}>
-                    <span class={`badge badge-${status}`} data-status={status}>
-                      {t(`devices.status.${status}`)}
+                    <span class="badges">
+                      <span class={`badge badge-${status}`} data-status={status}>
+                        {t(`devices.status.${status}`)}
+                      </span>
+                      {attended && (
+                        <span class="badge badge-attended" title={t('devices.attendedHint')} data-testid="attended-badge">
+                          {t('devices.attended')}
+                        </span>
+                      )}
                     </span>
+                    {device.end_user !== null && (
+                      <span class="end-user" data-testid="device-end-user">
+                        {t('devices.endUser', { email: device.end_user })}
+                      </span>
+                    )}
                   </td>
                   <td data-label={t('devices.col.lastSeen')}>
                     {device.online ? (
@@ -165,16 +204,20 @@ export function DevicesPage({ me }: { me: SignedIn }) {
                   <td class="actions">
                     {!device.revoked && (
                       <>
-                        <button
-                          type="button"
-                          class="button button-primary button-small"
-                          disabled={!device.online || connecting !== null}
-                          title={device.online ? undefined : t('devices.offlineHint')}
-                          aria-label={t('devices.connectTo', { name: device.nickname })}
-                          onClick={() => void connect(device)}
-                        >
-                          {connecting === device.id ? t('devices.connecting') : t('devices.connect')}
-                        </button>
+                        {startable ? (
+                          <button
+                            type="button"
+                            class="button button-primary button-small"
+                            disabled={!device.online || connecting !== null}
+                            title={device.online ? undefined : t('devices.offlineHint')}
+                            aria-label={t('devices.connectTo', { name: device.nickname })}
+                            onClick={() => void connect(device)}
+                          >
+                            {connecting === device.id ? t('devices.connecting') : t('devices.connect')}
+                          </button>
+                        ) : (
+                          <AttendedFor device={device} names={names} />
+                        )}
                         <button
                           type="button"
                           class="button button-danger-ghost button-small"

@@ -1,7 +1,9 @@
+import type { SessionView, SignedIn } from '../../gen/proto.ts';
 import { useI18n, type I18n } from '../../i18n/index.ts';
 import { ErrorMessage, listPlaceholder } from '../../ui/feedback.tsx';
 import { Link } from '../../ui/link.tsx';
 import { useNow, useStore } from '../../ui/store.ts';
+import { InviteButton, mayInvite } from '../attended/InviteDialog.tsx';
 import { sessionsStore } from '../live/live.ts';
 
 /** "1 h 05 min", "4 min 12 s": the length of a session. */
@@ -15,7 +17,14 @@ export function formatDuration(ms: number, t: I18n['t']): string {
   return t('duration.seconds', { s });
 }
 
-export function SessionsPage() {
+/** Who the session helped: the signed-in end user of an attended session, else nobody named. */
+function EndUser({ session }: { session: SessionView }) {
+  const { t } = useI18n();
+  if (!session.attended) return <>—</>;
+  return session.end_user === null ? <span class="muted">{t('sessions.anonymousEndUser')}</span> : <>{session.end_user}</>;
+}
+
+export function SessionsPage({ me }: { me: SignedIn }) {
   const { t, describeError, dateTime, endReason } = useI18n();
   const { items, error } = useStore(sessionsStore);
   const now = useNow(1000);
@@ -33,6 +42,7 @@ export function SessionsPage() {
             <tr>
               <th scope="col">{t('sessions.col.device')}</th>
               <th scope="col">{t('sessions.col.technician')}</th>
+              <th scope="col">{t('sessions.col.endUser')}</th>
               <th scope="col">{t('sessions.col.started')}</th>
               <th scope="col">{t('sessions.col.ended')}</th>
               <th scope="col">{t('sessions.col.duration')}</th>
@@ -46,6 +56,9 @@ export function SessionsPage() {
                   {session.device_nickname}
                 </th>
                 <td data-label={t('sessions.col.technician')}>{session.technician_name}</td>
+                <td data-label={t('sessions.col.endUser')} data-testid="session-end-user">
+                  <EndUser session={session} />
+                </td>
                 <td data-label={t('sessions.col.started')}>{dateTime(session.started_at)}</td>
                 <td data-label={t('sessions.col.ended')}>{session.ended_at === null ? '—' : dateTime(session.ended_at)}</td>
                 <td data-label={t('sessions.col.duration')}>{formatDuration((session.ended_at ?? now) - session.started_at, t)}</td>
@@ -76,6 +89,11 @@ export function SessionsPage() {
           <h1>{t('sessions.title')}</h1>
           <p class="muted">{t('sessions.subtitle')}</p>
         </div>
+        {mayInvite(me) && (
+          <div class="page-actions">
+            <InviteButton me={me} primary />
+          </div>
+        )}
       </div>
       {items !== null && error !== null && <ErrorMessage>{describeError(error)}</ErrorMessage>}
       {body}
