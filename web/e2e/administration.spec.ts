@@ -8,7 +8,7 @@ import type { AuditCode } from '../src/gen/proto.ts';
 import { en } from '../src/i18n/en.ts';
 import { fr } from '../src/i18n/fr.ts';
 import { DEVICE_NAME, startHarness, type Harness } from './harness.ts';
-import { addUser, attachScreenshot, dialog, fill, row, rowStarting, signIn } from './pages.ts';
+import { addUser, attachScreenshot, dialog, fill, row, rowStarting, openPersonPage, signIn } from './pages.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -28,21 +28,8 @@ let helpdeskPassword = '';
 let failed = false;
 const problems: string[] = [];
 
-async function openPage(browser: Browser, who: string): Promise<Page> {
-  const context = await browser.newContext({
-    baseURL: harness.origin,
-    ignoreHTTPSErrors: true,
-    viewport: { width: 1600, height: 1050 },
-    deviceScaleFactor: 1,
-    locale: 'en-US',
-  });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => problems.push(`${who}: uncaught: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) problems.push(`${who}: ${message.text()}`);
-  });
-  return page;
+function openPage(browser: Browser, who: string): Promise<Page> {
+  return openPersonPage(browser, harness.origin, who, contexts, problems);
 }
 
 function nav(page: Page): Locator {

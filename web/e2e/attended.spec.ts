@@ -12,7 +12,7 @@ import type { CompanyView, CreateCompany, CreateMember, SignedIn } from '../src/
 import { en } from '../src/i18n/en.ts';
 import { commandWords, groupKey } from '../src/features/attended/keys.ts';
 import { BIN, SCREEN, start, startHarness, type Child, type Harness } from './harness.ts';
-import { attachScreenshot, dialog, fill } from './pages.ts';
+import { attachScreenshot, dialog, fill, openPersonPage } from './pages.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -46,21 +46,8 @@ const joins: Child[] = [];
 let failed = false;
 const problems: string[] = [];
 
-async function openPage(browser: Browser, who: string): Promise<Page> {
-  const context = await browser.newContext({
-    baseURL: harness.origin,
-    ignoreHTTPSErrors: true,
-    viewport: { width: 1600, height: 1050 },
-    deviceScaleFactor: 1,
-    locale: 'en-US',
-  });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => problems.push(`${who}: uncaught: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) problems.push(`${who}: ${message.text()}`);
-  });
-  return page;
+function openPage(browser: Browser, who: string): Promise<Page> {
+  return openPersonPage(browser, harness.origin, who, contexts, problems);
 }
 
 /** Signs in on the sign-in page the browser is on (the portal sent it there). */

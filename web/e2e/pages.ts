@@ -2,7 +2,7 @@
 // placeholders, signing in, finding rows and dialogs by what people read, and
 // adding a user.
 
-import { expect, type Locator, type Page, type TestInfo } from '@playwright/test';
+import { expect, type Browser, type BrowserContext, type Locator, type Page, type TestInfo } from '@playwright/test';
 import { en } from '../src/i18n/en.ts';
 
 /** A catalogue text with its `{name}` placeholders filled, as the console shows it. */
@@ -65,4 +65,26 @@ export async function attachScreenshot(page: Page | undefined, name: string, tes
   const path = testInfo.outputPath(`${name}-page.png`);
   await page.screenshot({ path });
   await testInfo.attach(`${name} page`, { path, contentType: 'image/png' });
+}
+
+/**
+ * Opens a page in a new browser context (one person's browser) against `origin`, in English
+ * at a fixed size. The context goes into `contexts` (for tracing and closing), and uncaught
+ * errors and CSP refusals go into `problems`, named by `who`.
+ */
+export async function openPersonPage(browser: Browser, origin: string, who: string, contexts: BrowserContext[], problems: string[]): Promise<Page> {
+  const context = await browser.newContext({
+    baseURL: origin,
+    ignoreHTTPSErrors: true,
+    viewport: { width: 1600, height: 1050 },
+    deviceScaleFactor: 1,
+    locale: 'en-US',
+  });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on('pageerror', (error) => problems.push(`${who}: uncaught: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) problems.push(`${who}: ${message.text()}`);
+  });
+  return page;
 }

@@ -88,6 +88,27 @@ interface ShellProps {
   children: ComponentChildren;
 }
 
+/** The link keyboard users take past the header to the page. */
+export function SkipLink() {
+  const { t } = useI18n();
+  return (
+    <a class="skip-link" href="#main">
+      {t('header.skipToContent')}
+    </a>
+  );
+}
+
+/** The product's mark and name, first in every header. */
+export function Brand() {
+  const { t } = useI18n();
+  return (
+    <div class="brand">
+      <span class="brand-mark" aria-hidden="true" />
+      {t('app.name')}
+    </div>
+  );
+}
+
 /** The header (brand, navigation, language, account) and the page below it. */
 export function Shell({ me, restricted = false, path, onHelp, fill = false, children }: ShellProps) {
   const { t } = useI18n();
@@ -103,14 +124,9 @@ export function Shell({ me, restricted = false, path, onHelp, fill = false, chil
   };
   return (
     <div class={fill ? 'shell shell-fill' : 'shell'}>
-      <a class="skip-link" href="#main">
-        {t('header.skipToContent')}
-      </a>
+      <SkipLink />
       <header class="header">
-        <div class="brand">
-          <span class="brand-mark" aria-hidden="true" />
-          {t('app.name')}
-        </div>
+        <Brand />
         {me !== null && !restricted && (
           <nav class="nav" aria-label={t('nav.label')}>
             {NAV.filter((item) => item.allowed?.(me) ?? true).map((item) => {

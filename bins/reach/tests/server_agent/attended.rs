@@ -261,6 +261,22 @@ async fn an_end_user_joins_with_a_session_key(backend: Backend) {
     assert_eq!(detail(started, "end_user"), Some("anonymous"));
 }
 
+/// Adds ann@reach.test, a member with no roles (an end user), and signs her in.
+async fn member_without_roles(server: &TestServer, admin: &Api) -> Api {
+    admin
+        .post(
+            "/api/users",
+            json!({"email": "ann@reach.test", "display_name": "Ann", "password": MEMBER_PASSWORD}),
+        )
+        .await
+        .ok("a member without roles");
+    let mut ann = server.api();
+    ann.login("ann@reach.test", MEMBER_PASSWORD)
+        .await
+        .ok("the member's sign-in");
+    ann
+}
+
 /// Creates a company with its administrator and signs them in.
 async fn other_company_member(server: &TestServer, operator: &Api) -> Api {
     operator
@@ -284,13 +300,7 @@ async fn tenant_only_help_needs_a_signed_in_member(backend: Backend) {
     let mut admin = server.api();
     let me = admin.sign_in_admin().await;
     let tech = add_technician(&server, &me.user.company_id, "tech@reach.test").await;
-    admin
-        .post(
-            "/api/users",
-            json!({"email": "ann@reach.test", "display_name": "Ann", "password": MEMBER_PASSWORD}),
-        )
-        .await
-        .ok("a member without roles");
+    let ann = member_without_roles(&server, &admin).await;
     let created = create_key(&tech).await;
 
     // Tenant-only help is on by default: a visitor must sign in first.
@@ -311,10 +321,6 @@ async fn tenant_only_help_needs_a_signed_in_member(backend: Backend) {
     assert!(view.join.is_none());
 
     // A member gets a command with a one-time ticket bound to them.
-    let mut ann = server.api();
-    ann.login("ann@reach.test", MEMBER_PASSWORD)
-        .await
-        .ok("the member's sign-in");
     let view = check(&ann, &created.key).await;
     assert_eq!(view.status, PortalStatus::Ready);
     let command = view.join.unwrap();
@@ -389,17 +395,7 @@ async fn session_keys_expire_refuse_bad_input_and_throttle_guessing() {
     let mut admin = server.api();
     let me = admin.sign_in_admin().await;
     let tech = add_technician(&server, &me.user.company_id, "tech@reach.test").await;
-    admin
-        .post(
-            "/api/users",
-            json!({"email": "ann@reach.test", "display_name": "Ann", "password": MEMBER_PASSWORD}),
-        )
-        .await
-        .ok("a member without roles");
-    let mut ann = server.api();
-    ann.login("ann@reach.test", MEMBER_PASSWORD)
-        .await
-        .ok("the member's sign-in");
+    let ann = member_without_roles(&server, &admin).await;
 
     // Only holders of session.attended invite; signed-out visitors can't either.
     ann.post("/api/session-keys", json!({})).await.refused(

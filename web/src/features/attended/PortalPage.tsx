@@ -11,7 +11,7 @@ import { useI18n } from '../../i18n/index.ts';
 import { navigate } from '../../router.ts';
 import { CopyField } from '../../ui/copy.tsx';
 import { ErrorMessage, Loading } from '../../ui/feedback.tsx';
-import { LanguageSwitcher } from '../../ui/layout.tsx';
+import { Brand, LanguageSwitcher, SkipLink } from '../../ui/layout.tsx';
 import { Link } from '../../ui/link.tsx';
 import { useNow } from '../../ui/store.ts';
 import { signOut } from '../auth/auth.ts';
@@ -33,14 +33,9 @@ export function PortalLayout({ me, children }: { me: SignedIn | null; children: 
   };
   return (
     <div class="shell portal">
-      <a class="skip-link" href="#main">
-        {t('header.skipToContent')}
-      </a>
+      <SkipLink />
       <header class="header">
-        <div class="brand">
-          <span class="brand-mark" aria-hidden="true" />
-          {t('app.name')}
-        </div>
+        <Brand />
         <div class="header-tools">
           <LanguageSwitcher />
           {me !== null && (
