@@ -69,7 +69,7 @@ export async function attachScreenshot(page: Page | undefined, name: string, tes
 
 /**
  * Opens a page in a new browser context (one person's browser) against `origin`, in English
- * at a fixed size. The context goes into `contexts` (for tracing and closing), and uncaught
+ * at a fixed size, allowed to use the clipboard. The context goes into `contexts` (for tracing and closing), and uncaught
  * errors and CSP refusals go into `problems`, named by `who`.
  */
 export async function openPersonPage(browser: Browser, origin: string, who: string, contexts: BrowserContext[], problems: string[]): Promise<Page> {
@@ -79,6 +79,8 @@ export async function openPersonPage(browser: Browser, origin: string, who: stri
     viewport: { width: 1600, height: 1050 },
     deviceScaleFactor: 1,
     locale: 'en-US',
+    // Copy buttons are checked by reading the clipboard back.
+    permissions: ['clipboard-read', 'clipboard-write'],
   });
   contexts.push(context);
   const page = await context.newPage();
