@@ -3,6 +3,9 @@
 //! and drives them as a technician's console would, over the network protocol.
 //! `vnc` runs the same workload against x11vnc for a side-by-side comparison.
 
+mod corpus;
+mod meshcentral;
+mod screen;
 mod vnc;
 
 use std::collections::HashSet;
@@ -56,6 +59,14 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 200)]
         idle_agents: usize,
     },
+    /// Record a screen corpus: real applications under Xvfb (xterm typing, `man`
+    /// scrolling, Chromium scrolling, a window drag, a video), captured into
+    /// NAME.raw (BGRx frames) + NAME.json. Needs Xvfb, xterm, man-db, chromium
+    /// and ffmpeg.
+    Corpus(corpus::CorpusArgs),
+    /// Encode a corpus with Reach and the approaches users would otherwise pick,
+    /// on the same frames and one core: encode time, bytes and PSNR per frame.
+    Screen(screen::ScreenArgs),
     /// The `session` workload against x11vnc (a VNC server), read by a minimal
     /// RFB client that negotiates ZRLE. Needs Xvfb, xterm and x11vnc.
     Vnc {
@@ -123,6 +134,8 @@ pub async fn run(command: BenchCommand) -> Result<()> {
             idle_agents,
         } => (workload, idle_agents),
         BenchCommand::Vnc { workload } => return vnc::run(workload).await,
+        BenchCommand::Corpus(args) => return corpus::run(args),
+        BenchCommand::Screen(args) => return screen::run(args),
     };
     let report = session(workload, idle_agents).await?;
     if workload.json {
@@ -159,18 +172,25 @@ fn random_password() -> String {
         .collect()
 }
 
+/// The `n`th key the typist presses: [`TEXT`] then Enter, over and over.
+fn typed_key(n: u32) -> u32 {
+    let len = TEXT.chars().count() + 1;
+    TEXT.chars()
+        .nth(n as usize % len)
+        .map_or(0xff0d, |c| c as u32)
+}
+
 /// The typist of the workload: [`TEXT`] then Enter, repeated, at a fixed rate.
 struct Typist {
-    keys: std::iter::Cycle<std::vec::IntoIter<u32>>,
+    typed: u32,
     interval: Duration,
     next: Instant,
 }
 
 impl Typist {
     fn new(chars_per_second: u32) -> Self {
-        let keys: Vec<u32> = TEXT.chars().map(|c| c as u32).chain([0xff0d]).collect();
         Self {
-            keys: keys.into_iter().cycle(),
+            typed: 0,
             interval: Duration::from_secs_f64(1.0 / f64::from(chars_per_second.max(1))),
             next: Instant::now(),
         }
@@ -184,7 +204,8 @@ impl Typist {
     /// The keysym to type now; schedules the one after.
     fn key(&mut self) -> u32 {
         self.next += self.interval;
-        self.keys.next().unwrap_or(0x20)
+        self.typed = self.typed.wrapping_add(1);
+        typed_key(self.typed - 1)
     }
 }
 

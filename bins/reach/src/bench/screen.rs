@@ -1,0 +1,405 @@
+//! `reach bench screen`: encodes a recorded corpus (see `corpus.rs`) with each
+//! approach, on the same frames and one core, and reports encode time per frame
+//! (p50/p99), bytes per frame and quality (PSNR of what a viewer would paint,
+//! decoded here, against the source frame).
+//!
+//! Approaches: Reach's tile encoder, and the MeshCentral approach (32×32 tiles,
+//! unchanged tiles skipped by CRC, JPEG quality 50; `meshcentral.rs`).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use reach_screen::{Frame, TileEncoder, BYTES_PER_PIXEL};
+use serde::Serialize;
+
+use super::corpus::CorpusInfo;
+use super::meshcentral::JpegTiles;
+
+#[derive(clap::Args)]
+pub struct ScreenArgs {
+    /// Directory of NAME.raw + NAME.json workloads (`reach bench corpus` makes one)
+    #[arg(long, value_name = "DIR")]
+    corpus: PathBuf,
+    /// Also write the results as JSON to FILE
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Use at most this many frames of each workload
+    #[arg(long, value_name = "N")]
+    max_frames: Option<u32>,
+}
+
+/// One screen codec under test: frames in, bytes out, and the picture a viewer
+/// would paint from those bytes.
+pub trait Approach {
+    fn name(&self) -> &'static str;
+    /// Encodes `frame` (the next frame of the stream) into `out`; empty when
+    /// nothing changed.
+    fn encode(&mut self, frame: &Frame, out: &mut Vec<u8>) -> Result<()>;
+    /// Paints `bytes` onto `picture` (RGB, 3 bytes per pixel, no padding).
+    fn paint(&mut self, bytes: &[u8], picture: &mut Vec<u8>) -> Result<()>;
+}
+
+/// Reach's lossless tile encoder as the agent runs it today.
+struct ReachTiles {
+    encoder: TileEncoder,
+    seq: u32,
+    /// Where each batch of the last `encode` ends in its output.
+    batch_ends: Vec<usize>,
+}
+
+impl Approach for ReachTiles {
+    fn name(&self) -> &'static str {
+        "reach-tiles"
+    }
+
+    fn encode(&mut self, frame: &Frame, out: &mut Vec<u8>) -> Result<()> {
+        // A batch may hold only part of the changes (size cap): the agent then
+        // encodes again at once; all of it counts for this frame.
+        self.batch_ends.clear();
+        loop {
+            self.seq = self.seq.wrapping_add(1);
+            let outcome = self.encoder.encode(frame, false, self.seq, out)?;
+            if outcome.tiles > 0 {
+                self.batch_ends.push(out.len());
+            }
+            if !outcome.pending {
+                return Ok(());
+            }
+        }
+    }
+
+    fn paint(&mut self, bytes: &[u8], picture: &mut Vec<u8>) -> Result<()> {
+        let mut start = 0;
+        for &end in &self.batch_ends {
+            let batch = bytes
+                .get(start..end)
+                .context("a batch outside the output")?;
+            reach_screen::batch::decode(batch)?.paint(picture);
+            start = end;
+        }
+        Ok(())
+    }
+}
+
+/// What one approach did on one workload.
+#[derive(Serialize)]
+struct Measured {
+    workload: String,
+    approach: String,
+    frames: u32,
+    encode_ms_p50: f64,
+    encode_ms_p99: f64,
+    bytes_per_frame: f64,
+    /// Mean PSNR over frames in dB; None when every frame was reproduced exactly.
+    psnr_db_mean: Option<f64>,
+    /// The worst frame's PSNR; None when it was exact.
+    psnr_db_min: Option<f64>,
+}
+
+pub fn run(args: ScreenArgs) -> Result<()> {
+    let workloads = list_workloads(&args.corpus)?;
+    if workloads.is_empty() {
+        bail!(
+            "no NAME.json + NAME.raw workloads in {}: record some with `reach bench corpus --out {}`",
+            args.corpus.display(),
+            args.corpus.display()
+        );
+    }
+    let mut results = Vec::new();
+    println!(
+        "{:<11} {:<13} {:>6} {:>10} {:>10} {:>12} {:>9} {:>9}",
+        "workload", "approach", "frames", "enc p50", "enc p99", "bytes/frame", "PSNR", "PSNR min"
+    );
+    for (name, info) in &workloads {
+        let approaches: Vec<Box<dyn Approach>> = vec![
+            Box::new(ReachTiles {
+                encoder: TileEncoder::new(),
+                seq: 0,
+                batch_ends: Vec::new(),
+            }),
+            Box::new(JpegTiles::new(50)),
+        ];
+        for approach in approaches {
+            let measured = measure(&args, name, info, approach)?;
+            println!(
+                "{:<11} {:<13} {:>6} {:>7.2} ms {:>7.2} ms {:>12.0} {:>9} {:>9}",
+                measured.workload,
+                measured.approach,
+                measured.frames,
+                measured.encode_ms_p50,
+                measured.encode_ms_p99,
+                measured.bytes_per_frame,
+                db(measured.psnr_db_mean),
+                db(measured.psnr_db_min),
+            );
+            results.push(measured);
+        }
+    }
+    if let Some(path) = &args.json {
+        std::fs::write(path, serde_json::to_string_pretty(&results)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn db(value: Option<f64>) -> String {
+    value.map_or_else(|| "exact".to_string(), |db| format!("{db:.2} dB"))
+}
+
+/// The corpus's workloads, by name, with their descriptions checked against the data.
+fn list_workloads(dir: &Path) -> Result<Vec<(String, CorpusInfo)>> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .context("a workload name that is not UTF-8")?
+            .to_string();
+        let info: CorpusInfo = serde_json::from_str(
+            &std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?,
+        )
+        .with_context(|| format!("{}: not a corpus description", path.display()))?;
+        if info.width == 0 || info.height == 0 || info.frames == 0 {
+            bail!(
+                "{}: width, height and frames must be positive",
+                path.display()
+            );
+        }
+        let raw = path.with_extension("raw");
+        let want = frame_bytes(&info) as u64 * u64::from(info.frames);
+        let have = std::fs::metadata(&raw)
+            .with_context(|| format!("{} (beside {})", raw.display(), path.display()))?
+            .len();
+        if have < want {
+            bail!(
+                "{}: {have} bytes, but {} frames of {}x{} BGRx need {want}",
+                raw.display(),
+                info.frames,
+                info.width,
+                info.height
+            );
+        }
+        found.push((name, info));
+    }
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(found)
+}
+
+fn frame_bytes(info: &CorpusInfo) -> usize {
+    usize::from(info.width) * usize::from(info.height) * BYTES_PER_PIXEL
+}
+
+fn measure(
+    args: &ScreenArgs,
+    name: &str,
+    info: &CorpusInfo,
+    mut approach: Box<dyn Approach>,
+) -> Result<Measured> {
+    let raw = args.corpus.join(format!("{name}.raw"));
+    let mut reader = std::io::BufReader::with_capacity(
+        1 << 20,
+        std::fs::File::open(&raw).with_context(|| format!("opening {}", raw.display()))?,
+    );
+    let frames = args
+        .max_frames
+        .map_or(info.frames, |max| max.min(info.frames));
+    let mut frame = Frame::new(info.width, info.height);
+    let mut picture = Vec::new();
+    let mut source_rgb = Vec::new();
+    let mut encode_times = Vec::with_capacity(frames as usize);
+    let mut bytes_total = 0usize;
+    let mut psnr_sum = 0.0;
+    let mut psnr_min: Option<f64> = None;
+    let mut inexact = 0u32;
+    let mut out = Vec::new();
+    for _ in 0..frames {
+        reader
+            .read_exact(&mut frame.data)
+            .with_context(|| format!("reading a frame of {}", raw.display()))?;
+        out.clear();
+        let started = Instant::now();
+        approach.encode(&frame, &mut out)?;
+        encode_times.push(started.elapsed());
+        bytes_total += out.len();
+        approach.paint(&out, &mut picture)?;
+        rgb_of(&frame, &mut source_rgb);
+        if let Some(db) = psnr(&source_rgb, &picture) {
+            inexact += 1;
+            psnr_sum += db;
+            psnr_min = Some(psnr_min.map_or(db, |min: f64| min.min(db)));
+        }
+    }
+    encode_times.sort();
+    Ok(Measured {
+        workload: name.to_string(),
+        approach: approach.name().to_string(),
+        frames,
+        encode_ms_p50: millis(percentile(&encode_times, 50)),
+        encode_ms_p99: millis(percentile(&encode_times, 99)),
+        bytes_per_frame: bytes_total as f64 / f64::from(frames.max(1)),
+        // Exact frames count as the cap of 99 dB so one blurry frame is not hidden.
+        psnr_db_mean: (inexact > 0)
+            .then(|| (psnr_sum + f64::from(frames - inexact) * EXACT_DB) / f64::from(frames)),
+        psnr_db_min: psnr_min,
+    })
+}
+
+/// The PSNR an exact frame counts as in the mean.
+const EXACT_DB: f64 = 99.0;
+
+fn millis(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+fn percentile(sorted: &[Duration], pct: usize) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let index = ((sorted.len() - 1) * pct).div_ceil(100);
+    sorted[index.min(sorted.len() - 1)]
+}
+
+/// The frame as a viewer's RGB picture.
+fn rgb_of(frame: &Frame, rgb: &mut Vec<u8>) {
+    rgb.clear();
+    for y in 0..usize::from(frame.height) {
+        let row = &frame.data[y * frame.stride..y * frame.stride + usize::from(frame.width) * 4];
+        for px in row.chunks_exact(4) {
+            rgb.extend_from_slice(&[px[2], px[1], px[0]]);
+        }
+    }
+}
+
+/// PSNR in dB of `seen` against `source` (both RGB); None when identical.
+pub fn psnr(source: &[u8], seen: &[u8]) -> Option<f64> {
+    if source.len() != seen.len() {
+        return Some(0.0);
+    }
+    let squared: u64 = source
+        .iter()
+        .zip(seen)
+        .map(|(a, b)| {
+            let d = u64::from(a.abs_diff(*b));
+            d * d
+        })
+        .sum();
+    if squared == 0 {
+        return None;
+    }
+    let mse = squared as f64 / source.len() as f64;
+    Some(10.0 * (255.0 * 255.0 / mse).log10())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn psnr_of_known_errors() {
+        assert_eq!(psnr(&[1, 2, 3], &[1, 2, 3]), None);
+        // Every byte off by 1: MSE 1, PSNR 20·log10(255) ≈ 48.13 dB.
+        let db = psnr(&[10; 300], &[11; 300]).unwrap_or_default();
+        assert!((db - 48.13).abs() < 0.01, "{db}");
+    }
+
+    /// A corpus of `frames` frames of a 100×70 picture whose bottom half changes.
+    fn tiny_corpus(frames: u32) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let info = CorpusInfo {
+            width: 100,
+            height: 70,
+            fps: 10,
+            frames,
+            description: "test".into(),
+        };
+        let mut raw = Vec::new();
+        for index in 0..frames {
+            for y in 0..70u32 {
+                for x in 0..100u32 {
+                    let moving = if y >= 35 { index * 40 } else { 0 };
+                    let v = ((x * 7 + y * 3 + moving) % 256) as u8;
+                    raw.extend_from_slice(&[v, v / 2, 255 - v, 0]);
+                }
+            }
+        }
+        std::fs::write(dir.path().join("tiny.raw"), raw).expect("writing the corpus");
+        std::fs::write(
+            dir.path().join("tiny.json"),
+            serde_json::to_string(&info).expect("json"),
+        )
+        .expect("writing the corpus description");
+        dir
+    }
+
+    fn args(dir: &Path) -> ScreenArgs {
+        ScreenArgs {
+            corpus: dir.to_path_buf(),
+            json: None,
+            max_frames: None,
+        }
+    }
+
+    #[test]
+    fn every_approach_runs_on_a_corpus() {
+        let dir = tiny_corpus(3);
+        let workloads = list_workloads(dir.path()).expect("the corpus is read");
+        let (name, info) = &workloads[0];
+        let reach = measure(
+            &args(dir.path()),
+            name,
+            info,
+            Box::new(ReachTiles {
+                encoder: TileEncoder::new(),
+                seq: 0,
+                batch_ends: Vec::new(),
+            }),
+        )
+        .expect("reach tiles");
+        assert_eq!((reach.frames, reach.psnr_db_mean), (3, None), "lossless");
+        assert!(reach.bytes_per_frame > 0.0);
+        let jpeg = measure(&args(dir.path()), name, info, Box::new(JpegTiles::new(50)))
+            .expect("JPEG tiles");
+        let psnr = jpeg.psnr_db_mean.expect("JPEG is lossy");
+        assert!((10.0..EXACT_DB).contains(&psnr), "{psnr}");
+        assert!(jpeg.bytes_per_frame > 0.0);
+    }
+
+    #[test]
+    fn a_truncated_or_malformed_corpus_is_refused_clearly() {
+        let dir = tiny_corpus(2);
+        let raw = dir.path().join("tiny.raw");
+        let bytes = std::fs::read(&raw).expect("the corpus");
+        std::fs::write(&raw, &bytes[..bytes.len() - 1]).expect("truncating");
+        let error = list_workloads(dir.path())
+            .expect_err("truncated")
+            .to_string();
+        assert!(error.contains("need"), "{error}");
+        std::fs::write(
+            dir.path().join("tiny.json"),
+            r#"{"width": 0, "height": 1, "fps": 1, "frames": 1}"#,
+        )
+        .expect("writing");
+        let error = list_workloads(dir.path())
+            .expect_err("zero width")
+            .to_string();
+        assert!(error.contains("must be positive"), "{error}");
+        std::fs::write(dir.path().join("tiny.json"), "not json").expect("writing");
+        let error = format!("{:#}", list_workloads(dir.path()).expect_err("not json"));
+        assert!(error.contains("not a corpus description"), "{error}");
+    }
+
+    #[test]
+    fn percentiles_pick_from_the_sorted_times() {
+        let times: Vec<Duration> = (1..=100).map(Duration::from_millis).collect();
+        assert_eq!(percentile(&times, 50), Duration::from_millis(51));
+        assert_eq!(percentile(&times, 99), Duration::from_millis(100));
+        assert_eq!(percentile(&[], 99), Duration::ZERO);
+    }
+}
