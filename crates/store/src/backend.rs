@@ -174,6 +174,8 @@ macro_rules! impl_store {
                     .bind(token_hash)
                     .fetch_optional(&mut *tx)
                     .await?;
+                    // Released now: the refused UPDATE holds SQLite's write lock.
+                    tx.rollback().await?;
                     return Err(match found {
                         Some((uses, max_uses, expires_at, revoked_at)) => {
                             token_refusal(uses, max_uses, expires_at, revoked_at.is_some(), now)

@@ -7,21 +7,13 @@ macro_rules! impl_session_key_store {
         #[async_trait]
         impl crate::SessionKeyStore for $store {
             async fn create_session_key(&self, key: &NewSessionKey) -> Result<()> {
-                let mut tx = self.pool.begin().await?;
                 // Nine digits can repeat: two usable keys must never share a hash.
-                let taken: Option<(String,)> = sqlx::query_as(
-                    "SELECT id FROM session_keys WHERE key_hash = $1 AND used_at IS NULL AND expires_at > $2",
-                )
-                .bind(&key.key_hash)
-                .bind(key.created_at)
-                .fetch_optional(&mut *tx)
-                .await?;
-                if taken.is_some() {
-                    return Err(StoreError::Conflict("a usable session key with these digits"));
-                }
-                sqlx::query(
+                // One statement checks and inserts, so SQLite never has to turn a
+                // read into a write (which it refuses at once when busy).
+                let done = sqlx::query(
                     "INSERT INTO session_keys (id, company_id, technician_id, key_hash, created_at, expires_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
+                     SELECT $1, $2, $3, $4, $5, $6 WHERE NOT EXISTS \
+                     (SELECT 1 FROM session_keys WHERE key_hash = $4 AND used_at IS NULL AND expires_at > $5)",
                 )
                 .bind(&key.id)
                 .bind(&key.company_id)
@@ -29,10 +21,12 @@ macro_rules! impl_session_key_store {
                 .bind(&key.key_hash)
                 .bind(key.created_at)
                 .bind(key.expires_at)
-                .execute(&mut *tx)
+                .execute(&self.pool)
                 .await
                 .map_err(|err| conflict_or(err, "a session key with this id"))?;
-                tx.commit().await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::Conflict("a usable session key with these digits"));
+                }
                 Ok(())
             }
 
@@ -117,7 +111,12 @@ macro_rules! impl_session_key_store {
                         .await?
                     }
                 };
-                let (company_id, technician_id, end_user_id) = spent.ok_or(StoreError::NotFound)?;
+                let Some((company_id, technician_id, end_user_id)) = spent else {
+                    // Released now, not when the pool next uses the connection:
+                    // the refused UPDATE holds SQLite's write lock until then.
+                    tx.rollback().await?;
+                    return Err(StoreError::NotFound);
+                };
                 let device = insert_device(
                     &mut tx,
                     &company_id,
