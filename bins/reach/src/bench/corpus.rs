@@ -355,6 +355,8 @@ fn chromium(display: &str, scratch: &Path) -> Result<Child> {
                 "--disable-background-networking",
                 "--disable-component-update",
                 "--disable-sync",
+                // No "unsupported command-line flag" bar over the page.
+                "--test-type",
                 "--window-position=0,0",
                 "--window-size=1920,1080",
             ])
@@ -373,7 +375,14 @@ fn ffplay(display: &str) -> Result<Child> {
         std::process::Command::new("ffplay")
             .args(["-hide_banner", "-loglevel", "error", "-an", "-noborder"])
             .args(["-left", "480", "-top", "270", "-x", "960", "-y", "540"])
-            .args(["-f", "lavfi", "-i", "testsrc2=size=960x540:rate=30"])
+            // Photo-like content made on the spot (no footage can be downloaded
+            // here): smooth moving gradients with film-grain noise.
+            .args([
+                "-f",
+                "lavfi",
+                "-i",
+                "gradients=size=960x540:rate=30:speed=0.02:nb_colors=4:c0=0x2050a0:c1=0xe0a040:c2=0x40c070:c3=0xc03050,format=yuv420p,noise=alls=10:allf=t+u",
+            ])
             .env("DISPLAY", display)
             .env("SDL_VIDEODRIVER", "x11")
             .stdin(std::process::Stdio::null())
