@@ -4,6 +4,7 @@
 //! `vnc` runs the same workload against x11vnc for a side-by-side comparison.
 
 mod corpus;
+mod ffmpeg;
 mod meshcentral;
 mod screen;
 mod vnc;

@@ -3,8 +3,9 @@
 //! (p50/p99), bytes per frame and quality (PSNR of what a viewer would paint,
 //! decoded here, against the source frame).
 //!
-//! Approaches: Reach's tile encoder, and the MeshCentral approach (32×32 tiles,
-//! unchanged tiles skipped by CRC, JPEG quality 50; `meshcentral.rs`).
+//! Approaches: Reach's tile encoder, the MeshCentral approach (32×32 tiles,
+//! unchanged tiles skipped by CRC, JPEG quality 50; `meshcentral.rs`), and, when
+//! ffmpeg is installed, RustDesk's VP9 and x264 (`ffmpeg.rs`).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -15,6 +16,7 @@ use reach_screen::{Frame, TileEncoder, BYTES_PER_PIXEL};
 use serde::Serialize;
 
 use super::corpus::CorpusInfo;
+use super::ffmpeg;
 use super::meshcentral::JpegTiles;
 
 #[derive(clap::Args)]
@@ -85,17 +87,19 @@ impl Approach for ReachTiles {
 
 /// What one approach did on one workload.
 #[derive(Serialize)]
-struct Measured {
-    workload: String,
-    approach: String,
-    frames: u32,
-    encode_ms_p50: f64,
-    encode_ms_p99: f64,
-    bytes_per_frame: f64,
+pub struct Measured {
+    pub workload: String,
+    pub approach: String,
+    pub frames: u32,
+    /// The median encode time per frame (the mean for codecs run through ffmpeg).
+    pub encode_ms_p50: f64,
+    /// None for codecs run through ffmpeg, which does not time single frames.
+    pub encode_ms_p99: Option<f64>,
+    pub bytes_per_frame: f64,
     /// Mean PSNR over frames in dB; None when every frame was reproduced exactly.
-    psnr_db_mean: Option<f64>,
+    pub psnr_db_mean: Option<f64>,
     /// The worst frame's PSNR; None when it was exact.
-    psnr_db_min: Option<f64>,
+    pub psnr_db_min: Option<f64>,
 }
 
 pub fn run(args: ScreenArgs) -> Result<()> {
@@ -108,8 +112,9 @@ pub fn run(args: ScreenArgs) -> Result<()> {
         );
     }
     let mut results = Vec::new();
+    let video = ffmpeg::available();
     println!(
-        "{:<11} {:<13} {:>6} {:>10} {:>10} {:>12} {:>9} {:>9}",
+        "{:<11} {:<14} {:>6} {:>10} {:>10} {:>12} {:>9} {:>9}",
         "workload", "approach", "frames", "enc p50", "enc p99", "bytes/frame", "PSNR", "PSNR min"
     );
     for (name, info) in &workloads {
@@ -123,25 +128,45 @@ pub fn run(args: ScreenArgs) -> Result<()> {
         ];
         for approach in approaches {
             let measured = measure(&args, name, info, approach)?;
-            println!(
-                "{:<11} {:<13} {:>6} {:>7.2} ms {:>7.2} ms {:>12.0} {:>9} {:>9}",
-                measured.workload,
-                measured.approach,
-                measured.frames,
-                measured.encode_ms_p50,
-                measured.encode_ms_p99,
-                measured.bytes_per_frame,
-                db(measured.psnr_db_mean),
-                db(measured.psnr_db_min),
-            );
+            print_row(&measured);
             results.push(measured);
         }
+        if video {
+            let raw = args.corpus.join(format!("{name}.raw"));
+            let frames = args
+                .max_frames
+                .map_or(info.frames, |max| max.min(info.frames));
+            for codec in &ffmpeg::CODECS {
+                let measured = ffmpeg::measure(codec, &raw, name, info, frames)?;
+                print_row(&measured);
+                results.push(measured);
+            }
+        }
+    }
+    if !video {
+        println!("(ffmpeg and ffprobe are not installed: the VP9 and x264 rows are left out; apt-get install ffmpeg)");
     }
     if let Some(path) = &args.json {
         std::fs::write(path, serde_json::to_string_pretty(&results)?)
             .with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(())
+}
+
+fn print_row(measured: &Measured) {
+    println!(
+        "{:<11} {:<14} {:>6} {:>7.2} ms {:>10} {:>12.0} {:>9} {:>9}",
+        measured.workload,
+        measured.approach,
+        measured.frames,
+        measured.encode_ms_p50,
+        measured
+            .encode_ms_p99
+            .map_or_else(|| "—".to_string(), |ms| format!("{ms:.2} ms")),
+        measured.bytes_per_frame,
+        db(measured.psnr_db_mean),
+        db(measured.psnr_db_min),
+    );
 }
 
 fn db(value: Option<f64>) -> String {
@@ -242,7 +267,7 @@ fn measure(
         approach: approach.name().to_string(),
         frames,
         encode_ms_p50: millis(percentile(&encode_times, 50)),
-        encode_ms_p99: millis(percentile(&encode_times, 99)),
+        encode_ms_p99: Some(millis(percentile(&encode_times, 99))),
         bytes_per_frame: bytes_total as f64 / f64::from(frames.max(1)),
         // Exact frames count as the cap of 99 dB so one blurry frame is not hidden.
         psnr_db_mean: (inexact > 0)
@@ -252,7 +277,7 @@ fn measure(
 }
 
 /// The PSNR an exact frame counts as in the mean.
-const EXACT_DB: f64 = 99.0;
+pub const EXACT_DB: f64 = 99.0;
 
 fn millis(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
@@ -269,11 +294,21 @@ fn percentile(sorted: &[Duration], pct: usize) -> Duration {
 /// The frame as a viewer's RGB picture.
 fn rgb_of(frame: &Frame, rgb: &mut Vec<u8>) {
     rgb.clear();
+    let row = usize::from(frame.width) * BYTES_PER_PIXEL;
     for y in 0..usize::from(frame.height) {
-        let row = &frame.data[y * frame.stride..y * frame.stride + usize::from(frame.width) * 4];
-        for px in row.chunks_exact(4) {
-            rgb.extend_from_slice(&[px[2], px[1], px[0]]);
-        }
+        push_rgb(&frame.data[y * frame.stride..y * frame.stride + row], rgb);
+    }
+}
+
+/// Packed BGRx pixels (a corpus frame) as RGB.
+pub fn rgb_of_packed(bgrx: &[u8], rgb: &mut Vec<u8>) {
+    rgb.clear();
+    push_rgb(bgrx, rgb);
+}
+
+fn push_rgb(bgrx: &[u8], rgb: &mut Vec<u8>) {
+    for px in bgrx.chunks_exact(BYTES_PER_PIXEL) {
+        rgb.extend_from_slice(&[px[2], px[1], px[0]]);
     }
 }
 
