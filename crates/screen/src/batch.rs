@@ -14,7 +14,7 @@
 //! tile_count times:
 //!   x: u16, y: u16  top-left corner of the tile on the screen
 //!   w: u16, h: u16  tile size, each 1..=64, the tile lying inside the screen
-//!   encoding: u8    1 = PNG, 2 = SOLID
+//!   encoding: u8    1 = PNG, 2 = SOLID, 3 = COPY
 //!   len: u32        byte length of data
 //!   data: [u8; len]
 //! ```
@@ -23,6 +23,11 @@
 //! - `1` PNG: a complete PNG file, 8-bit RGB (no alpha), not interlaced, of
 //!   exactly `w`×`h` pixels.
 //! - `2` SOLID: 3 bytes R, G, B; every pixel of the tile has that colour.
+//! - `3` COPY: `src_x: u16, src_y: u16`; the tile's pixels are the `w`×`h`
+//!   pixels at (src_x, src_y) of the picture *as it was before this batch*
+//!   (what a scroll or a moved window reuses). The source lies inside the screen.
+//!   The encoder puts copies first, but receivers must copy from the earlier
+//!   picture whatever the order.
 //!
 //! A batch with a new `width`/`height` means the screen was resized: the
 //! receiver resizes its picture, and the batch carries every tile.
@@ -44,6 +49,8 @@ pub enum TileEncoding {
     Png = 1,
     /// One colour, 3 bytes R, G, B.
     Solid = 2,
+    /// Pixels of the previous picture, from 2 × u16 source coordinates.
+    Copy = 3,
 }
 
 impl TileEncoding {
@@ -52,6 +59,7 @@ impl TileEncoding {
         match byte {
             1 => Some(Self::Png),
             2 => Some(Self::Solid),
+            3 => Some(Self::Copy),
             _ => None,
         }
     }
@@ -86,6 +94,9 @@ pub enum DecodeError {
     /// A SOLID tile whose data is not 3 bytes.
     #[error("solid tile data is {0} bytes, expected 3")]
     BadSolidLength(usize),
+    /// A COPY tile whose data is not 4 bytes, or whose source leaves the screen.
+    #[error("copy tile source is {0} bytes or lies outside the screen")]
+    BadCopySource(usize),
     /// The PNG data is not a valid PNG.
     #[error("tile PNG is invalid: {0}")]
     Png(#[from] png::DecodingError),
@@ -111,8 +122,10 @@ pub struct DecodedTile {
     pub width: u16,
     pub height: u16,
     pub encoding: TileEncoding,
-    /// `width * height` pixels, 3 bytes R, G, B each, row by row.
+    /// `width * height` pixels, 3 bytes R, G, B each, row by row; empty for COPY.
     pub rgb: Vec<u8>,
+    /// For COPY: where the pixels come from in the picture before the batch.
+    pub copy_from: Option<(u16, u16)>,
 }
 
 impl DecodedBatch {
@@ -126,8 +139,27 @@ impl DecodedBatch {
             canvas.clear();
             canvas.resize(size, 0);
         }
+        // Copies read the picture as it was before this batch.
+        let before = self
+            .tiles
+            .iter()
+            .any(|tile| tile.copy_from.is_some())
+            .then(|| canvas.clone());
         for tile in &self.tiles {
             let row_len = usize::from(tile.width) * 3;
+            if let (Some((src_x, src_y)), Some(before)) = (tile.copy_from, &before) {
+                for row in 0..usize::from(tile.height) {
+                    let from = ((usize::from(src_y) + row) * screen_w + usize::from(src_x)) * 3;
+                    let to = ((usize::from(tile.y) + row) * screen_w + usize::from(tile.x)) * 3;
+                    if let (Some(src), Some(dst)) = (
+                        before.get(from..from + row_len),
+                        canvas.get_mut(to..to + row_len),
+                    ) {
+                        dst.copy_from_slice(src);
+                    }
+                }
+                continue;
+            }
             for (row, src) in tile.rgb.chunks_exact(row_len).enumerate() {
                 let start = ((usize::from(tile.y) + row) * screen_w + usize::from(tile.x)) * 3;
                 // Fields are public, so a hand-built tile may not fit: skip it
@@ -171,6 +203,7 @@ pub fn decode(payload: &[u8]) -> Result<DecodedBatch, DecodeError> {
         }
         let encoding = TileEncoding::from_byte(encoding_byte)
             .ok_or(DecodeError::UnknownEncoding(encoding_byte))?;
+        let mut copy_from = None;
         let rgb = match encoding {
             TileEncoding::Png => codec::decode_png(data, w, h)?,
             TileEncoding::Solid => {
@@ -178,6 +211,20 @@ pub fn decode(payload: &[u8]) -> Result<DecodedBatch, DecodeError> {
                     .try_into()
                     .map_err(|_| DecodeError::BadSolidLength(data.len()))?;
                 colour.repeat(usize::from(w) * usize::from(h))
+            }
+            TileEncoding::Copy => {
+                let source: [u8; 4] = data
+                    .try_into()
+                    .map_err(|_| DecodeError::BadCopySource(data.len()))?;
+                let src_x = u16::from_be_bytes([source[0], source[1]]);
+                let src_y = u16::from_be_bytes([source[2], source[3]]);
+                if u32::from(src_x) + u32::from(w) > u32::from(width)
+                    || u32::from(src_y) + u32::from(h) > u32::from(height)
+                {
+                    return Err(DecodeError::BadCopySource(data.len()));
+                }
+                copy_from = Some((src_x, src_y));
+                Vec::new()
             }
         };
         tiles.push(DecodedTile {
@@ -187,6 +234,7 @@ pub fn decode(payload: &[u8]) -> Result<DecodedBatch, DecodeError> {
             height: h,
             encoding,
             rgb,
+            copy_from,
         });
     }
     if reader.offset != payload.len() {

@@ -18,6 +18,18 @@ use crate::Frame;
 /// continues horizontally.
 const PNG_FILTER: png::FilterType = png::FilterType::Up;
 
+/// Appends a COPY tile record: `rect` is painted from (`src_x`, `src_y`) of the
+/// picture the receiver held before the batch.
+pub(crate) fn write_copy(out: &mut Vec<u8>, rect: TileRect, src_x: u16, src_y: u16) {
+    for value in [rect.x, rect.y, rect.w, rect.h] {
+        out.extend_from_slice(&value.to_be_bytes());
+    }
+    out.push(TileEncoding::Copy as u8);
+    out.extend_from_slice(&4u32.to_be_bytes());
+    out.extend_from_slice(&src_x.to_be_bytes());
+    out.extend_from_slice(&src_y.to_be_bytes());
+}
+
 /// Appends one tile record (header and data) for `rect` of `frame` to `out`.
 /// `rgb` is scratch space reused between tiles to avoid an allocation per tile.
 pub(crate) fn write_tile(

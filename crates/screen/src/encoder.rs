@@ -7,7 +7,7 @@
 
 use thiserror::Error;
 
-use crate::{batch, codec, Frame, BYTES_PER_PIXEL};
+use crate::{batch, codec, scroll, Frame, BYTES_PER_PIXEL};
 
 /// Side of a square tile in pixels; tiles on the right and bottom edges are
 /// smaller when the screen size is not a multiple of it.
@@ -62,6 +62,9 @@ pub(crate) struct TileRect {
     pub w: u16,
     pub h: u16,
 }
+
+/// Changed tiles below which scroll detection is not worth its hashing.
+const MIN_TILES_FOR_COPIES: usize = 4;
 
 /// Encodes successive frames of one screen as batches of changed tiles.
 #[derive(Debug)]
@@ -144,19 +147,37 @@ impl TileEncoder {
     ) -> Result<EncodeOutcome, EncodeError> {
         let count = self.in_sync.len();
         let mut outcome = EncodeOutcome::default();
+        // A tile the console holds is patched with just the changed rectangle
+        // inside it (a typed character is a few pixels, not 64×64).
+        let mut parts: Vec<Option<TileRect>> = (0..count)
+            .map(|index| {
+                let tile = self.tile_rect(index);
+                if self.in_sync[index] {
+                    self.changed_part(frame, tile)
+                } else {
+                    Some(tile)
+                }
+            })
+            .collect();
+        let copies = self.find_copies(frame, &parts);
+        if !copies.is_empty() {
+            batch::write_header(out, seq, self.width, self.height);
+            for (index, tile, src_y) in &copies {
+                codec::write_copy(out, *tile, tile.x, *src_y);
+                parts[*index] = None;
+            }
+            // Only now: every copy reads the picture from before this batch.
+            for (index, tile, _) in copies {
+                self.remember(frame, tile);
+                self.in_sync[index] = true;
+                outcome.tiles += 1;
+            }
+        }
         let mut next_resume = 0;
         for step in 0..count {
             let index = (self.resume_at + step) % count;
-            let tile = self.tile_rect(index);
-            // A tile the console holds is patched with just the changed rectangle
-            // inside it (a typed character is a few pixels, not 64×64).
-            let rect = if self.in_sync[index] {
-                match self.changed_part(frame, tile) {
-                    Some(part) => part,
-                    None => continue,
-                }
-            } else {
-                tile
+            let Some(rect) = parts[index] else {
+                continue;
             };
             if outcome.tiles == 0 {
                 batch::write_header(out, seq, self.width, self.height);
@@ -187,6 +208,46 @@ impl TileEncoder {
             batch::set_tile_count(out, batch_start, tiles);
         }
         Ok(outcome)
+    }
+
+    /// Changed tiles the receiver already holds elsewhere, moved vertically (a
+    /// scroll, a window dragged up or down): `(tile index, tile, source y)`.
+    /// Each is checked pixel for pixel against the picture before this batch.
+    fn find_copies(
+        &self,
+        frame: &Frame,
+        parts: &[Option<TileRect>],
+    ) -> Vec<(usize, TileRect, u16)> {
+        let tiles_x = usize::from(self.width.div_ceil(TILE_SIZE));
+        let changed: Vec<usize> = (0..parts.len())
+            .filter(|&index| self.in_sync[index] && parts[index].is_some())
+            .collect();
+        if changed.len() < MIN_TILES_FOR_COPIES {
+            return Vec::new();
+        }
+        let mut columns = vec![false; tiles_x];
+        for &index in &changed {
+            columns[index % tiles_x] = true;
+        }
+        let shifts = scroll::candidate_shifts(&self.previous, frame, &columns);
+        let mut copies = Vec::new();
+        for index in changed {
+            let tile = self.tile_rect(index);
+            let found = shifts.iter().find_map(|&shift| {
+                let src_y = i32::from(tile.y) + shift;
+                let fits = src_y >= 0 && src_y + i32::from(tile.h) <= i32::from(self.height);
+                let src_y = u16::try_from(src_y).ok().filter(|_| fits)?;
+                let same = (0..tile.h).all(|row| {
+                    frame.row(tile.x, tile.y + row, tile.w)
+                        == &self.previous[self.previous_row(tile, src_y + row)]
+                });
+                same.then_some(src_y)
+            });
+            if let Some(src_y) = found {
+                copies.push((index, tile, src_y));
+            }
+        }
+        copies
     }
 
     fn reset(&mut self, width: u16, height: u16) {

@@ -2,7 +2,8 @@
 //! agent sends and the console paints.
 //!
 //! Owns the [`Frame`] pixel layout shared with the capture code, tile diffing
-//! ([`TileEncoder`]), the tile codecs (PNG and SOLID) and the batch wire format
+//! ([`TileEncoder`]), scroll detection (changed tiles sent as COPY of the earlier
+//! picture), the tile codecs (PNG and SOLID) and the batch wire format
 //! ([`batch`]). It must not capture screens, do I/O or know about sessions and
 //! channels: the caller writes the bulk frame header and sends the bytes.
 //!
@@ -13,6 +14,7 @@
 pub mod batch;
 mod codec;
 mod encoder;
+mod scroll;
 #[cfg(test)]
 mod tests;
 

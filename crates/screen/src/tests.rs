@@ -378,3 +378,113 @@ fn corrupted_batches_never_panic() {
         let _ = batch::decode(&bad);
     }
 }
+
+/// Rows of "text": each row a different noisy pattern, so any row is found
+/// in one place only, as lines of a page are.
+fn page_row(line: u32, width: u16) -> Vec<[u8; 3]> {
+    let mut rng = XorShift(u64::from(line) * 7919 + 1);
+    (0..width)
+        .map(|_| {
+            let n = rng.next().to_le_bytes();
+            [n[0] | 0x80, n[1] | 0x80, n[2]]
+        })
+        .collect()
+}
+
+/// A screen showing page lines `first..` (one pixel row per line).
+fn page(width: u16, height: u16, first: u32) -> Frame {
+    let mut frame = Frame::new(width, height);
+    for y in 0..height {
+        for (x, rgb) in (0u16..).zip(page_row(first + u32::from(y), width)) {
+            frame.set_rgb(x, y, rgb);
+        }
+    }
+    frame
+}
+
+#[test]
+fn a_scroll_is_sent_as_copies_of_the_earlier_picture() {
+    let (width, height) = (256, 256);
+    let mut encoder = TileEncoder::new();
+    let mut canvas = Vec::new();
+    let (_, first) = encode(&mut encoder, &page(width, height, 0), false, 1);
+    batch::decode(&first).unwrap().paint(&mut canvas);
+    // Scrolled down by 24 lines: content moves up, 24 new lines at the bottom.
+    let scrolled = page(width, height, 24);
+    let (_, second) = encode(&mut encoder, &scrolled, false, 2);
+    let decoded = batch::decode(&second).unwrap();
+    let copies = decoded
+        .tiles
+        .iter()
+        .filter(|t| t.encoding == TileEncoding::Copy)
+        .count();
+    // Every tile but the bottom row of tiles (which shows new lines) is a copy.
+    assert_eq!(
+        copies,
+        12,
+        "{:?}",
+        decoded.tiles.iter().map(|t| t.encoding).collect::<Vec<_>>()
+    );
+    assert!(
+        second.len() * 3 < first.len(),
+        "a scroll costs {} bytes against {} for the whole screen",
+        second.len(),
+        first.len()
+    );
+    decoded.paint(&mut canvas);
+    assert_eq!(
+        canvas,
+        frame_rgb(&scrolled),
+        "the receiver's picture is the new frame"
+    );
+}
+
+#[test]
+fn copies_read_the_picture_from_before_the_batch() {
+    // Scrolling up (content moves down): a copy's source is a tile that the same
+    // batch overwrites, so a receiver copying from its updated picture would fail.
+    let (width, height) = (128, 256);
+    let mut encoder = TileEncoder::new();
+    let mut canvas = Vec::new();
+    let (_, first) = encode(&mut encoder, &page(width, height, 100), false, 1);
+    batch::decode(&first).unwrap().paint(&mut canvas);
+    let scrolled = page(width, height, 70);
+    let (_, second) = encode(&mut encoder, &scrolled, false, 2);
+    let decoded = batch::decode(&second).unwrap();
+    assert!(decoded
+        .tiles
+        .iter()
+        .any(|t| t.encoding == TileEncoding::Copy));
+    decoded.paint(&mut canvas);
+    assert_eq!(canvas, frame_rgb(&scrolled));
+}
+
+#[test]
+fn copy_tiles_with_a_bad_source_are_refused() {
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(&7u32.to_be_bytes());
+    bytes.extend_from_slice(&100u16.to_be_bytes());
+    bytes.extend_from_slice(&100u16.to_be_bytes());
+    bytes.extend_from_slice(&1u16.to_be_bytes());
+    for value in [0u16, 0, 64, 64] {
+        bytes.extend_from_slice(&value.to_be_bytes());
+    }
+    bytes.push(TileEncoding::Copy as u8);
+    let valid_header_len = bytes.len();
+    // A source reaching past the screen's edge.
+    bytes.extend_from_slice(&4u32.to_be_bytes());
+    bytes.extend_from_slice(&50u16.to_be_bytes());
+    bytes.extend_from_slice(&0u16.to_be_bytes());
+    assert!(matches!(
+        batch::decode(&bytes),
+        Err(DecodeError::BadCopySource(4))
+    ));
+    // A source of the wrong length.
+    bytes.truncate(valid_header_len);
+    bytes.extend_from_slice(&2u32.to_be_bytes());
+    bytes.extend_from_slice(&[0, 0]);
+    assert!(matches!(
+        batch::decode(&bytes),
+        Err(DecodeError::BadCopySource(2))
+    ));
+}

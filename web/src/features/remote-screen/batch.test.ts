@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BatchError, parseScreenFrame, TILE_ENCODING_PNG, TILE_ENCODING_SOLID } from './batch.ts';
+import { BatchError, copySources, parseScreenFrame, TILE_ENCODING_COPY, TILE_ENCODING_PNG, TILE_ENCODING_SOLID } from './batch.ts';
 
 interface TileSpec {
   x: number;
@@ -61,6 +61,20 @@ describe('parseScreenFrame', () => {
     assert.equal(png?.encoding, TILE_ENCODING_PNG);
     assert.deepEqual(png?.encoding === TILE_ENCODING_PNG ? [...png.data] : null, [0x89, 0x50, 0x4e, 0x47]);
     assert.deepEqual([png?.x, png?.y, png?.w, png?.h], [1216, 736, 64, 64]);
+  });
+
+  it('reads copy tiles and the box their sources span', () => {
+    const batch = parseScreenFrame(
+      frame(3, 256, 256, [
+        { x: 0, y: 0, w: 64, h: 64, encoding: TILE_ENCODING_COPY, data: [0, 0, 0, 24] },
+        { x: 64, y: 64, w: 64, h: 32, encoding: TILE_ENCODING_COPY, data: [0, 64, 0, 88] },
+      ]),
+    );
+    assert.deepEqual(batch.tiles[0], { encoding: TILE_ENCODING_COPY, x: 0, y: 0, w: 64, h: 64, srcX: 0, srcY: 24 });
+    assert.deepEqual(copySources(batch), { x: 0, y: 24, w: 128, h: 96 });
+    assert.equal(copySources(parseScreenFrame(frame(4, 10, 10, []))), null);
+    rejects(frame(5, 100, 100, [{ x: 0, y: 0, w: 64, h: 64, encoding: TILE_ENCODING_COPY, data: [0, 0, 0, 50] }]), /outside/, 5);
+    rejects(frame(5, 100, 100, [{ x: 0, y: 0, w: 10, h: 10, encoding: TILE_ENCODING_COPY, data: [0, 0] }]), /has 2 bytes, not 4/, 5);
   });
 
   it('accepts an empty batch', () => {

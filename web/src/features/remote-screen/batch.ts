@@ -2,16 +2,21 @@
 // screen tiles batch (all big-endian):
 //   seq u32, width u16, height u16, tile_count u16,
 //   tile_count × { x u16, y u16, w u16, h u16, encoding u8, len u32, data[len] }
+// Encodings: 1 PNG, 2 SOLID (r, g, b), 3 COPY (src_x u16, src_y u16: the tile's
+// pixels come from there in the picture as it was before this batch).
 // Pure functions, no DOM, so they run in the decoding worker and in unit tests.
 
 import { BULK_HEADER_LEN, BULK_KIND_SCREEN_TILES, MAX_TILE_SIDE } from '../../gen/proto.ts';
 
 export const TILE_ENCODING_PNG = 1;
 export const TILE_ENCODING_SOLID = 2;
+/** Pixels of the picture as it was before the batch (a scroll, a moved window). */
+export const TILE_ENCODING_COPY = 3;
 
 export type Tile =
   | { encoding: typeof TILE_ENCODING_PNG; x: number; y: number; w: number; h: number; data: Uint8Array<ArrayBuffer> }
-  | { encoding: typeof TILE_ENCODING_SOLID; x: number; y: number; w: number; h: number; rgb: [number, number, number] };
+  | { encoding: typeof TILE_ENCODING_SOLID; x: number; y: number; w: number; h: number; rgb: [number, number, number] }
+  | { encoding: typeof TILE_ENCODING_COPY; x: number; y: number; w: number; h: number; srcX: number; srcY: number };
 
 export interface TilesBatch {
   seq: number;
@@ -83,6 +88,14 @@ export function parseTilesBatch(payload: Uint8Array<ArrayBuffer>): TilesBatch {
     } else if (encoding === TILE_ENCODING_SOLID) {
       if (data.length !== 3) throw new BatchError(`solid tile ${index} has ${data.length} bytes, not 3`, seq);
       tiles.push({ encoding, x, y, w, h, rgb: [data[0] ?? 0, data[1] ?? 0, data[2] ?? 0] });
+    } else if (encoding === TILE_ENCODING_COPY) {
+      if (data.length !== 4) throw new BatchError(`copy tile ${index} has ${data.length} bytes, not 4`, seq);
+      const srcX = view.getUint16(offset - 4);
+      const srcY = view.getUint16(offset - 2);
+      if (srcX + w > width || srcY + h > height) {
+        throw new BatchError(`copy tile ${index} reads (${srcX},${srcY} ${w}×${h}) outside the ${width}×${height} screen`, seq);
+      }
+      tiles.push({ encoding, x, y, w, h, srcX, srcY });
     } else {
       throw new BatchError(`tile ${index} has unknown encoding ${encoding}`, seq);
     }
@@ -91,4 +104,19 @@ export function parseTilesBatch(payload: Uint8Array<ArrayBuffer>): TilesBatch {
     throw new BatchError(`${payload.length - offset} bytes left after the last tile`, seq);
   }
   return { seq, width, height, tiles };
+}
+
+/** The rectangle holding every copy tile's source, or null when the batch has no copies. */
+export function copySources(batch: TilesBatch): { x: number; y: number; w: number; h: number } | null {
+  let box: { left: number; top: number; right: number; bottom: number } | null = null;
+  for (const tile of batch.tiles) {
+    if (tile.encoding !== TILE_ENCODING_COPY) continue;
+    const right = tile.srcX + tile.w;
+    const bottom = tile.srcY + tile.h;
+    box =
+      box === null
+        ? { left: tile.srcX, top: tile.srcY, right, bottom }
+        : { left: Math.min(box.left, tile.srcX), top: Math.min(box.top, tile.srcY), right: Math.max(box.right, right), bottom: Math.max(box.bottom, bottom) };
+  }
+  return box === null ? null : { x: box.left, y: box.top, w: box.right - box.left, h: box.bottom - box.top };
 }

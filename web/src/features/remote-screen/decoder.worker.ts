@@ -2,7 +2,7 @@
 // off the main thread. Batches are painted strictly in arrival order; after each
 // one the worker reports its seq so the view can acknowledge it (flow control).
 
-import { BatchError, parseScreenFrame, TILE_ENCODING_PNG, type TilesBatch } from './batch.ts';
+import { BatchError, copySources, parseScreenFrame, TILE_ENCODING_COPY, TILE_ENCODING_PNG, type TilesBatch } from './batch.ts';
 import type { FromDecoder, ToDecoder } from './worker-protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -27,6 +27,9 @@ async function paint(batch: TilesBatch): Promise<void> {
     resize(batch.width, batch.height);
     post({ type: 'size', width: batch.width, height: batch.height });
   }
+  // Copies read the picture as it was before this batch: snapshot the part they read.
+  const sources = copySources(batch);
+  const before = sources === null ? null : await createImageBitmap(canvas, sources.x, sources.y, sources.w, sources.h);
   const images = await Promise.all(
     batch.tiles.map((tile) =>
       tile.encoding === TILE_ENCODING_PNG ? createImageBitmap(new Blob([tile.data], { type: 'image/png' })) : null,
@@ -35,9 +38,13 @@ async function paint(batch: TilesBatch): Promise<void> {
   try {
     for (const [index, tile] of batch.tiles.entries()) {
       const image = images[index];
-      if (tile.encoding === TILE_ENCODING_PNG && image) {
-        context.drawImage(image, tile.x, tile.y, tile.w, tile.h);
-      } else if (tile.encoding !== TILE_ENCODING_PNG) {
+      if (tile.encoding === TILE_ENCODING_PNG) {
+        if (image) context.drawImage(image, tile.x, tile.y, tile.w, tile.h);
+      } else if (tile.encoding === TILE_ENCODING_COPY) {
+        if (before !== null && sources !== null) {
+          context.drawImage(before, tile.srcX - sources.x, tile.srcY - sources.y, tile.w, tile.h, tile.x, tile.y, tile.w, tile.h);
+        }
+      } else {
         const [r, g, b] = tile.rgb;
         context.fillStyle = `rgb(${r} ${g} ${b})`;
         context.fillRect(tile.x, tile.y, tile.w, tile.h);
@@ -45,6 +52,7 @@ async function paint(batch: TilesBatch): Promise<void> {
     }
   } finally {
     for (const image of images) image?.close();
+    before?.close();
   }
 }
 
