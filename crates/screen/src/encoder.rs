@@ -65,6 +65,8 @@ pub(crate) struct TileRect {
 
 /// Changed tiles below which scroll detection is not worth its hashing.
 const MIN_TILES_FOR_COPIES: usize = 4;
+/// Rows a copy must cover to be worth its 17 bytes.
+const MIN_COPY_ROWS: u16 = 4;
 
 /// Encodes successive frames of one screen as batches of changed tiles.
 #[derive(Debug)]
@@ -162,15 +164,18 @@ impl TileEncoder {
         let copies = self.find_copies(frame, &parts);
         if !copies.is_empty() {
             batch::write_header(out, seq, self.width, self.height);
-            for (index, tile, src_y) in &copies {
-                codec::write_copy(out, *tile, tile.x, *src_y);
-                parts[*index] = None;
+            for (_, rect, src_y) in &copies {
+                codec::write_copy(out, *rect, rect.x, *src_y);
             }
             // Only now: every copy reads the picture from before this batch.
-            for (index, tile, _) in copies {
-                self.remember(frame, tile);
-                self.in_sync[index] = true;
+            for (_, rect, _) in &copies {
+                self.remember(frame, *rect);
                 outcome.tiles += 1;
+            }
+            // What the copies left of each tile (a new line below the scrolled
+            // text, the desktop above a window's edge) goes as usual.
+            for (index, _, _) in copies {
+                parts[index] = self.changed_part(frame, self.tile_rect(index));
             }
         }
         let mut next_resume = 0;
@@ -210,9 +215,10 @@ impl TileEncoder {
         Ok(outcome)
     }
 
-    /// Changed tiles the receiver already holds elsewhere, moved vertically (a
-    /// scroll, a window dragged up or down): `(tile index, tile, source y)`.
-    /// Each is checked pixel for pixel against the picture before this batch.
+    /// Parts of changed tiles the receiver already holds higher or lower (a
+    /// scroll, a window dragged up or down): `(tile index, rect, source y)`, at
+    /// most one rect per tile, the longest run of rows that moved. Each is
+    /// checked pixel for pixel against the picture before this batch.
     fn find_copies(
         &self,
         frame: &Frame,
@@ -233,21 +239,54 @@ impl TileEncoder {
         let mut copies = Vec::new();
         for index in changed {
             let tile = self.tile_rect(index);
-            let found = shifts.iter().find_map(|&shift| {
-                let src_y = i32::from(tile.y) + shift;
-                let fits = src_y >= 0 && src_y + i32::from(tile.h) <= i32::from(self.height);
-                let src_y = u16::try_from(src_y).ok().filter(|_| fits)?;
-                let same = (0..tile.h).all(|row| {
-                    frame.row(tile.x, tile.y + row, tile.w)
-                        == &self.previous[self.previous_row(tile, src_y + row)]
-                });
-                same.then_some(src_y)
-            });
-            if let Some(src_y) = found {
-                copies.push((index, tile, src_y));
+            let best = shifts
+                .iter()
+                .filter_map(|&shift| self.moved_rows(frame, tile, shift))
+                .max_by_key(|(rect, _)| rect.h);
+            if let Some((rect, src_y)) = best {
+                copies.push((index, rect, src_y));
             }
         }
         copies
+    }
+
+    /// The longest run of rows of `tile` that equal the picture before this
+    /// batch `shift` rows lower, if it is worth a copy.
+    fn moved_rows(&self, frame: &Frame, tile: TileRect, shift: i32) -> Option<(TileRect, u16)> {
+        let mut best: Option<(u16, u16)> = None;
+        let mut run_start = None;
+        for row in 0..=tile.h {
+            let y = tile.y + row;
+            let src_y = i32::from(y) + shift;
+            let same = row < tile.h
+                && src_y >= 0
+                && src_y < i32::from(self.height)
+                && u16::try_from(src_y).is_ok_and(|src_y| {
+                    frame.row(tile.x, y, tile.w) == &self.previous[self.previous_row(tile, src_y)]
+                });
+            match (same, run_start) {
+                (true, None) => run_start = Some(row),
+                (false, Some(start)) => {
+                    if best.is_none_or(|(from, to)| to - from < row - start) {
+                        best = Some((start, row));
+                    }
+                    run_start = None;
+                }
+                _ => {}
+            }
+        }
+        let (from, to) = best.filter(|(from, to)| to - from >= MIN_COPY_ROWS)?;
+        let y = tile.y + from;
+        let src_y = u16::try_from(i32::from(y) + shift).ok()?;
+        Some((
+            TileRect {
+                x: tile.x,
+                y,
+                w: tile.w,
+                h: to - from,
+            },
+            src_y,
+        ))
     }
 
     fn reset(&mut self, width: u16, height: u16) {
