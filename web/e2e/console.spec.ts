@@ -7,7 +7,7 @@ import { PNG } from 'pngjs';
 import type { AuditCode, CreateEnrollmentToken, SignedIn } from '../src/gen/proto.ts';
 import { en } from '../src/i18n/en.ts';
 import { fr } from '../src/i18n/fr.ts';
-import { DEVICE_NAME, SCREEN, startHarness, type Harness, type PatternEvent } from './harness.ts';
+import { DEVICE_NAME, requireBinary, SCREEN, start, startHarness, waitFor, type Harness, type PatternEvent } from './harness.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -193,6 +193,56 @@ test('typing on the focused canvas reaches the device', async () => {
       { timeout: 10_000 },
     )
     .toBe('helloA');
+});
+
+/** The colour `reach-test-scroller` gives page line `n` (see its doc comment). */
+function lineRgb(n: number): [number, number, number] {
+  return [(n * 7) % 256, (Math.floor(n / 256) * 40 + 30) % 256, (n * 3 + 100) % 256];
+}
+
+test('a page scrolled on the device is repainted right, moved parts copied from what the console holds', async ({}, testInfo) => {
+  // A window of unique rows over the pattern; each key press scrolls it 24 lines
+  // (X CopyArea), which the agent sends as COPY tiles of the earlier picture.
+  const area = { x: 256, y: 128, width: 512, height: 384, step: 24 };
+  const lines: string[] = [];
+  const scroller = start(
+    'scroller',
+    requireBinary('reach-test-scroller'),
+    [area.x, area.y, area.width, area.height, area.step].map(String),
+    join(testInfo.project.outputDir, 'harness'),
+    { env: { DISPLAY: harness.display }, onStdoutLine: (line) => lines.push(line) },
+  );
+  try {
+    const shown = (top: number) => waitFor(`the scroller at line ${top}`, 10_000, () => (lines.some((l) => l.includes(`"top":${top}`)) ? true : undefined), scroller);
+    await shown(0);
+    await page.getByRole('button', { name: en['session.actual'], exact: true }).click();
+    const canvas = remoteScreen();
+    const showsPage = async (top: number): Promise<void> => {
+      await expect(async () => {
+        const png = PNG.sync.read(await canvas.screenshot({ animations: 'disabled' }));
+        const wrong: string[] = [];
+        for (const row of [0, 1, 100, area.height - area.step - 1, area.height - area.step, area.height - 1]) {
+          const [x, y] = [area.x + area.width / 2, area.y + row];
+          const offset = (png.width * y + x) * 4;
+          const got = [png.data[offset], png.data[offset + 1], png.data[offset + 2]].map((v) => v ?? -1);
+          const want = lineRgb(top + row);
+          if (got.some((value, channel) => Math.abs(value - (want[channel] ?? 0)) > TOLERANCE)) {
+            wrong.push(`row ${row}: got rgb(${got.join(',')}), want rgb(${want.join(',')})`);
+          }
+        }
+        expect(wrong).toEqual([]);
+      }).toPass({ timeout: 20_000 });
+    };
+    await showsPage(0);
+    await canvas.focus();
+    for (const top of [24, 48, 72]) {
+      await page.keyboard.press('KeyJ');
+      await shown(top);
+    }
+    await showsPage(72);
+  } finally {
+    await scroller.kill();
+  }
 });
 
 test('End session shows why it ended, and the history lists it', async () => {

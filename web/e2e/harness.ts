@@ -260,7 +260,7 @@ async function startDns(logDir: string, port: number, records: readonly (readonl
   return child;
 }
 
-function requireBinary(name: string): string {
+export function requireBinary(name: string): string {
   const path = join(BIN, name);
   if (!existsSync(path)) {
     throw new Error(`${path} is missing: build it first with \`cargo build --release -p reach -p reach-testkit\` (or \`cargo xtask test\`)`);
