@@ -14,7 +14,7 @@
 //! tile_count times:
 //!   x: u16, y: u16  top-left corner of the tile on the screen
 //!   w: u16, h: u16  tile size, each 1..=64, the tile lying inside the screen
-//!   encoding: u8    1 = PNG, 2 = SOLID, 3 = COPY
+//!   encoding: u8    1 = PNG, 2 = SOLID, 3 = COPY, 4 = JPEG
 //!   len: u32        byte length of data
 //!   data: [u8; len]
 //! ```
@@ -28,6 +28,9 @@
 //!   (what a scroll or a moved window reuses). The source lies inside the screen.
 //!   The encoder puts copies first, but receivers must copy from the earlier
 //!   picture whatever the order.
+//! - `4` JPEG: a baseline JPEG file of exactly `w`×`h` pixels, for regions that
+//!   look like a photo or video and keep changing; the encoder sends them again
+//!   losslessly once they are still.
 //!
 //! A batch with a new `width`/`height` means the screen was resized: the
 //! receiver resizes its picture, and the batch carries every tile.
@@ -51,6 +54,8 @@ pub enum TileEncoding {
     Solid = 2,
     /// Pixels of the previous picture, from 2 × u16 source coordinates.
     Copy = 3,
+    /// A JPEG file (lossy), for photo-like regions that keep changing.
+    Jpeg = 4,
 }
 
 impl TileEncoding {
@@ -60,6 +65,7 @@ impl TileEncoding {
             1 => Some(Self::Png),
             2 => Some(Self::Solid),
             3 => Some(Self::Copy),
+            4 => Some(Self::Jpeg),
             _ => None,
         }
     }
@@ -100,6 +106,9 @@ pub enum DecodeError {
     /// The PNG data is not a valid PNG.
     #[error("tile PNG is invalid: {0}")]
     Png(#[from] png::DecodingError),
+    /// The JPEG data is invalid or not of the tile's size.
+    #[error("tile JPEG is invalid: {0}")]
+    Jpeg(String),
     /// The PNG is valid but not the 8-bit RGB image of the tile's size.
     #[error("tile PNG is {width}x{height} or not 8-bit RGB")]
     PngFormat { width: u32, height: u32 },
@@ -206,6 +215,7 @@ pub fn decode(payload: &[u8]) -> Result<DecodedBatch, DecodeError> {
         let mut copy_from = None;
         let rgb = match encoding {
             TileEncoding::Png => codec::decode_png(data, w, h)?,
+            TileEncoding::Jpeg => codec::decode_jpeg(data, w, h)?,
             TileEncoding::Solid => {
                 let colour: [u8; 3] = data
                     .try_into()

@@ -1,7 +1,7 @@
 //! Tile codecs: turns the pixels of one tile into the bytes of one tile record
 //! and back.
 //!
-//! Owns the choice between SOLID and PNG and the PNG settings. It must not know
+//! Owns the choice between SOLID, PNG and JPEG, and their settings. It must not know
 //! about diffing or batch limits (that is the encoder) nor parse batches (that is
 //! [`crate::batch`]).
 
@@ -30,14 +30,17 @@ pub(crate) fn write_copy(out: &mut Vec<u8>, rect: TileRect, src_x: u16, src_y: u
     out.extend_from_slice(&src_y.to_be_bytes());
 }
 
-/// Appends one tile record (header and data) for `rect` of `frame` to `out`.
+/// Appends one tile record (header and data) for `rect` of `frame` to `out`:
+/// SOLID for one colour, else PNG, or JPEG at `lossy_quality` when given and
+/// the pixels look like a photo. Returns the encoding chosen.
 /// `rgb` is scratch space reused between tiles to avoid an allocation per tile.
 pub(crate) fn write_tile(
     out: &mut Vec<u8>,
     frame: &Frame,
     rect: TileRect,
     rgb: &mut Vec<u8>,
-) -> Result<(), EncodeError> {
+    lossy_quality: Option<u8>,
+) -> Result<TileEncoding, EncodeError> {
     let header_at = out.len();
     out.extend_from_slice(&rect.x.to_be_bytes());
     out.extend_from_slice(&rect.y.to_be_bytes());
@@ -54,14 +57,42 @@ pub(crate) fn write_tile(
         TileEncoding::Solid
     } else {
         bgrx_to_rgb(frame, rect, rgb);
-        write_png(out, rect, rgb)?;
-        TileEncoding::Png
+        match lossy_quality.filter(|_| photo_like(rect, rgb)) {
+            Some(quality) => {
+                jpeg_encoder::Encoder::new(&mut *out, quality)
+                    .encode(rgb, rect.w, rect.h, jpeg_encoder::ColorType::Rgb)
+                    .map_err(|err| EncodeError::Jpeg(err.to_string()))?;
+                TileEncoding::Jpeg
+            }
+            None => {
+                write_png(out, rect, rgb)?;
+                TileEncoding::Png
+            }
+        }
     };
     out[encoding_at] = encoding as u8;
     let len = out.len() - len_at - 4;
     let len = u32::try_from(len).map_err(|_| EncodeError::TileTooLarge(len))?;
     out[len_at..len_at + 4].copy_from_slice(&len.to_be_bytes());
-    Ok(())
+    Ok(encoding)
+}
+
+/// Distinct colours above which a region looks like a photo or video rather
+/// than text and UI (anti-aliased text has a few dozen shades per tile).
+const PHOTO_COLOURS: usize = 256;
+/// Regions smaller than this (pixels) stay lossless: JPEG's headers cost more.
+const MIN_LOSSY_PIXELS: usize = 32 * 32;
+
+/// Whether `rgb` (the pixels of `rect`) has many colours, as photos do.
+fn photo_like(rect: TileRect, rgb: &[u8]) -> bool {
+    if usize::from(rect.w) * usize::from(rect.h) < MIN_LOSSY_PIXELS {
+        return false;
+    }
+    let mut seen = std::collections::HashSet::with_capacity(PHOTO_COLOURS + 1);
+    rgb.chunks_exact(3).any(|px| {
+        seen.insert([px[0], px[1], px[2]]);
+        seen.len() > PHOTO_COLOURS
+    })
 }
 
 /// The tile's colour as (R, G, B) when every pixel has it. The X padding byte
@@ -139,5 +170,29 @@ pub(crate) fn decode_png(
     let mut rgb = vec![0; reader.output_buffer_size()];
     reader.next_frame(&mut rgb)?;
     rgb.truncate(expected);
+    Ok(rgb)
+}
+
+/// Decodes a JPEG tile body into `w * h` RGB pixels, refusing any other size.
+pub(crate) fn decode_jpeg(
+    data: &[u8],
+    w: u16,
+    h: u16,
+) -> Result<Vec<u8>, crate::batch::DecodeError> {
+    use crate::batch::DecodeError;
+    let options = zune_jpeg::zune_core::options::DecoderOptions::default()
+        .jpeg_set_out_colorspace(zune_jpeg::zune_core::colorspace::ColorSpace::RGB)
+        .set_max_width(usize::from(w))
+        .set_max_height(usize::from(h));
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(data, options);
+    let rgb = decoder
+        .decode()
+        .map_err(|err| DecodeError::Jpeg(err.to_string()))?;
+    if rgb.len() != usize::from(w) * usize::from(h) * 3 {
+        return Err(DecodeError::Jpeg(format!(
+            "{} bytes of pixels for a {w}x{h} tile",
+            rgb.len()
+        )));
+    }
     Ok(rgb)
 }

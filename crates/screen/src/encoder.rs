@@ -7,6 +7,7 @@
 
 use thiserror::Error;
 
+use crate::batch::TileEncoding;
 use crate::{batch, codec, scroll, Frame, BYTES_PER_PIXEL};
 
 /// Side of a square tile in pixels; tiles on the right and bottom edges are
@@ -39,6 +40,9 @@ pub enum EncodeError {
     /// The PNG encoder failed.
     #[error("PNG encoding failed: {0}")]
     Png(#[from] png::EncodingError),
+    /// The JPEG encoder failed.
+    #[error("JPEG encoding failed: {0}")]
+    Jpeg(String),
     /// A tile's encoded length does not fit the u32 length field.
     #[error("encoded tile of {0} bytes does not fit a batch")]
     TileTooLarge(usize),
@@ -63,6 +67,15 @@ pub(crate) struct TileRect {
     pub h: u16,
 }
 
+/// JPEG quality for photo-like regions that keep changing (video, animations).
+pub const DEFAULT_LOSSY_QUALITY: u8 = 70;
+/// Encodes a tile must have changed in a row before it may be sent lossy: a
+/// photo that appears once is sent losslessly; one that keeps moving is video.
+const LOSSY_AFTER_CHANGES: u8 = 2;
+/// Unchanged encodes after which a lossy tile is sent again losslessly (the
+/// agent encodes every 16–50 ms, so a quarter to half a second).
+const REFINE_AFTER_STILL: u16 = 10;
+
 /// Changed tiles below which scroll detection is not worth its hashing.
 const MIN_TILES_FOR_COPIES: usize = 4;
 /// Rows a copy must cover to be worth its 17 bytes.
@@ -85,6 +98,15 @@ pub struct TileEncoder {
     resume_at: usize,
     /// Scratch RGB buffer reused for every PNG tile.
     rgb: Vec<u8>,
+    /// JPEG quality for photo-like regions that keep changing; None: lossless only.
+    lossy_quality: Option<u8>,
+    /// Per tile: consecutive encodes in which it changed.
+    changing: Vec<u8>,
+    /// Per tile: consecutive encodes in which it did not change.
+    still: Vec<u16>,
+    /// Per tile: the receiver holds exactly the source (false after JPEG, until
+    /// the tile is sent again losslessly).
+    exact: Vec<bool>,
 }
 
 impl Default for TileEncoder {
@@ -110,7 +132,18 @@ impl TileEncoder {
             in_sync: Vec::new(),
             resume_at: 0,
             rgb: Vec::with_capacity(usize::from(TILE_SIZE) * usize::from(TILE_SIZE) * 3),
+            lossy_quality: Some(DEFAULT_LOSSY_QUALITY),
+            changing: Vec::new(),
+            still: Vec::new(),
+            exact: Vec::new(),
         }
+    }
+
+    /// The same encoder with another JPEG quality for changing photo-like
+    /// regions (1..=100), or `None` to send everything losslessly.
+    pub fn with_lossy_quality(mut self, quality: Option<u8>) -> Self {
+        self.lossy_quality = quality.map(|q| q.clamp(1, 100));
+        self
     }
 
     /// Appends to `out` a batch (see [`crate::batch`]) holding the tiles of
@@ -161,11 +194,35 @@ impl TileEncoder {
                 }
             })
             .collect();
+        let mut refining = vec![false; count];
+        for index in 0..count {
+            if parts[index].is_some() {
+                self.changing[index] = self.changing[index].saturating_add(1);
+                self.still[index] = 0;
+            } else {
+                self.changing[index] = 0;
+                self.still[index] = self.still[index].saturating_add(1);
+                // A lossy tile that stopped changing is sent again, exactly.
+                if !self.exact[index] && self.still[index] >= REFINE_AFTER_STILL {
+                    parts[index] = Some(self.tile_rect(index));
+                    refining[index] = true;
+                }
+            }
+        }
         let copies = self.find_copies(frame, &parts);
         if !copies.is_empty() {
             batch::write_header(out, seq, self.width, self.height);
             for (_, rect, src_y) in &copies {
                 codec::write_copy(out, *rect, rect.x, *src_y);
+            }
+            // A copy of lossy pixels is lossy too (and refined later).
+            let inexact: Vec<usize> = copies
+                .iter()
+                .filter(|(_, rect, src_y)| !self.exact_source(rect.x, *src_y, rect.h))
+                .map(|(index, _, _)| *index)
+                .collect();
+            for index in inexact {
+                self.exact[index] = false;
             }
             // Only now: every copy reads the picture from before this batch.
             for (_, rect, _) in &copies {
@@ -193,7 +250,10 @@ impl TileEncoder {
                 break;
             }
             let tile_start = out.len();
-            codec::write_tile(out, frame, rect, &mut self.rgb)?;
+            let lossy = self
+                .lossy_quality
+                .filter(|_| !refining[index] && self.changing[index] >= LOSSY_AFTER_CHANGES);
+            let encoding = codec::write_tile(out, frame, rect, &mut self.rgb, lossy)?;
             if out.len() - batch_start > self.max_batch_bytes {
                 out.truncate(tile_start);
                 outcome.pending = true;
@@ -202,6 +262,12 @@ impl TileEncoder {
             }
             self.remember(frame, rect);
             self.in_sync[index] = true;
+            if encoding == TileEncoding::Jpeg {
+                self.exact[index] = false;
+                self.still[index] = 0;
+            } else if rect == self.tile_rect(index) {
+                self.exact[index] = true;
+            }
             outcome.tiles += 1;
         }
         self.resume_at = next_resume;
@@ -289,6 +355,21 @@ impl TileEncoder {
         ))
     }
 
+    /// Whether the receiver holds exact pixels in the column of tiles at `x`,
+    /// rows `y..y + h` (the source of a copy).
+    fn exact_source(&self, x: u16, y: u16, h: u16) -> bool {
+        let tiles_x = usize::from(self.width.div_ceil(TILE_SIZE));
+        let column = usize::from(x / TILE_SIZE);
+        let first = usize::from(y / TILE_SIZE);
+        let last = usize::from((y + h - 1) / TILE_SIZE);
+        (first..=last).all(|row| {
+            self.exact
+                .get(row * tiles_x + column)
+                .copied()
+                .unwrap_or(false)
+        })
+    }
+
     fn reset(&mut self, width: u16, height: u16) {
         self.width = width;
         self.height = height;
@@ -301,6 +382,12 @@ impl TileEncoder {
         let tiles_y = usize::from(height.div_ceil(TILE_SIZE));
         self.in_sync.clear();
         self.in_sync.resize(tiles_x * tiles_y, false);
+        self.changing.clear();
+        self.changing.resize(tiles_x * tiles_y, 0);
+        self.still.clear();
+        self.still.resize(tiles_x * tiles_y, 0);
+        self.exact.clear();
+        self.exact.resize(tiles_x * tiles_y, true);
         self.resume_at = 0;
     }
 

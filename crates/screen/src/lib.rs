@@ -19,8 +19,8 @@ mod scroll;
 mod tests;
 
 pub use encoder::{
-    EncodeError, EncodeOutcome, TileEncoder, DEFAULT_MAX_BATCH_BYTES, MIN_MAX_BATCH_BYTES,
-    TILE_SIZE,
+    EncodeError, EncodeOutcome, TileEncoder, DEFAULT_LOSSY_QUALITY, DEFAULT_MAX_BATCH_BYTES,
+    MIN_MAX_BATCH_BYTES, TILE_SIZE,
 };
 
 /// Bytes per pixel in a [`Frame`].

@@ -37,6 +37,11 @@ fn synthetic_frame(width: u16, height: u16, seed: u64) -> Frame {
     frame
 }
 
+/// An encoder that never sends JPEG: these tests check exact pictures.
+fn lossless() -> TileEncoder {
+    TileEncoder::new().with_lossy_quality(None)
+}
+
 fn frame_rgb(frame: &Frame) -> Vec<u8> {
     let mut rgb = Vec::new();
     for y in 0..frame.height {
@@ -65,7 +70,7 @@ fn tile_count(width: u16, height: u16) -> usize {
 #[test]
 fn round_trip_is_exact_and_appends_after_the_callers_header() {
     let frame = synthetic_frame(150, 100, 1);
-    let mut encoder = TileEncoder::new();
+    let mut encoder = lossless();
     let mut out = vec![1, 0, 0, 0, 7];
     let outcome = encoder.encode(&frame, false, 42, &mut out).unwrap();
     assert_eq!(&out[..5], &[1, 0, 0, 0, 7]);
@@ -94,7 +99,7 @@ fn padded_stride_and_padding_bytes_are_handled() {
             padded.set_rgb(x, y, packed.rgb_at(x, y).unwrap());
         }
     }
-    let (_, out) = encode(&mut TileEncoder::new(), &padded, false, 0);
+    let (_, out) = encode(&mut lossless(), &padded, false, 0);
     let mut canvas = Vec::new();
     batch::decode(&out).unwrap().paint(&mut canvas);
     assert_eq!(canvas, frame_rgb(&packed));
@@ -103,7 +108,7 @@ fn padded_stride_and_padding_bytes_are_handled() {
 #[test]
 fn only_changed_tiles_are_resent() {
     let mut frame = synthetic_frame(200, 130, 3);
-    let mut encoder = TileEncoder::new();
+    let mut encoder = lossless();
     encode(&mut encoder, &frame, false, 1);
 
     let (outcome, out) = encode(&mut encoder, &frame, false, 2);
@@ -129,7 +134,7 @@ fn only_changed_tiles_are_resent() {
 #[test]
 fn a_patch_covers_every_change_in_its_tile() {
     let mut frame = synthetic_frame(200, 130, 5);
-    let mut encoder = TileEncoder::new();
+    let mut encoder = lossless();
     let (_, first) = encode(&mut encoder, &frame, false, 1);
     let mut canvas = Vec::new();
     batch::decode(&first).unwrap().paint(&mut canvas);
@@ -148,7 +153,7 @@ fn a_patch_covers_every_change_in_its_tile() {
 #[test]
 fn force_full_resends_every_tile() {
     let frame = synthetic_frame(130, 70, 4);
-    let mut encoder = TileEncoder::new();
+    let mut encoder = lossless();
     encode(&mut encoder, &frame, false, 1);
     let (outcome, out) = encode(&mut encoder, &frame, true, 2);
     assert_eq!(outcome.tiles, tile_count(130, 70));
@@ -165,7 +170,7 @@ fn uniform_tiles_are_sent_solid_whatever_the_padding_byte() {
     }
     // The X byte is undefined in captures; it must not defeat SOLID.
     frame.data[3] = 0xff;
-    let (outcome, out) = encode(&mut TileEncoder::new(), &frame, false, 0);
+    let (outcome, out) = encode(&mut lossless(), &frame, false, 0);
     assert_eq!(outcome.tiles, 2);
     let decoded = batch::decode(&out).unwrap();
     for tile in &decoded.tiles {
@@ -182,7 +187,7 @@ fn uniform_tiles_are_sent_solid_whatever_the_padding_byte() {
 
 #[test]
 fn size_change_resends_everything_at_the_new_size() {
-    let mut encoder = TileEncoder::new();
+    let mut encoder = lossless();
     encode(&mut encoder, &synthetic_frame(128, 128, 5), false, 1);
     let smaller = synthetic_frame(100, 60, 5);
     let (outcome, out) = encode(&mut encoder, &smaller, false, 2);
@@ -202,7 +207,7 @@ fn capped_batches_leave_the_rest_pending_until_all_is_sent() {
     for byte in frame.data.iter_mut() {
         *byte = rng.next() as u8;
     }
-    let mut encoder = TileEncoder::with_max_batch_bytes(cap);
+    let mut encoder = TileEncoder::with_max_batch_bytes(cap).with_lossy_quality(None);
     let mut canvas = Vec::new();
     let mut sent = 0;
     let mut calls = 0;
@@ -233,7 +238,7 @@ fn capped_batches_do_not_starve_later_tiles() {
     let cap = crate::MIN_MAX_BATCH_BYTES;
     let mut rng = XorShift(7);
     let mut frame = Frame::new(640, 128);
-    let mut encoder = TileEncoder::with_max_batch_bytes(cap);
+    let mut encoder = TileEncoder::with_max_batch_bytes(cap).with_lossy_quality(None);
     let mut seen = vec![false; tile_count(640, 128)];
     // Everything changes on every call, yet each tile gets its turn.
     for seq in 0..20 {
@@ -254,9 +259,7 @@ fn invalid_frames_are_refused_and_leave_out_untouched() {
     let mut frame = Frame::new(10, 10);
     frame.data.truncate(10);
     let mut out = vec![9];
-    assert!(TileEncoder::new()
-        .encode(&frame, false, 0, &mut out)
-        .is_err());
+    assert!(lossless().encode(&frame, false, 0, &mut out).is_err());
     assert_eq!(out, vec![9]);
 }
 
@@ -267,7 +270,7 @@ fn valid_batch() -> Vec<u8> {
             frame.set_rgb(x, y, [9, 9, 9]);
         }
     }
-    let (_, out) = encode(&mut TileEncoder::new(), &frame, false, 5);
+    let (_, out) = encode(&mut lossless(), &frame, false, 5);
     let decoded = batch::decode(&out).unwrap();
     assert!(decoded
         .tiles
@@ -351,12 +354,7 @@ fn bad_tiles_are_errors() {
 
 #[test]
 fn png_of_the_wrong_size_is_an_error() {
-    let (_, good) = encode(
-        &mut TileEncoder::new(),
-        &synthetic_frame(20, 20, 9),
-        false,
-        0,
-    );
+    let (_, good) = encode(&mut lossless(), &synthetic_frame(20, 20, 9), false, 0);
     let png = &good[batch::BATCH_HEADER_LEN + batch::TILE_HEADER_LEN..];
     assert!(matches!(
         batch::decode(&one_tile([0, 0, 20, 19], 1, png)),
@@ -405,7 +403,7 @@ fn page(width: u16, height: u16, first: u32) -> Frame {
 #[test]
 fn a_scroll_is_sent_as_copies_of_the_earlier_picture() {
     let (width, height) = (256, 256);
-    let mut encoder = TileEncoder::new();
+    let mut encoder = lossless();
     let mut canvas = Vec::new();
     let (_, first) = encode(&mut encoder, &page(width, height, 0), false, 1);
     batch::decode(&first).unwrap().paint(&mut canvas);
@@ -447,7 +445,7 @@ fn copies_read_the_picture_from_before_the_batch() {
     // Scrolling up (content moves down): a copy's source is a tile that the same
     // batch overwrites, so a receiver copying from its updated picture would fail.
     let (width, height) = (128, 256);
-    let mut encoder = TileEncoder::new();
+    let mut encoder = lossless();
     let mut canvas = Vec::new();
     let (_, first) = encode(&mut encoder, &page(width, height, 100), false, 1);
     batch::decode(&first).unwrap().paint(&mut canvas);
@@ -490,4 +488,113 @@ fn copy_tiles_with_a_bad_source_are_refused() {
         batch::decode(&bytes),
         Err(DecodeError::BadCopySource(2))
     ));
+}
+
+/// PSNR in dB of `seen` against `want` (RGB), for checking lossy tiles.
+fn psnr(want: &[u8], seen: &[u8]) -> f64 {
+    let squared: u64 = want
+        .iter()
+        .zip(seen)
+        .map(|(a, b)| u64::from(a.abs_diff(*b)).pow(2))
+        .sum();
+    if squared == 0 {
+        return f64::INFINITY;
+    }
+    10.0 * (255.0f64 * 255.0 / (squared as f64 / want.len() as f64)).log10()
+}
+
+/// A photo-like picture: smooth colour ramps with grain, `phase` moving them.
+fn photo(width: u16, height: u16, phase: u32) -> Frame {
+    let mut rng = XorShift(u64::from(phase) + 99);
+    let mut frame = Frame::new(width, height);
+    for y in 0..height {
+        for x in 0..width {
+            let grain = (rng.next() % 4) as u32;
+            let r = (u32::from(x) + phase + grain).min(255);
+            let g = (u32::from(y) + phase * 2 + grain).min(255);
+            let b = ((u32::from(x) + u32::from(y)) / 2 + grain).min(255);
+            frame.set_rgb(x, y, [r as u8, g as u8, b as u8]);
+        }
+    }
+    frame
+}
+
+fn encodings(batch: &[u8]) -> Vec<TileEncoding> {
+    batch::decode(batch)
+        .unwrap()
+        .tiles
+        .iter()
+        .map(|t| t.encoding)
+        .collect()
+}
+
+#[test]
+fn a_photo_that_keeps_changing_goes_lossy_and_is_refined_once_still() {
+    let mut encoder = TileEncoder::new();
+    let mut canvas = Vec::new();
+    // First sight (a still photo may never move): exact.
+    let (_, first) = encode(&mut encoder, &photo(128, 128, 0), false, 1);
+    assert!(encodings(&first).iter().all(|e| *e == TileEncoding::Png));
+    batch::decode(&first).unwrap().paint(&mut canvas);
+    // It changes again: video. JPEG, close to the source but not exact.
+    let moving = photo(128, 128, 5);
+    let (_, second) = encode(&mut encoder, &moving, false, 2);
+    assert!(encodings(&second).iter().all(|e| *e == TileEncoding::Jpeg));
+    assert!(
+        second.len() * 2 < first.len(),
+        "{} against {}",
+        second.len(),
+        first.len()
+    );
+    batch::decode(&second).unwrap().paint(&mut canvas);
+    let quality = psnr(&frame_rgb(&moving), &canvas);
+    assert!((30.0..f64::INFINITY).contains(&quality), "{quality} dB");
+    // Still: nothing for a while, then the exact picture.
+    let mut refined = None;
+    for seq in 3..30 {
+        let (_, batch) = encode(&mut encoder, &moving, false, seq);
+        if !batch.is_empty() {
+            refined = Some((seq, batch));
+            break;
+        }
+    }
+    let (seq, batch) = refined.expect("the lossy tiles are refined");
+    assert!(seq > 10, "refined after {seq} encodes, not at once");
+    assert!(encodings(&batch).iter().all(|e| *e == TileEncoding::Png));
+    batch::decode(&batch).unwrap().paint(&mut canvas);
+    assert_eq!(canvas, frame_rgb(&moving), "exact once refined");
+    // And then nothing more.
+    assert!(encode(&mut encoder, &moving, false, 40).1.is_empty());
+}
+
+#[test]
+fn text_and_ui_are_never_lossy() {
+    // Few colours, changing every time (a terminal being typed in): PNG only.
+    let mut encoder = TileEncoder::new();
+    for seq in 0..5u32 {
+        let mut frame = Frame::new(128, 64);
+        for y in 0..64u16 {
+            for x in 0..128u16 {
+                let on = (x + y * 3 + seq as u16 * 7) % 11 < 3;
+                frame.set_rgb(x, y, if on { [20, 20, 20] } else { [250, 250, 250] });
+            }
+        }
+        let (_, batch) = encode(&mut encoder, &frame, false, seq);
+        assert!(
+            !encodings(&batch).contains(&TileEncoding::Jpeg),
+            "encode {seq}"
+        );
+    }
+}
+
+#[test]
+fn a_broken_jpeg_tile_is_refused() {
+    let mut encoder = TileEncoder::new();
+    encode(&mut encoder, &photo(64, 64, 0), false, 1);
+    let (_, mut batch) = encode(&mut encoder, &photo(64, 64, 9), false, 2);
+    assert_eq!(encodings(&batch), vec![TileEncoding::Jpeg]);
+    // Not a JPEG any more: its start-of-image marker is gone.
+    let data = batch::BATCH_HEADER_LEN + batch::TILE_HEADER_LEN;
+    batch[data..data + 2].fill(0);
+    assert!(matches!(batch::decode(&batch), Err(DecodeError::Jpeg(_))));
 }

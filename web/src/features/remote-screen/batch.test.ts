@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BatchError, copySources, parseScreenFrame, TILE_ENCODING_COPY, TILE_ENCODING_PNG, TILE_ENCODING_SOLID } from './batch.ts';
+import { BatchError, copySources, parseScreenFrame, TILE_ENCODING_COPY, TILE_ENCODING_JPEG, TILE_ENCODING_PNG, TILE_ENCODING_SOLID } from './batch.ts';
 
 interface TileSpec {
   x: number;
@@ -75,6 +75,12 @@ describe('parseScreenFrame', () => {
     assert.equal(copySources(parseScreenFrame(frame(4, 10, 10, []))), null);
     rejects(frame(5, 100, 100, [{ x: 0, y: 0, w: 64, h: 64, encoding: TILE_ENCODING_COPY, data: [0, 0, 0, 50] }]), /outside/, 5);
     rejects(frame(5, 100, 100, [{ x: 0, y: 0, w: 10, h: 10, encoding: TILE_ENCODING_COPY, data: [0, 0] }]), /has 2 bytes, not 4/, 5);
+  });
+
+  it('reads JPEG tiles like PNG ones', () => {
+    const [jpeg] = parseScreenFrame(frame(8, 100, 100, [{ x: 0, y: 0, w: 64, h: 64, encoding: TILE_ENCODING_JPEG, data: [0xff, 0xd8, 0xff] }])).tiles;
+    assert.equal(jpeg?.encoding, TILE_ENCODING_JPEG);
+    assert.deepEqual(jpeg?.encoding === TILE_ENCODING_JPEG ? [...jpeg.data] : null, [0xff, 0xd8, 0xff]);
   });
 
   it('accepts an empty batch', () => {

@@ -3,7 +3,7 @@
 //   seq u32, width u16, height u16, tile_count u16,
 //   tile_count × { x u16, y u16, w u16, h u16, encoding u8, len u32, data[len] }
 // Encodings: 1 PNG, 2 SOLID (r, g, b), 3 COPY (src_x u16, src_y u16: the tile's
-// pixels come from there in the picture as it was before this batch).
+// pixels come from there in the picture as it was before this batch), 4 JPEG.
 // Pure functions, no DOM, so they run in the decoding worker and in unit tests.
 
 import { BULK_HEADER_LEN, BULK_KIND_SCREEN_TILES, MAX_TILE_SIDE } from '../../gen/proto.ts';
@@ -12,9 +12,12 @@ export const TILE_ENCODING_PNG = 1;
 export const TILE_ENCODING_SOLID = 2;
 /** Pixels of the picture as it was before the batch (a scroll, a moved window). */
 export const TILE_ENCODING_COPY = 3;
+/** A JPEG, for photo-like regions that keep changing (sent again exactly once still). */
+export const TILE_ENCODING_JPEG = 4;
 
 export type Tile =
   | { encoding: typeof TILE_ENCODING_PNG; x: number; y: number; w: number; h: number; data: Uint8Array<ArrayBuffer> }
+  | { encoding: typeof TILE_ENCODING_JPEG; x: number; y: number; w: number; h: number; data: Uint8Array<ArrayBuffer> }
   | { encoding: typeof TILE_ENCODING_SOLID; x: number; y: number; w: number; h: number; rgb: [number, number, number] }
   | { encoding: typeof TILE_ENCODING_COPY; x: number; y: number; w: number; h: number; srcX: number; srcY: number };
 
@@ -84,6 +87,8 @@ export function parseTilesBatch(payload: Uint8Array<ArrayBuffer>): TilesBatch {
     const data = payload.subarray(offset, offset + length);
     offset += length;
     if (encoding === TILE_ENCODING_PNG) {
+      tiles.push({ encoding, x, y, w, h, data });
+    } else if (encoding === TILE_ENCODING_JPEG) {
       tiles.push({ encoding, x, y, w, h, data });
     } else if (encoding === TILE_ENCODING_SOLID) {
       if (data.length !== 3) throw new BatchError(`solid tile ${index} has ${data.length} bytes, not 3`, seq);
