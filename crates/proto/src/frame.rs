@@ -14,6 +14,11 @@ pub const HEADER_LEN: usize = 5;
 /// hostile batch cannot make them allocate much.
 pub const MAX_TILE_SIDE: u16 = 64;
 
+/// Largest width of a JPEG tile: lossy regions go as strips of up to 16 tiles
+/// side by side (one JPEG's headers are about 600 bytes: per 64×64 tile they
+/// would cost more than the pixels). Heights stay within [`MAX_TILE_SIDE`].
+pub const MAX_STRIP_WIDTH: u16 = 16 * MAX_TILE_SIDE;
+
 /// What a bulk frame carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]

@@ -13,7 +13,8 @@
 //! tile_count: u16
 //! tile_count times:
 //!   x: u16, y: u16  top-left corner of the tile on the screen
-//!   w: u16, h: u16  tile size, each 1..=64, the tile lying inside the screen
+//!   w: u16, h: u16  tile size, each 1..=64 (JPEG: w up to 1024, a strip of
+//!                   tiles), the tile lying inside the screen
 //!   encoding: u8    1 = PNG, 2 = SOLID, 3 = COPY, 4 = JPEG
 //!   len: u32        byte length of data
 //!   data: [u8; len]
@@ -198,9 +199,16 @@ pub fn decode(payload: &[u8]) -> Result<DecodedBatch, DecodeError> {
         let encoding_byte = reader.u8()?;
         let len = reader.u32()?;
         let data = reader.take(usize::try_from(len).unwrap_or(usize::MAX))?;
+        let encoding = TileEncoding::from_byte(encoding_byte)
+            .ok_or(DecodeError::UnknownEncoding(encoding_byte))?;
+        let max_w = if encoding == TileEncoding::Jpeg {
+            reach_proto::frame::MAX_STRIP_WIDTH
+        } else {
+            TILE_SIZE
+        };
         let inside = u32::from(x) + u32::from(w) <= u32::from(width)
             && u32::from(y) + u32::from(h) <= u32::from(height);
-        if w == 0 || h == 0 || w > TILE_SIZE || h > TILE_SIZE || !inside {
+        if w == 0 || h == 0 || w > max_w || h > TILE_SIZE || !inside {
             return Err(DecodeError::BadTileRect {
                 x,
                 y,
@@ -210,8 +218,6 @@ pub fn decode(payload: &[u8]) -> Result<DecodedBatch, DecodeError> {
                 screen_h: height,
             });
         }
-        let encoding = TileEncoding::from_byte(encoding_byte)
-            .ok_or(DecodeError::UnknownEncoding(encoding_byte))?;
         let mut copy_from = None;
         let rgb = match encoding {
             TileEncoding::Png => codec::decode_png(data, w, h)?,

@@ -59,9 +59,7 @@ pub(crate) fn write_tile(
         bgrx_to_rgb(frame, rect, rgb);
         match lossy_quality.filter(|_| photo_like(rect, rgb)) {
             Some(quality) => {
-                jpeg_encoder::Encoder::new(&mut *out, quality)
-                    .encode(rgb, rect.w, rect.h, jpeg_encoder::ColorType::Rgb)
-                    .map_err(|err| EncodeError::Jpeg(err.to_string()))?;
+                write_jpeg(out, rect, rgb, quality)?;
                 TileEncoding::Jpeg
             }
             None => {
@@ -75,6 +73,45 @@ pub(crate) fn write_tile(
     let len = u32::try_from(len).map_err(|_| EncodeError::TileTooLarge(len))?;
     out[len_at..len_at + 4].copy_from_slice(&len.to_be_bytes());
     Ok(encoding)
+}
+
+/// Appends a JPEG tile record for `rect` of `frame` (a strip of several tiles).
+pub(crate) fn write_jpeg_record(
+    out: &mut Vec<u8>,
+    frame: &Frame,
+    rect: TileRect,
+    rgb: &mut Vec<u8>,
+    quality: u8,
+) -> Result<(), EncodeError> {
+    for value in [rect.x, rect.y, rect.w, rect.h] {
+        out.extend_from_slice(&value.to_be_bytes());
+    }
+    out.push(TileEncoding::Jpeg as u8);
+    let len_at = out.len();
+    out.extend_from_slice(&[0; 4]);
+    bgrx_to_rgb(frame, rect, rgb);
+    write_jpeg(out, rect, rgb, quality)?;
+    let len = out.len() - len_at - 4;
+    let len = u32::try_from(len).map_err(|_| EncodeError::TileTooLarge(len))?;
+    out[len_at..len_at + 4].copy_from_slice(&len.to_be_bytes());
+    Ok(())
+}
+
+fn write_jpeg(
+    out: &mut Vec<u8>,
+    rect: TileRect,
+    rgb: &[u8],
+    quality: u8,
+) -> Result<(), EncodeError> {
+    jpeg_encoder::Encoder::new(out, quality)
+        .encode(rgb, rect.w, rect.h, jpeg_encoder::ColorType::Rgb)
+        .map_err(|err| EncodeError::Jpeg(err.to_string()))
+}
+
+/// Whether `rect` of `frame` looks like a photo (`rgb` is scratch space).
+pub(crate) fn photo_like_at(frame: &Frame, rect: TileRect, rgb: &mut Vec<u8>) -> bool {
+    bgrx_to_rgb(frame, rect, rgb);
+    photo_like(rect, rgb)
 }
 
 /// Distinct colours above which a region looks like a photo or video rather

@@ -107,6 +107,8 @@ pub struct TileEncoder {
     /// Per tile: the receiver holds exactly the source (false after JPEG, until
     /// the tile is sent again losslessly).
     exact: Vec<bool>,
+    /// Per tile, during one encode: it is being sent again losslessly.
+    refining: Vec<bool>,
 }
 
 impl Default for TileEncoder {
@@ -136,6 +138,7 @@ impl TileEncoder {
             changing: Vec::new(),
             still: Vec::new(),
             exact: Vec::new(),
+            refining: Vec::new(),
         }
     }
 
@@ -194,9 +197,10 @@ impl TileEncoder {
                 }
             })
             .collect();
-        let mut refining = vec![false; count];
-        for index in 0..count {
-            if parts[index].is_some() {
+        self.refining.clear();
+        self.refining.resize(count, false);
+        for (index, part) in parts.iter_mut().enumerate() {
+            if part.is_some() {
                 self.changing[index] = self.changing[index].saturating_add(1);
                 self.still[index] = 0;
             } else {
@@ -204,8 +208,8 @@ impl TileEncoder {
                 self.still[index] = self.still[index].saturating_add(1);
                 // A lossy tile that stopped changing is sent again, exactly.
                 if !self.exact[index] && self.still[index] >= REFINE_AFTER_STILL {
-                    parts[index] = Some(self.tile_rect(index));
-                    refining[index] = true;
+                    *part = Some(self.tile_rect(index));
+                    self.refining[index] = true;
                 }
             }
         }
@@ -235,6 +239,7 @@ impl TileEncoder {
                 parts[index] = self.changed_part(frame, self.tile_rect(index));
             }
         }
+        self.append_strips(frame, &mut parts, seq, out, batch_start, &mut outcome)?;
         let mut next_resume = 0;
         for step in 0..count {
             let index = (self.resume_at + step) % count;
@@ -252,7 +257,7 @@ impl TileEncoder {
             let tile_start = out.len();
             let lossy = self
                 .lossy_quality
-                .filter(|_| !refining[index] && self.changing[index] >= LOSSY_AFTER_CHANGES);
+                .filter(|_| !self.refining[index] && self.changing[index] >= LOSSY_AFTER_CHANGES);
             let encoding = codec::write_tile(out, frame, rect, &mut self.rgb, lossy)?;
             if out.len() - batch_start > self.max_batch_bytes {
                 out.truncate(tile_start);
@@ -353,6 +358,76 @@ impl TileEncoder {
             },
             src_y,
         ))
+    }
+
+    /// Sends runs of side-by-side whole tiles that go lossy (video) as JPEG
+    /// strips of up to 16 tiles: one JPEG's headers are worth more than the
+    /// pixels of one 64×64 tile. Single tiles are left to the main loop.
+    fn append_strips(
+        &mut self,
+        frame: &Frame,
+        parts: &mut [Option<TileRect>],
+        seq: u32,
+        out: &mut Vec<u8>,
+        batch_start: usize,
+        outcome: &mut EncodeOutcome,
+    ) -> Result<(), EncodeError> {
+        let Some(quality) = self.lossy_quality else {
+            return Ok(());
+        };
+        let tiles_x = usize::from(self.width.div_ceil(TILE_SIZE));
+        let max_run = usize::from(reach_proto::frame::MAX_STRIP_WIDTH / TILE_SIZE);
+        let mut lossy = vec![false; parts.len()];
+        for (index, wanted) in lossy.iter_mut().enumerate() {
+            let tile = self.tile_rect(index);
+            *wanted = parts[index] == Some(tile)
+                && !self.refining[index]
+                && self.changing[index] >= LOSSY_AFTER_CHANGES
+                && codec::photo_like_at(frame, tile, &mut self.rgb);
+        }
+        let mut index = 0;
+        while index < parts.len() {
+            let row_end = (index / tiles_x + 1) * tiles_x;
+            let mut end = index;
+            while end < row_end && end - index < max_run && lossy[end] {
+                end += 1;
+            }
+            if end - index < 2 {
+                index = end.max(index + 1);
+                continue;
+            }
+            let first = self.tile_rect(index);
+            let last = self.tile_rect(end - 1);
+            let strip = TileRect {
+                x: first.x,
+                y: first.y,
+                w: last.x + last.w - first.x,
+                h: first.h,
+            };
+            if outcome.tiles == 0 {
+                batch::write_header(out, seq, self.width, self.height);
+            }
+            let strip_start = out.len();
+            codec::write_jpeg_record(out, frame, strip, &mut self.rgb, quality)?;
+            if out.len() - batch_start > self.max_batch_bytes
+                || outcome.tiles == usize::from(u16::MAX)
+            {
+                // The rest goes tile by tile below, or in the next batch.
+                out.truncate(strip_start);
+                if outcome.tiles == 0 {
+                    out.truncate(batch_start);
+                }
+                return Ok(());
+            }
+            self.remember(frame, strip);
+            self.in_sync[index..end].fill(true);
+            self.exact[index..end].fill(false);
+            self.still[index..end].fill(0);
+            parts[index..end].fill(None);
+            outcome.tiles += 1;
+            index = end;
+        }
+        Ok(())
     }
 
     /// Whether the receiver holds exact pixels in the column of tiles at `x`,

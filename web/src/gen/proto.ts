@@ -5,6 +5,7 @@ export const MAX_CONTROL_MESSAGE = 65536;
 export const BULK_HEADER_LEN = 5;
 export const BULK_KIND_SCREEN_TILES = 1;
 export const MAX_TILE_SIDE = 64;
+export const MAX_STRIP_WIDTH = 1024;
 
 export type ErrorCode = "bad_request" | "unauthenticated" | "invalid_credentials" | "throttled" | "forbidden" | "csrf_mismatch" | "not_found" | "method_not_allowed" | "conflict" | "enrollment_token_invalid" | "enrollment_token_expired" | "enrollment_token_exhausted" | "unknown_agent_key" | "device_revoked" | "agent_auth_failed" | "protocol_version" | "protocol_violation" | "device_offline" | "session_ended" | "setup_token_invalid" | "owner_protected" | "not_on_yourself" | "builtin_role" | "password_sign_in_disabled" | "second_factor_required" | "second_factor_invalid" | "two_factor_enrollment_required" | "two_factor_required_by_company" | "single_sign_on_required" | "invalid_identity_provider" | "invalid_domain" | "domain_already_added" | "session_key_invalid" | "join_ticket_required" | "internal";
 

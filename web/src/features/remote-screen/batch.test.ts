@@ -81,6 +81,10 @@ describe('parseScreenFrame', () => {
     const [jpeg] = parseScreenFrame(frame(8, 100, 100, [{ x: 0, y: 0, w: 64, h: 64, encoding: TILE_ENCODING_JPEG, data: [0xff, 0xd8, 0xff] }])).tiles;
     assert.equal(jpeg?.encoding, TILE_ENCODING_JPEG);
     assert.deepEqual(jpeg?.encoding === TILE_ENCODING_JPEG ? [...jpeg.data] : null, [0xff, 0xd8, 0xff]);
+    // A JPEG strip may be 1024 wide; nothing else may be wider than 64.
+    assert.equal(parseScreenFrame(frame(8, 1920, 100, [{ x: 0, y: 0, w: 1024, h: 64, encoding: TILE_ENCODING_JPEG, data: [1] }])).tiles[0]?.w, 1024);
+    rejects(frame(8, 1920, 100, [{ x: 0, y: 0, w: 1025, h: 64, encoding: TILE_ENCODING_JPEG, data: [1] }]), /outside/, 8);
+    rejects(frame(8, 1920, 100, [{ x: 0, y: 0, w: 128, h: 64, encoding: TILE_ENCODING_PNG, data: [1] }]), /outside/, 8);
   });
 
   it('accepts an empty batch', () => {

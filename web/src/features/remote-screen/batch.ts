@@ -3,10 +3,11 @@
 //   seq u32, width u16, height u16, tile_count u16,
 //   tile_count × { x u16, y u16, w u16, h u16, encoding u8, len u32, data[len] }
 // Encodings: 1 PNG, 2 SOLID (r, g, b), 3 COPY (src_x u16, src_y u16: the tile's
-// pixels come from there in the picture as it was before this batch), 4 JPEG.
+// pixels come from there in the picture as it was before this batch), 4 JPEG (up
+// to MAX_STRIP_WIDTH wide: a strip of tiles).
 // Pure functions, no DOM, so they run in the decoding worker and in unit tests.
 
-import { BULK_HEADER_LEN, BULK_KIND_SCREEN_TILES, MAX_TILE_SIDE } from '../../gen/proto.ts';
+import { BULK_HEADER_LEN, BULK_KIND_SCREEN_TILES, MAX_STRIP_WIDTH, MAX_TILE_SIDE } from '../../gen/proto.ts';
 
 export const TILE_ENCODING_PNG = 1;
 export const TILE_ENCODING_SOLID = 2;
@@ -81,7 +82,9 @@ export function parseTilesBatch(payload: Uint8Array<ArrayBuffer>): TilesBatch {
     if (length > payload.length - offset) {
       throw new BatchError(`tile ${index} data runs past the end of the batch`, seq);
     }
-    if (w === 0 || h === 0 || w > MAX_TILE_SIDE || h > MAX_TILE_SIDE || x + w > width || y + h > height) {
+    // JPEG tiles may be strips of several tiles side by side.
+    const maxWidth = encoding === TILE_ENCODING_JPEG ? MAX_STRIP_WIDTH : MAX_TILE_SIDE;
+    if (w === 0 || h === 0 || w > maxWidth || h > MAX_TILE_SIDE || x + w > width || y + h > height) {
       throw new BatchError(`tile ${index} (${x},${y} ${w}×${h}) is larger than a tile or lies outside the ${width}×${height} screen`, seq);
     }
     const data = payload.subarray(offset, offset + length);
