@@ -10,4 +10,5 @@ pub mod oidc;
 pub mod postgres;
 pub mod process;
 pub mod saml;
+pub mod xclient;
 pub mod xvfb;

@@ -13,26 +13,21 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
+use reach_testkit::xclient::{main_with, open_window, TestWindow};
 use reach_testkit::xvfb::{PATTERN_BARS, PATTERN_GREY};
 use serde_json::json;
 use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{
-    ChangeGCAux, ConnectionExt as _, CreateGCAux, CreateWindowAux, EventMask, Gcontext, InputFocus,
-    KeyButMask, Keycode, Keysym, Mapping, Rectangle, Window, WindowClass,
+    ChangeGCAux, ConnectionExt as _, CreateGCAux, EventMask, Gcontext, InputFocus, KeyButMask,
+    Keycode, Keysym, Mapping, Rectangle, Window,
 };
 use x11rb::protocol::Event;
 use x11rb::rust_connection::RustConnection;
 use x11rb::wrapper::ConnectionExt as _;
-use x11rb::{COPY_DEPTH_FROM_PARENT, COPY_FROM_PARENT, CURRENT_TIME};
+use x11rb::CURRENT_TIME;
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("reach-test-pattern: {error:#}");
-            ExitCode::FAILURE
-        }
-    }
+    main_with("reach-test-pattern", run)
 }
 
 fn parse_args() -> Result<Option<String>> {
@@ -58,42 +53,19 @@ fn run() -> Result<()> {
         Some(path) => Box::new(File::create(&path).with_context(|| format!("creating {path}"))?),
         None => Box::new(std::io::stdout()),
     };
-    let (conn, screen_num) = x11rb::connect(None).context("connecting to $DISPLAY")?;
-    let screen = conn
-        .setup()
-        .roots
-        .get(screen_num)
-        .context("the display has no default screen")?;
-    let (root, width, height) = (screen.root, screen.width_in_pixels, screen.height_in_pixels);
-
-    let window = conn.generate_id()?;
     let events = EventMask::EXPOSURE
         | EventMask::KEY_PRESS
         | EventMask::KEY_RELEASE
         | EventMask::BUTTON_PRESS
         | EventMask::BUTTON_RELEASE
         | EventMask::STRUCTURE_NOTIFY;
-    conn.create_window(
-        COPY_DEPTH_FROM_PARENT,
+    let TestWindow {
+        conn,
         window,
-        root,
-        0,
-        0,
-        width,
-        height,
-        0,
-        WindowClass::INPUT_OUTPUT,
-        COPY_FROM_PARENT,
-        // Override-redirect: no window manager runs under Xvfb, and none may
-        // move or decorate the pattern if one does.
-        &CreateWindowAux::new()
-            .override_redirect(1)
-            .event_mask(events),
-    )?;
-    let gc = conn.generate_id()?;
-    conn.create_gc(gc, window, &CreateGCAux::new())?;
-    conn.map_window(window)?;
-    conn.flush()?;
+        gc,
+        screen_width: width,
+        screen_height: height,
+    } = open_window(0, 0, None, events, &CreateGCAux::new())?;
 
     let mut keymap = Keymap::fetch(&conn)?;
     let mut ready = false;

@@ -13,25 +13,20 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
+use reach_testkit::xclient::{main_with, open_window, TestWindow};
 use serde_json::json;
 use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{
-    ChangeGCAux, ConnectionExt as _, CreateGCAux, CreateWindowAux, EventMask, Gcontext, InputFocus,
-    Rectangle, Window, WindowClass,
+    ChangeGCAux, ConnectionExt as _, CreateGCAux, EventMask, Gcontext, InputFocus, Rectangle,
+    Window,
 };
 use x11rb::protocol::Event;
 use x11rb::rust_connection::RustConnection;
 use x11rb::wrapper::ConnectionExt as _;
-use x11rb::{COPY_DEPTH_FROM_PARENT, COPY_FROM_PARENT, CURRENT_TIME};
+use x11rb::CURRENT_TIME;
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("reach-test-scroller: {error:#}");
-            ExitCode::FAILURE
-        }
-    }
+    main_with("reach-test-scroller", run)
 }
 
 /// The colour of page line `n`.
@@ -62,33 +57,15 @@ fn run() -> Result<()> {
     if step == 0 || step >= height {
         bail!("STEP must be between 1 and HEIGHT - 1");
     }
-    let (conn, screen_num) = x11rb::connect(None).context("connecting to $DISPLAY")?;
-    let root = conn
-        .setup()
-        .roots
-        .get(screen_num)
-        .context("the display has no default screen")?
-        .root;
-    let window = conn.generate_id()?;
-    conn.create_window(
-        COPY_DEPTH_FROM_PARENT,
-        window,
-        root,
+    let TestWindow {
+        conn, window, gc, ..
+    } = open_window(
         x,
         y,
-        width,
-        height,
-        0,
-        WindowClass::INPUT_OUTPUT,
-        COPY_FROM_PARENT,
-        &CreateWindowAux::new()
-            .override_redirect(1)
-            .event_mask(EventMask::EXPOSURE | EventMask::KEY_PRESS),
+        Some((width, height)),
+        EventMask::EXPOSURE | EventMask::KEY_PRESS,
+        &CreateGCAux::new().graphics_exposures(0),
     )?;
-    let gc = conn.generate_id()?;
-    conn.create_gc(gc, window, &CreateGCAux::new().graphics_exposures(0))?;
-    conn.map_window(window)?;
-    conn.flush()?;
     let mut top = 0u32;
     let mut ready = false;
     let mut out = std::io::stdout();
