@@ -28,7 +28,7 @@ pub enum AgentCommand {
     /// Let a technician help you now: join one attended session with the session
     /// key they gave you. The portal (the server's address in a browser) shows
     /// this command filled in. Nothing is installed or kept: the agent runs until
-    /// the session ends (or Ctrl-C), and the server forgets this machine then.
+    /// the session ends (or Ctrl-C), and the server then revokes this machine.
     Join {
         /// Server URL, e.g. https://reach.example.com:8443
         #[arg(long, value_name = "URL")]
