@@ -296,8 +296,9 @@ impl TileEncoder {
         parts: &[Option<TileRect>],
     ) -> Vec<(usize, TileRect, u16)> {
         let tiles_x = usize::from(self.width.div_ceil(TILE_SIZE));
+        // A tile being refined did not change: it is sent again, not moved.
         let changed: Vec<usize> = (0..parts.len())
-            .filter(|&index| self.in_sync[index] && parts[index].is_some())
+            .filter(|&index| self.in_sync[index] && parts[index].is_some() && !self.refining[index])
             .collect();
         if changed.len() < MIN_TILES_FOR_COPIES {
             return Vec::new();
