@@ -6,18 +6,18 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use reach_core::scim::patch;
-use reach_core::scim::schema::{GROUP_ATTRIBUTES, GROUP_SCHEMA};
+use reach_core::scim::schema::{Attribute, GROUP_ATTRIBUTES, GROUP_SCHEMA};
 use reach_core::validate;
 use reach_proto::audit::AuditCode;
 use reach_store::{StoreError, User, UserGroup};
 use serde_json::{json, Value};
 
+use super::resource::Resource;
 use super::{
-    answer, base, body_json, check_schemas, company, created, find, list_response, meta,
-    search_query, string_attribute, ListQuery, ResourceQuery, ScimResult,
+    answer, base, body_json, check_schemas, company, created, find, meta, string_attribute,
+    ScimResult,
 };
 use crate::audit::{self, Actor, Entry};
 use crate::auth::Authenticated;
@@ -49,7 +49,7 @@ fn group_json(base: &str, group: &UserGroup, users: &HashMap<&str, &User>) -> Va
     object
 }
 
-struct GroupInput {
+pub(super) struct GroupInput {
     name: String,
     external_id: Option<String>,
     member_ids: Vec<String>,
@@ -132,52 +132,46 @@ async fn current(
     Ok((group, json))
 }
 
-/// The groups `query` asks for, as a ListResponse.
-async fn listed(state: &AppState, company_id: &str, query: &ListQuery) -> ScimResult {
-    let (groups, users) = directory(state, company_id).await?;
-    let by_id: HashMap<&str, &User> = users.iter().map(|u| (u.id.as_str(), u)).collect();
-    let base = base(state);
-    let resources = groups
-        .iter()
-        .map(|g| group_json(&base, g, &by_id))
-        .collect();
-    let body = list_response(resources, query, GROUP_SCHEMA, GROUP_ATTRIBUTES)?;
-    Ok(answer(StatusCode::OK, &body))
-}
+/// SCIM Groups, for the handlers shared with Users.
+pub(super) struct Groups;
 
-/// `GET /scim/v2/Groups`.
-pub async fn list(
-    State(state): State<Arc<AppState>>,
-    auth: Result<Authenticated, ApiFailure>,
-    Query(query): Query<ListQuery>,
-) -> ScimResult {
-    let (_, company_id) = company(auth)?;
-    listed(&state, &company_id, &query).await
-}
+impl Resource for Groups {
+    type Record = UserGroup;
+    type Input = GroupInput;
+    const SCHEMA: &'static str = GROUP_SCHEMA;
+    const ATTRIBUTES: &'static [Attribute] = GROUP_ATTRIBUTES;
 
-/// `POST /scim/v2/Groups/.search`.
-pub async fn search(
-    State(state): State<Arc<AppState>>,
-    auth: Result<Authenticated, ApiFailure>,
-    body: Bytes,
-) -> ScimResult {
-    let (_, company_id) = company(auth)?;
-    listed(&state, &company_id, &search_query(&body)?).await
-}
+    async fn all(state: &AppState, company_id: &str) -> Result<Vec<Value>, ScimFailure> {
+        let (groups, users) = directory(state, company_id).await?;
+        let by_id: HashMap<&str, &User> = users.iter().map(|u| (u.id.as_str(), u)).collect();
+        let base = base(state);
+        Ok(groups
+            .iter()
+            .map(|g| group_json(&base, g, &by_id))
+            .collect())
+    }
 
-/// `GET /scim/v2/Groups/{id}`.
-pub async fn get(
-    State(state): State<Arc<AppState>>,
-    auth: Result<Authenticated, ApiFailure>,
-    Path(id): Path<String>,
-    Query(query): Query<ResourceQuery>,
-) -> ScimResult {
-    let (_, company_id) = company(auth)?;
-    let (_, json) = current(&state, &company_id, &id).await?;
-    Ok(answer(
-        StatusCode::OK,
-        &query.projection(GROUP_SCHEMA).apply(json),
-    ))
+    async fn current(
+        state: &AppState,
+        company_id: &str,
+        id: &str,
+    ) -> Result<(UserGroup, Value), ScimFailure> {
+        current(state, company_id, id).await
+    }
+
+    fn input(body: &Value) -> Result<GroupInput, ScimFailure> {
+        group_input(body)
+    }
+
+    async fn save(
+        state: &AppState,
+        auth: &Authenticated,
+        company_id: &str,
+        before: &UserGroup,
+        input: GroupInput,
+    ) -> ScimResult {
+        save(state, auth, company_id, before, input).await
+    }
 }
 
 /// `POST /scim/v2/Groups`.
@@ -253,39 +247,6 @@ async fn save(
     audit::record(state, entry).await;
     let (_, json) = current(state, company_id, &after.id).await?;
     Ok(answer(StatusCode::OK, &json))
-}
-
-/// `PUT /scim/v2/Groups/{id}`.
-pub async fn replace(
-    State(state): State<Arc<AppState>>,
-    auth: Result<Authenticated, ApiFailure>,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> ScimResult {
-    let (auth, company_id) = company(auth)?;
-    let (before, _) = current(&state, &company_id, &id).await?;
-    let input = group_input(&body_json(&body)?)?;
-    save(&state, &auth, &company_id, &before, input).await
-}
-
-/// `PATCH /scim/v2/Groups/{id}`.
-pub async fn patch(
-    State(state): State<Arc<AppState>>,
-    auth: Result<Authenticated, ApiFailure>,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> ScimResult {
-    let (auth, company_id) = company(auth)?;
-    let (before, mut json) = current(&state, &company_id, &id).await?;
-    patch::apply(
-        &mut json,
-        &body_json(&body)?,
-        GROUP_SCHEMA,
-        GROUP_ATTRIBUTES,
-    )
-    .map_err(|err| ScimFailure::bad(err.scim_type(), err.to_string()))?;
-    let input = group_input(&json)?;
-    save(&state, &auth, &company_id, &before, input).await
 }
 
 /// `DELETE /scim/v2/Groups/{id}`.

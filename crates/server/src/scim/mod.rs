@@ -11,6 +11,7 @@
 
 mod discovery;
 mod groups;
+mod resource;
 mod users;
 
 use std::sync::Arc;
@@ -30,6 +31,8 @@ use serde_json::{json, Map, Value};
 use crate::auth::Authenticated;
 use crate::error::{ApiFailure, ScimFailure};
 use crate::AppState;
+use groups::Groups;
+use users::Users;
 
 /// Where SCIM lives; bearer tokens are taken on it (see `auth.rs`).
 pub const PREFIX: &str = "/scim/v2";
@@ -52,22 +55,25 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/ResourceTypes/{name}", get(discovery::resource_type))
         .route("/Schemas", get(discovery::schemas))
         .route("/Schemas/{id}", get(discovery::schema))
-        .route("/Users", get(users::list).post(users::create))
-        .route("/Users/.search", post(users::search))
+        .route("/Users", get(resource::list::<Users>).post(users::create))
+        .route("/Users/.search", post(resource::search::<Users>))
         .route(
             "/Users/{id}",
-            get(users::get)
-                .put(users::replace)
-                .patch(users::patch)
+            get(resource::get::<Users>)
+                .put(resource::replace::<Users>)
+                .patch(resource::patch::<Users>)
                 .delete(users::delete),
         )
-        .route("/Groups", get(groups::list).post(groups::create))
-        .route("/Groups/.search", post(groups::search))
+        .route(
+            "/Groups",
+            get(resource::list::<Groups>).post(groups::create),
+        )
+        .route("/Groups/.search", post(resource::search::<Groups>))
         .route(
             "/Groups/{id}",
-            get(groups::get)
-                .put(groups::replace)
-                .patch(groups::patch)
+            get(resource::get::<Groups>)
+                .put(resource::replace::<Groups>)
+                .patch(resource::patch::<Groups>)
                 .delete(groups::delete),
         )
         .route("/.search", post(search_everything))

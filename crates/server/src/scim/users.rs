@@ -9,18 +9,18 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use reach_core::scim::patch;
-use reach_core::scim::schema::{USER_ATTRIBUTES, USER_SCHEMA};
+use reach_core::scim::schema::{Attribute, USER_ATTRIBUTES, USER_SCHEMA};
 use reach_core::validate;
 use reach_proto::audit::AuditCode;
 use reach_store::{ScimUser, StoreError, User, UserGroup};
 use serde_json::{json, Map, Value};
 
+use super::resource::Resource;
 use super::{
-    answer, base, body_json, check_schemas, company, created, find, list_response, meta,
-    search_query, string_attribute, ListQuery, ResourceQuery, ScimResult,
+    answer, base, body_json, check_schemas, company, created, find, meta, string_attribute,
+    ScimResult,
 };
 use crate::api::members::end_sign_ins;
 use crate::audit::{self, Actor, Entry};
@@ -90,7 +90,7 @@ fn user_json(base: &str, user: &User, scim: Option<&ScimUser>, groups: &[UserGro
 }
 
 /// What a request says a user is.
-struct UserInput {
+pub(super) struct UserInput {
     user_name: String,
     /// None when neither emails nor userName hold an address.
     email: Option<String>,
@@ -246,51 +246,45 @@ async fn current(
     Ok((user, json))
 }
 
-/// The users `query` asks for, as a ListResponse.
-async fn listed(state: &AppState, company_id: &str, query: &ListQuery) -> ScimResult {
-    let (users, scim, groups) = directory(state, company_id).await?;
-    let base = base(state);
-    let resources = users
-        .iter()
-        .map(|u| user_json(&base, u, scim.get(&u.id), &groups))
-        .collect();
-    let body = list_response(resources, query, USER_SCHEMA, USER_ATTRIBUTES)?;
-    Ok(answer(StatusCode::OK, &body))
-}
+/// SCIM Users, for the handlers shared with Groups.
+pub(super) struct Users;
 
-/// `GET /scim/v2/Users`.
-pub async fn list(
-    State(state): State<Arc<AppState>>,
-    auth: Result<Authenticated, ApiFailure>,
-    Query(query): Query<ListQuery>,
-) -> ScimResult {
-    let (_, company_id) = company(auth)?;
-    listed(&state, &company_id, &query).await
-}
+impl Resource for Users {
+    type Record = User;
+    type Input = UserInput;
+    const SCHEMA: &'static str = USER_SCHEMA;
+    const ATTRIBUTES: &'static [Attribute] = USER_ATTRIBUTES;
 
-/// `POST /scim/v2/Users/.search`.
-pub async fn search(
-    State(state): State<Arc<AppState>>,
-    auth: Result<Authenticated, ApiFailure>,
-    body: Bytes,
-) -> ScimResult {
-    let (_, company_id) = company(auth)?;
-    listed(&state, &company_id, &search_query(&body)?).await
-}
+    async fn all(state: &AppState, company_id: &str) -> Result<Vec<Value>, ScimFailure> {
+        let (users, scim, groups) = directory(state, company_id).await?;
+        let base = base(state);
+        Ok(users
+            .iter()
+            .map(|u| user_json(&base, u, scim.get(&u.id), &groups))
+            .collect())
+    }
 
-/// `GET /scim/v2/Users/{id}`.
-pub async fn get(
-    State(state): State<Arc<AppState>>,
-    auth: Result<Authenticated, ApiFailure>,
-    Path(id): Path<String>,
-    Query(query): Query<ResourceQuery>,
-) -> ScimResult {
-    let (_, company_id) = company(auth)?;
-    let (_, json) = current(&state, &company_id, &id).await?;
-    Ok(answer(
-        StatusCode::OK,
-        &query.projection(USER_SCHEMA).apply(json),
-    ))
+    async fn current(
+        state: &AppState,
+        company_id: &str,
+        id: &str,
+    ) -> Result<(User, Value), ScimFailure> {
+        current(state, company_id, id).await
+    }
+
+    fn input(body: &Value) -> Result<UserInput, ScimFailure> {
+        user_input(body)
+    }
+
+    async fn save(
+        state: &AppState,
+        auth: &Authenticated,
+        company_id: &str,
+        before: &User,
+        input: UserInput,
+    ) -> ScimResult {
+        save(state, auth, company_id, before, &input).await
+    }
 }
 
 /// The account's address: the one sent, or a placeholder no one can sign in with.
@@ -403,34 +397,6 @@ async fn save(
     audit::record(state, entry).await;
     let (_, json) = current(state, company_id, &after.id).await?;
     Ok(answer(StatusCode::OK, &json))
-}
-
-/// `PUT /scim/v2/Users/{id}`.
-pub async fn replace(
-    State(state): State<Arc<AppState>>,
-    auth: Result<Authenticated, ApiFailure>,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> ScimResult {
-    let (auth, company_id) = company(auth)?;
-    let (before, _) = current(&state, &company_id, &id).await?;
-    let input = user_input(&body_json(&body)?)?;
-    save(&state, &auth, &company_id, &before, &input).await
-}
-
-/// `PATCH /scim/v2/Users/{id}`.
-pub async fn patch(
-    State(state): State<Arc<AppState>>,
-    auth: Result<Authenticated, ApiFailure>,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> ScimResult {
-    let (auth, company_id) = company(auth)?;
-    let (before, mut json) = current(&state, &company_id, &id).await?;
-    patch::apply(&mut json, &body_json(&body)?, USER_SCHEMA, USER_ATTRIBUTES)
-        .map_err(|err| ScimFailure::bad(err.scim_type(), err.to_string()))?;
-    let input = user_input(&json)?;
-    save(&state, &auth, &company_id, &before, &input).await
 }
 
 /// `DELETE /scim/v2/Users/{id}`: deletes the account.
