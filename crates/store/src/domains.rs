@@ -7,10 +7,25 @@ macro_rules! impl_domain_store {
     ($store:ty, $db:ty) => {
         /// The verified domain named `name` (at most one company has proven it).
         async fn verified_domain(pool: &sqlx::Pool<$db>, name: &str) -> Result<Option<SsoDomain>> {
+            verified_domain_where(pool, "domain", name).await
+        }
+
+        /// The domain with this id, if it is verified (an identity provider's
+        /// domain signs in only then).
+        async fn verified_domain_by_id(pool: &sqlx::Pool<$db>, id: &str) -> Result<Option<SsoDomain>> {
+            verified_domain_where(pool, "id", id).await
+        }
+
+        /// The verified domain whose `column` (a constant) is `value`.
+        async fn verified_domain_where(
+            pool: &sqlx::Pool<$db>,
+            column: &str,
+            value: &str,
+        ) -> Result<Option<SsoDomain>> {
             let row: Option<SsoDomainRow> = sqlx::query_as(&format!(
-                "SELECT {SSO_DOMAIN_COLUMNS} FROM sso_domains WHERE domain = $1 AND status = $2"
+                "SELECT {SSO_DOMAIN_COLUMNS} FROM sso_domains WHERE {column} = $1 AND status = $2"
             ))
-            .bind(name)
+            .bind(value)
             .bind(reach_proto::directory::DomainStatus::Verified.as_str())
             .fetch_optional(pool)
             .await?;

@@ -72,15 +72,8 @@ macro_rules! impl_oidc_store {
                 let mut found = Vec::new();
                 for row in rows {
                     let provider = OidcProvider::from(row);
-                    let domain: Option<SsoDomainRow> = sqlx::query_as(&format!(
-                        "SELECT {SSO_DOMAIN_COLUMNS} FROM sso_domains WHERE id = $1 AND status = $2"
-                    ))
-                    .bind(&provider.domain_id)
-                    .bind(reach_proto::directory::DomainStatus::Verified.as_str())
-                    .fetch_optional(&self.pool)
-                    .await?;
-                    if let Some(domain) = domain {
-                        found.push((domain.try_into()?, provider));
+                    if let Some(domain) = verified_domain_by_id(&self.pool, &provider.domain_id).await? {
+                        found.push((domain, provider));
                     }
                 }
                 Ok(found)
