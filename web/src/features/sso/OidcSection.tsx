@@ -12,6 +12,7 @@ import { ConfirmDialog } from '../../ui/dialog.tsx';
 import { ErrorMessage, Loading } from '../../ui/feedback.tsx';
 import type { Resource } from '../../ui/resource.ts';
 import { ExclusionsDialog } from './ExclusionsDialog.tsx';
+import { ProtocolStatus } from './ProtocolStatus.tsx';
 import { exclusionSummary } from './domains.ts';
 import { OidcProviderDialog } from './OidcProviderDialog.tsx';
 
@@ -54,22 +55,7 @@ export function OidcSection({ domain, settings }: { domain: SsoDomainView; setti
 
   return (
     <section class="saml" aria-label={t('oidc.title')}>
-      <h3 class="name-with-badges">
-        {t('oidc.title')}
-        <span class={view.active ? 'badge badge-domain-verified' : 'badge'} data-testid="oidc-state">
-          {view.active ? t('oidc.active') : t('oidc.inactive')}
-        </span>
-      </h3>
-      {!view.active && (
-        <ul class="steps">
-          {steps.map((step) => (
-            <li key={step.label} class={step.done ? 'step done' : 'step'}>
-              <span class="visually-hidden">{step.done ? t('saml.stepDone') : t('saml.stepTodo')}</span>
-              {step.label}
-            </li>
-          ))}
-        </ul>
-      )}
+      <ProtocolStatus title={t('oidc.title')} active={view.active} activeLabel={t('oidc.active')} inactiveLabel={t('oidc.inactive')} testId="oidc-state" steps={steps} />
       {removeError !== null && <ErrorMessage>{describeError(removeError)}</ErrorMessage>}
 
       <details class="sp-details">

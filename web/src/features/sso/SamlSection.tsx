@@ -13,6 +13,7 @@ import { ErrorMessage, Loading } from '../../ui/feedback.tsx';
 import type { Resource } from '../../ui/resource.ts';
 import { CustomerIdentifierDialog } from './CustomerIdentifierDialog.tsx';
 import { ExclusionsDialog } from './ExclusionsDialog.tsx';
+import { ProtocolStatus } from './ProtocolStatus.tsx';
 import { exclusionSummary } from './domains.ts';
 import { IdentityProviderDialog } from './IdentityProviderDialog.tsx';
 
@@ -51,22 +52,7 @@ export function SamlSection({ domain, settings }: { domain: SsoDomainView; setti
 
   return (
     <section class="saml" aria-label={t('saml.title')}>
-      <h3 class="name-with-badges">
-        {t('saml.title')}
-        <span class={view.active ? 'badge badge-domain-verified' : 'badge'} data-testid="saml-state">
-          {view.active ? t('saml.active') : t('saml.inactive')}
-        </span>
-      </h3>
-      {!view.active && (
-        <ul class="steps">
-          {steps.map((step) => (
-            <li key={step.label} class={step.done ? 'step done' : 'step'}>
-              <span class="visually-hidden">{step.done ? t('saml.stepDone') : t('saml.stepTodo')}</span>
-              {step.label}
-            </li>
-          ))}
-        </ul>
-      )}
+      <ProtocolStatus title={t('saml.title')} active={view.active} activeLabel={t('saml.active')} inactiveLabel={t('saml.inactive')} testId="saml-state" steps={steps} />
       {removeError !== null && <ErrorMessage>{describeError(removeError)}</ErrorMessage>}
 
       <details class="sp-details">
