@@ -20,7 +20,7 @@ use tokio::sync::{broadcast, mpsc};
 use crate::api::sessions::session_resource;
 use crate::auth::{Authenticated, SignInWatch};
 use crate::error::ApiFailure;
-use crate::hub::{CompanyEvent, EventSubject, HubError, ToConsole, CONSOLE_QUEUE};
+use crate::hub::{Attached, CompanyEvent, EventSubject, HubError, ToConsole, CONSOLE_QUEUE};
 use crate::AppState;
 
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
@@ -144,8 +144,8 @@ async fn run_session(
     {
         return;
     }
-    let connection = match state.hub.attach_console(&session_id, tx) {
-        Ok(connection) => connection,
+    let Attached { connection, link } = match state.hub.attach_console(&session_id, tx) {
+        Ok(attached) => attached,
         Err(HubError::DeviceOffline) => {
             return refuse(
                 &mut socket,
@@ -186,7 +186,10 @@ async fn run_session(
                     ConsoleMessage::Input { .. } if !may_control => Ok(()),
                     ConsoleMessage::Input { event } => state.hub.to_agent(&session_id, |channel| ServerToAgent::Input { channel, event }).await,
                     ConsoleMessage::FrameAck { seq } => state.hub.to_agent(&session_id, |channel| ServerToAgent::FrameAck { channel, seq }).await,
-                    ConsoleMessage::Refresh => state.hub.to_agent(&session_id, |channel| ServerToAgent::Refresh { channel }).await,
+                    ConsoleMessage::Refresh => {
+                        state.hub.viewer_lost_picture(&session_id, connection);
+                        Ok(())
+                    }
                     ConsoleMessage::End => {
                         ended = true;
                         state.hub.end_session(&session_id, EndReason::TechnicianEnded).await;
@@ -202,7 +205,12 @@ async fn run_session(
             outgoing = rx.recv() => {
                 let sent = match outgoing {
                     None | Some(ToConsole::Close) => break Outcome::Closed,
-                    Some(ToConsole::Bulk(frame)) => sink.send(Message::Binary(frame.into())).await,
+                    Some(ToConsole::Bulk(frame)) => {
+                        let len = frame.len();
+                        let sent = sink.send(Message::Binary(frame.into())).await;
+                        link.sent(len);
+                        sent
+                    }
                     Some(ToConsole::Control(message)) => match serde_json::to_string(&message) {
                         Ok(text) => sink.send(Message::Text(text.into())).await,
                         Err(_) => continue,
@@ -210,6 +218,10 @@ async fn run_session(
                 };
                 if sent.is_err() {
                     break Outcome::Closed;
+                }
+                // Waiting for a replay and now drained: the replay can come.
+                if link.waiting() && rx.is_empty() {
+                    state.hub.viewer_drained(&session_id);
                 }
             }
         }

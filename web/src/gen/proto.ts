@@ -6,6 +6,10 @@ export const BULK_HEADER_LEN = 5;
 export const BULK_KIND_SCREEN_TILES = 1;
 export const MAX_TILE_SIDE = 64;
 export const MAX_STRIP_WIDTH = 1024;
+export const SCREEN_FLAG_KEY_START = 1;
+export const SCREEN_FLAG_KEY_END = 2;
+export const SCREEN_FLAG_REPLAY = 4;
+export const SCREEN_FLAGS_ALL = 7;
 
 export type ErrorCode = "bad_request" | "unauthenticated" | "invalid_credentials" | "throttled" | "forbidden" | "csrf_mismatch" | "not_found" | "method_not_allowed" | "conflict" | "enrollment_token_invalid" | "enrollment_token_expired" | "enrollment_token_exhausted" | "unknown_agent_key" | "device_revoked" | "agent_auth_failed" | "protocol_version" | "protocol_violation" | "device_offline" | "session_ended" | "setup_token_invalid" | "owner_protected" | "not_on_yourself" | "builtin_role" | "password_sign_in_disabled" | "second_factor_required" | "second_factor_invalid" | "two_factor_enrollment_required" | "two_factor_required_by_company" | "single_sign_on_required" | "invalid_identity_provider" | "invalid_domain" | "domain_already_added" | "session_key_invalid" | "join_ticket_required" | "internal";
 
@@ -462,13 +466,23 @@ os: string,
  */
 ip_addresses: Array<string>, agent_version: string, };
 
-export type AgentMessage = { "type": "hello", protocol_version: number, device_id: string, } | { "type": "auth", signature: string, } | { "type": "system_info", info: SystemInfo, } | { "type": "heartbeat" } | { "type": "screen_info", channel: number, width: number, height: number, } | { "type": "session_ended", channel: number, message: string, };
+export type AgentMessage = { "type": "hello", protocol_version: number, device_id: string, } | { "type": "auth", signature: string, } | { "type": "system_info", info: SystemInfo, } | { "type": "heartbeat" } | { "type": "screen_info", channel: number, width: number, height: number, } | { "type": "session_ended", channel: number, message: string, } | { "type": "cursor_shape", channel: number, shape: CursorShape, } | { "type": "cursor_moved", channel: number, x: number, y: number, } | { "type": "stream_adapted", channel: number, level: number, frames_per_second: number, lossy_quality: number, };
+
+export type CursorShape = { width: number, height: number, 
+/**
+ * The hotspot: the pixel of the image that is the pointer's position.
+ */
+hot_x: number, hot_y: number, 
+/**
+ * The image as a PNG (8-bit RGBA, `width`×`height`), base64 (standard alphabet).
+ */
+png: string, };
 
 export type ServerToAgent = { "type": "challenge", nonce: string, } | { "type": "welcome", heartbeat_interval_secs: number, } | { "type": "heartbeat_ack" } | { "type": "start_session", channel: number, session_id: string, technician: string, } | { "type": "end_session", channel: number, } | { "type": "input", channel: number, event: InputEvent, } | { "type": "frame_ack", channel: number, seq: number, } | { "type": "refresh", channel: number, } | { "type": "error", code: ErrorCode, message: string, };
 
 export type ConsoleMessage = { "type": "hello", protocol_version: number, } | { "type": "input", event: InputEvent, } | { "type": "frame_ack", seq: number, } | { "type": "refresh" } | { "type": "end" };
 
-export type ServerToConsole = { "type": "ready", session_id: string, view_only: boolean, } | { "type": "screen_info", width: number, height: number, } | { "type": "ended", reason: EndReason, } | { "type": "error", code: ErrorCode, message: string, };
+export type ServerToConsole = { "type": "ready", session_id: string, view_only: boolean, } | { "type": "screen_info", width: number, height: number, } | { "type": "cursor_shape", shape: CursorShape, } | { "type": "cursor_moved", x: number, y: number, } | { "type": "stream_adapted", level: number, frames_per_second: number, lossy_quality: number, } | { "type": "ended", reason: EndReason, } | { "type": "error", code: ErrorCode, message: string, };
 
 export type ConsoleEvent = { "type": "device_changed", device: DeviceView, } | { "type": "session_changed", session: SessionView, } | { "type": "audit_recorded", event: AuditEventView, } | { "type": "sso_domain_changed", domain: SsoDomainView, removed: boolean, };
 

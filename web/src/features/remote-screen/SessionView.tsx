@@ -7,6 +7,7 @@ import { ErrorMessage } from '../../ui/feedback.tsx';
 import { Link } from '../../ui/link.tsx';
 import { useStore } from '../../ui/store.ts';
 import { sessionsStore, upsertSession } from '../live/live.ts';
+import { RemoteCursor } from './cursor.ts';
 import { attachInput } from './input-controller.ts';
 import type { Size } from './input.ts';
 import type { FromDecoder, ToDecoder } from './worker-protocol.ts';
@@ -33,6 +34,7 @@ export function SessionView({ id }: { id: string }) {
   const viewportRef = useRef<HTMLDivElement>(null);
   const socketRef = useRef<Socket<ConsoleMessage> | null>(null);
   const workerRef = useRef<Worker | null>(null);
+  const cursorRef = useRef<RemoteCursor | null>(null);
   const [phase, setPhase] = useState<Phase>({ kind: 'connecting' });
   const phaseRef = useRef<Phase>(phase);
   phaseRef.current = phase;
@@ -48,6 +50,8 @@ export function SessionView({ id }: { id: string }) {
   // Set by the server's `ready`: the user's roles let them watch, not control. The
   // server drops input on such a session anyway; not sending it keeps that honest.
   const [viewOnly, setViewOnly] = useState(false);
+  // Set while the agent sends a lighter stream because the link is slow.
+  const [adapted, setAdapted] = useState<{ fps: number; quality: number } | null>(null);
   const viewOnlyRef = useRef(false);
   viewOnlyRef.current = viewOnly;
 
@@ -75,7 +79,10 @@ export function SessionView({ id }: { id: string }) {
   // The canvas is handed to the worker once; the component is keyed by session id.
   useEffect(() => {
     const canvas = canvasRef.current;
-    if (canvas === null) return;
+    const viewport = viewportRef.current;
+    if (canvas === null || viewport === null) return;
+    const cursor = new RemoteCursor(viewport, canvas);
+    cursorRef.current = cursor;
     const worker = new Worker(new URL('./decoder.worker.ts', import.meta.url), { type: 'module', name: 'reach-screen-decoder' });
     const offscreen = canvas.transferControlToOffscreen();
     const init: ToDecoder = { type: 'init', canvas: offscreen };
@@ -112,6 +119,8 @@ export function SessionView({ id }: { id: string }) {
       detach();
       worker.terminate();
       workerRef.current = null;
+      cursor.dispose();
+      cursorRef.current = null;
     };
   }, []);
 
@@ -137,6 +146,15 @@ export function SessionView({ id }: { id: string }) {
             setScreen({ width: message.width, height: message.height });
             break;
           }
+          case 'cursor_shape':
+            cursorRef.current?.setShape(message.shape);
+            break;
+          case 'cursor_moved':
+            cursorRef.current?.moveTo(message.x, message.y);
+            break;
+          case 'stream_adapted':
+            setAdapted(message.level > 0 ? { fps: message.frames_per_second, quality: message.lossy_quality } : null);
+            break;
           case 'ended':
             finished = true;
             setPhase({ kind: 'ended', reason: message.reason });
@@ -174,12 +192,17 @@ export function SessionView({ id }: { id: string }) {
       const size = displaySize(screen, { width: viewport.clientWidth, height: viewport.clientHeight }, mode);
       canvas.style.width = `${size.width}px`;
       canvas.style.height = `${size.height}px`;
+      cursorRef.current?.render();
     };
     apply();
     const observer = new ResizeObserver(apply);
     observer.observe(viewport);
     return () => observer.disconnect();
   }, [screen, mode]);
+
+  useEffect(() => {
+    cursorRef.current?.configure(screen, !viewOnly);
+  }, [screen, viewOnly]);
 
   const refresh = (): void => {
     setFrameError(null);
@@ -216,6 +239,11 @@ export function SessionView({ id }: { id: string }) {
             <span class="status-dot" aria-hidden="true" />
             {statusText}
           </span>
+          {adapted !== null && (
+            <span class="badge badge-slow-link" data-testid="slow-link" title={t('session.slowLinkHint', { fps: adapted.fps, quality: adapted.quality })}>
+              {t('session.slowLink')}
+            </span>
+          )}
           {viewOnly && (
             <span class="badge badge-view-only" data-testid="view-only" title={t('session.viewOnlyHint')}>
               {t('session.viewOnly')}
