@@ -32,6 +32,8 @@ struct Flow {
     /// Set by input; the capture loop treats it as activity.
     input_seen: AtomicBool,
     refresh: AtomicBool,
+    /// Screen sharing is paused: no capture, no encode, until it is cleared.
+    paused: AtomicBool,
     stop: AtomicBool,
     wake: Notify,
 }
@@ -58,6 +60,16 @@ impl SessionHandle {
 
     pub fn ack(&self, seq: u32) {
         self.flow.acked.fetch_max(seq, Ordering::SeqCst);
+        self.flow.wake.notify_one();
+    }
+
+    /// Pauses or resumes the stream. Resuming sends a full frame: the console's
+    /// picture is as old as the pause.
+    pub fn set_paused(&self, paused: bool) {
+        if !paused {
+            self.flow.refresh.store(true, Ordering::SeqCst);
+        }
+        self.flow.paused.store(paused, Ordering::SeqCst);
         self.flow.wake.notify_one();
     }
 
@@ -113,6 +125,11 @@ async fn stream(
     let mut size = (0u16, 0u16);
     let mut last_activity = Instant::now();
     while !flow.stop.load(Ordering::SeqCst) {
+        if flow.paused.load(Ordering::SeqCst) {
+            // Asleep until resumed or stopped: a paused session costs no CPU.
+            flow.wake.notified().await;
+            continue;
+        }
         if seq.wrapping_sub(flow.acked.load(Ordering::SeqCst)) >= MAX_IN_FLIGHT {
             let _ = tokio::time::timeout(Duration::from_secs(1), flow.wake.notified()).await;
             continue;
@@ -184,11 +201,14 @@ async fn stream(
     }
 }
 
-/// Returns early when a refresh or stop is requested, so they are not delayed a frame.
+/// Returns early when a refresh, pause or stop is requested, so they are not delayed a frame.
 async fn wait_for_refresh(flow: &Flow) {
     loop {
         flow.wake.notified().await;
-        if flow.refresh.load(Ordering::SeqCst) || flow.stop.load(Ordering::SeqCst) {
+        if flow.refresh.load(Ordering::SeqCst)
+            || flow.paused.load(Ordering::SeqCst)
+            || flow.stop.load(Ordering::SeqCst)
+        {
             return;
         }
     }

@@ -163,6 +163,13 @@ async fn run_session(
             .await
         }
     };
+    // The tools' state before any batch, so the console never guesses it.
+    if let Some(tools) = state.hub.session_state(&session_id) {
+        if !send_json(&mut socket, &tools).await {
+            state.hub.detach_console(&session_id, connection);
+            return;
+        }
+    }
     let (mut sink, mut stream) = socket.split();
     let mut ended = false;
     let outcome = loop {
@@ -184,7 +191,15 @@ async fn run_session(
                 };
                 let forwarded = match message {
                     ConsoleMessage::Input { .. } if !may_control => Ok(()),
-                    ConsoleMessage::Input { event } => state.hub.to_agent(&session_id, |channel| ServerToAgent::Input { channel, event }).await,
+                    ConsoleMessage::Input { event } => state.hub.input_from_console(&session_id, event).await,
+                    ConsoleMessage::ScreenSharing { .. } | ConsoleMessage::Control { .. } => {
+                        let answer = tool_request(&state, &session_id, connection, may_control, message).await;
+                        let Ok(text) = serde_json::to_string(&answer) else { continue };
+                        if sink.send(Message::Text(text.into())).await.is_err() {
+                            break Outcome::Closed;
+                        }
+                        Ok(())
+                    }
                     ConsoleMessage::FrameAck { seq } => state.hub.to_agent(&session_id, |channel| ServerToAgent::FrameAck { channel, seq }).await,
                     ConsoleMessage::Refresh => state.hub.to_agent(&session_id, |channel| ServerToAgent::Refresh { channel }).await,
                     ConsoleMessage::End => {
@@ -237,6 +252,56 @@ async fn run_session(
     }
     if !ended {
         state.hub.detach_console(&session_id, connection);
+    }
+}
+
+/// Carries out a screen-tool request of the console `connection` and returns
+/// what to answer: the new state, or why nothing changed. Only a console that
+/// may control the device (the owner, with `ControlSession`) may pause the
+/// screen or hold control.
+async fn tool_request(
+    state: &AppState,
+    session_id: &str,
+    connection: u64,
+    may_control: bool,
+    request: ConsoleMessage,
+) -> ServerToConsole {
+    if !may_control {
+        return ServerToConsole::Refused {
+            code: ErrorCode::Forbidden,
+            message: "your roles let you watch this session, not control it".into(),
+        };
+    }
+    let changed = match request {
+        ConsoleMessage::ScreenSharing { paused } => {
+            state
+                .hub
+                .set_screen_paused(session_id, connection, paused)
+                .await
+        }
+        ConsoleMessage::Control { held } => {
+            state
+                .hub
+                .set_control_released(session_id, connection, !held)
+                .await
+        }
+        _ => {
+            return ServerToConsole::Refused {
+                code: ErrorCode::BadRequest,
+                message: "not a screen tool request".into(),
+            }
+        }
+    };
+    match changed {
+        Ok(answer) => answer,
+        Err(HubError::DeviceOffline) => ServerToConsole::Refused {
+            code: ErrorCode::DeviceOffline,
+            message: "the device is offline".into(),
+        },
+        Err(HubError::SessionEnded) => ServerToConsole::Refused {
+            code: ErrorCode::SessionEnded,
+            message: "the session has ended".into(),
+        },
     }
 }
 

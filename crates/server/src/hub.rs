@@ -22,6 +22,8 @@ use tokio::sync::{broadcast, mpsc};
 
 use crate::audit::{Actor, Entry};
 
+mod tools;
+
 /// Queue bound towards one agent (control messages and input).
 pub const AGENT_QUEUE: usize = 256;
 /// Queue bound towards one console (screen batches and control messages).
@@ -60,6 +62,8 @@ struct LiveSession {
     /// The console connection whose departure started the current grace period;
     /// a timer from an earlier departure sees another value and does nothing.
     detached: Option<u64>,
+    /// The screen tools' state (see `hub/tools.rs`); it outlives console links.
+    tools: tools::ToolsState,
 }
 
 #[derive(Default)]
@@ -237,6 +241,7 @@ impl Hub {
                     channel: None,
                     console: None,
                     detached: Some(marker),
+                    tools: tools::ToolsState::default(),
                 },
             );
             marker
@@ -296,6 +301,7 @@ impl Hub {
             channel,
             session_id: session_id.to_string(),
             technician: live.record.technician_name.clone(),
+            screen_paused: live.tools.screen_paused,
         };
         if agent.tx.try_send(ToAgent::Control(start)).is_err() {
             // The agent cannot take the start: leave the session detached, as it was.
@@ -559,7 +565,8 @@ mod tests {
     use super::*;
     use reach_store::DeviceSystem;
 
-    async fn hub_with_agent() -> (Arc<Hub>, Device, mpsc::Receiver<ToAgent>, tempfile::TempDir) {
+    pub(super) async fn hub_with_agent(
+    ) -> (Arc<Hub>, Device, mpsc::Receiver<ToAgent>, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
         let store = reach_store::open(dir.path().join("hub.db").to_str().unwrap())
             .await
@@ -585,7 +592,7 @@ mod tests {
         (hub, device, rx, dir)
     }
 
-    fn record(id: &str, device: &Device) -> SessionRecord {
+    pub(super) fn record(id: &str, device: &Device) -> SessionRecord {
         SessionRecord {
             id: id.into(),
             company_id: device.company_id.clone(),

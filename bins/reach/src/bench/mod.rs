@@ -449,7 +449,11 @@ impl Painter {
             LinkEvent::Control(ServerToConsole::Error { code, message }) => {
                 bail!("session error {code}: {message}")
             }
-            LinkEvent::Control(ServerToConsole::Ready { .. }) => Ok(None),
+            LinkEvent::Control(
+                ServerToConsole::Ready { .. }
+                | ServerToConsole::SessionState { .. }
+                | ServerToConsole::Refused { .. },
+            ) => Ok(None),
             LinkEvent::Closed => bail!("the session link closed"),
         }
     }
