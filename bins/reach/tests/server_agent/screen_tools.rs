@@ -133,6 +133,38 @@ async fn drain(console: &mut Console, quiet: Duration) -> usize {
     batches
 }
 
+/// The next control message other than a screen size (the agent announces it
+/// whenever streaming starts), skipping batches.
+async fn next_answer(console: &mut Console) -> Option<ServerToConsole> {
+    loop {
+        match console.next_control().await {
+            Some(ServerToConsole::ScreenInfo { .. }) => {}
+            other => return other,
+        }
+    }
+}
+
+/// CPU time this process (server and agent) used while `work` ran.
+async fn cpu_during<T>(work: impl std::future::Future<Output = T>) -> Duration {
+    let before = process_cpu();
+    work.await;
+    process_cpu().saturating_sub(before)
+}
+
+/// User plus system time of this process, from /proc/self/stat (clock ticks of 10 ms).
+fn process_cpu() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+    // The fields after the command name (in parentheses) start with the state.
+    let after = &stat[stat.rfind(')').unwrap() + 2..];
+    let ticks: u64 = after
+        .split(' ')
+        .skip(11)
+        .take(2)
+        .map(|field| field.parse::<u64>().unwrap())
+        .sum();
+    Duration::from_millis(ticks * 10)
+}
+
 /// Reads the next batch and paints it on a fresh picture: whether that one
 /// batch covers the whole screen.
 async fn next_batch_is_full(console: &mut Console, screen: &mut Screen) -> bool {
@@ -174,14 +206,19 @@ async fn a_paused_screen_sends_nothing_and_resumes_with_a_full_picture() {
     let mut screen = Screen::new(640, 480);
     console.paint_until(&mut screen, Screen::covered).await;
 
+    // What the agent costs on a still screen, to compare with paused (measured, not
+    // asserted: it depends on the machine and on how capture finds changes).
+    let streaming_cpu = cpu_during(drain(&mut console, Duration::from_secs(2))).await;
     send_console(
         &mut console.ws,
         &ConsoleMessage::ScreenSharing { paused: true },
     )
     .await;
-    assert_eq!(console.next_control().await, Some(state(true, false)));
+    assert_eq!(next_answer(&mut console).await, Some(state(true, false)));
     let in_flight = drain(&mut console, Duration::from_millis(500)).await;
     assert!(in_flight <= 2, "{in_flight} batches after the pause");
+    let paused_cpu = cpu_during(drain(&mut console, Duration::from_secs(2))).await;
+    eprintln!("CPU of server and agent over 2 s of a still screen: streaming {streaming_cpu:?}, paused {paused_cpu:?}");
     // Input still flows while paused; the page scrolls, and nothing is sent.
     press(&mut console, KEYSYM_J).await;
     scroller.shown(24).await;
@@ -197,7 +234,7 @@ async fn a_paused_screen_sends_nothing_and_resumes_with_a_full_picture() {
         &ConsoleMessage::ScreenSharing { paused: false },
     )
     .await;
-    assert_eq!(console.next_control().await, Some(state(false, false)));
+    assert_eq!(next_answer(&mut console).await, Some(state(false, false)));
     let mut fresh = Screen::new(640, 480);
     assert!(
         next_batch_is_full(&mut console, &mut fresh).await,
@@ -213,7 +250,7 @@ async fn a_paused_screen_sends_nothing_and_resumes_with_a_full_picture() {
         &ConsoleMessage::ScreenSharing { paused: true },
     )
     .await;
-    assert_eq!(console.next_control().await, Some(state(true, false)));
+    assert_eq!(next_answer(&mut console).await, Some(state(true, false)));
     drop(console);
     let mut console = Console::open(&server, &api, &session.id).await;
     assert_eq!(console.tools, state(true, false));
@@ -225,7 +262,7 @@ async fn a_paused_screen_sends_nothing_and_resumes_with_a_full_picture() {
         &ConsoleMessage::ScreenSharing { paused: false },
     )
     .await;
-    assert_eq!(console.next_control().await, Some(state(false, false)));
+    assert_eq!(next_answer(&mut console).await, Some(state(false, false)));
     let mut fresh = Screen::new(640, 480);
     assert!(next_batch_is_full(&mut console, &mut fresh).await);
     assert_eq!(fresh.rgb_at(10, 0), line_rgb(48));
@@ -245,7 +282,7 @@ async fn released_control_drops_input_on_the_server() {
     let mut console = Console::open(&server, &api, &session.id).await;
 
     send_console(&mut console.ws, &ConsoleMessage::Control { held: false }).await;
-    assert_eq!(console.next_control().await, Some(state(false, true)));
+    assert_eq!(next_answer(&mut console).await, Some(state(false, true)));
     press(&mut console, KEYSYM_K).await;
     for pressed in [true, false] {
         send_input(
@@ -261,7 +298,7 @@ async fn released_control_drops_input_on_the_server() {
     }
     // Taking control back restores input; what was sent meanwhile never arrives.
     send_console(&mut console.ws, &ConsoleMessage::Control { held: true }).await;
-    assert_eq!(console.next_control().await, Some(state(false, false)));
+    assert_eq!(next_answer(&mut console).await, Some(state(false, false)));
     press(&mut console, KEYSYM_L).await;
     pattern
         .wait_for("key_press of l", |e| {
@@ -273,13 +310,13 @@ async fn released_control_drops_input_on_the_server() {
 
     // The state survives a reconnection: released stays released.
     send_console(&mut console.ws, &ConsoleMessage::Control { held: false }).await;
-    assert_eq!(console.next_control().await, Some(state(false, true)));
+    assert_eq!(next_answer(&mut console).await, Some(state(false, true)));
     drop(console);
     let mut console = Console::open(&server, &api, &session.id).await;
     assert_eq!(console.tools, state(false, true));
     press(&mut console, KEYSYM_K).await;
     send_console(&mut console.ws, &ConsoleMessage::Control { held: true }).await;
-    assert_eq!(console.next_control().await, Some(state(false, false)));
+    assert_eq!(next_answer(&mut console).await, Some(state(false, false)));
     press(&mut console, KEYSYM_J).await;
     pattern
         .wait_for("key_press of j", |e| {
@@ -308,17 +345,20 @@ async fn a_watcher_may_neither_pause_nor_hold_control() {
     .await;
     let session = watcher.start_session(&device.id).await;
     let mut console = Console::open_expecting(&server, &watcher, &session.id, true).await;
+    let mut screen = Screen::new(320, 240);
+    console.paint_until(&mut screen, Screen::covered).await;
     for request in [
         ConsoleMessage::ScreenSharing { paused: true },
         ConsoleMessage::Control { held: true },
     ] {
         send_console(&mut console.ws, &request).await;
-        match console.next_control().await {
+        match next_answer(&mut console).await {
             Some(ServerToConsole::Refused { code, .. }) => assert_eq!(code, ErrorCode::Forbidden),
             other => panic!("expected a refusal of {request:?}, got {other:?}"),
         }
     }
     // Nothing changed, and the link still streams.
+    send_console(&mut console.ws, &ConsoleMessage::Refresh).await;
     let mut screen = Screen::new(320, 240);
     console.paint_until(&mut screen, Screen::covered).await;
     drop(console);
