@@ -6,6 +6,7 @@
 export const enScreenTools = {
   'tools.label': 'Screen tools',
   'tools.withShortcut': '{label} ({shortcut})',
+  'tools.shortcut': 'Ctrl+Alt+Shift+{key}',
   'tools.control': 'Control the device',
   'tools.sharing': 'Pause screen sharing',
   'tools.actual': 'Actual size (scroll when larger than the window)',

@@ -324,7 +324,7 @@ export const en = {
   'session.endHint': 'End session (Ctrl+Alt+Shift+E)',
   'session.history': 'Session history',
   'session.canvasLabel': 'Remote screen. Click to control the device; keys you type go to the device.',
-  'session.hint': 'Click the screen to control the device. Ctrl+Alt+Shift+E ends the session.',
+  'session.hint': 'Click the screen to control the device. Ctrl+Alt+Shift+H lists the shortcuts; Ctrl+Alt+Shift+E ends the session.',
 
   'notFound.title': 'Page not found',
   'notFound.body': 'This address does not match any page of the console.',

@@ -5,6 +5,7 @@ import type { enScreenTools } from './en-screen-tools.ts';
 export const frScreenTools: Readonly<Record<keyof typeof enScreenTools, string>> = {
   'tools.label': "Outils d'écran",
   'tools.withShortcut': '{label} ({shortcut})',
+  'tools.shortcut': 'Ctrl+Alt+Maj+{key}',
   'tools.control': "Contrôler l'appareil",
   'tools.sharing': "Suspendre le partage d'écran",
   'tools.actual': 'Taille réelle (défile si plus grand que la fenêtre)',

@@ -318,7 +318,7 @@ export const fr: Catalogue = {
   'session.endHint': 'Terminer la session (Ctrl+Alt+Maj+E)',
   'session.history': 'Historique des sessions',
   'session.canvasLabel': 'Écran distant. Cliquez pour contrôler l’appareil ; les touches saisies sont envoyées à l’appareil.',
-  'session.hint': 'Cliquez sur l’écran pour contrôler l’appareil. Ctrl+Alt+Maj+E termine la session.',
+  'session.hint': 'Cliquez sur l’écran pour contrôler l’appareil. Ctrl+Alt+Maj+H liste les raccourcis ; Ctrl+Alt+Maj+E termine la session.',
 
   'notFound.title': 'Page introuvable',
   'notFound.body': 'Cette adresse ne correspond à aucune page de la console.',

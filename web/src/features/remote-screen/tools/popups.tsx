@@ -3,7 +3,7 @@
 
 import { useI18n, type MessageKey } from '../../../i18n/index.ts';
 import { SPECIAL_COMBOS, type SpecialCombo } from './special-keys.ts';
-import { shortcutLabel } from './shortcuts.ts';
+import { shortcutChar } from './shortcuts.ts';
 import { ToolPopup, type Tool } from './toolbar.tsx';
 
 export function SpecialKeysMenu({ onSend, onClose }: { onSend(combo: SpecialCombo): void; onClose(): void }) {
@@ -40,7 +40,7 @@ export function ShortcutsHelp({ tools, onClose }: { tools: readonly Tool[]; onCl
           .map((tool) => (
             <div class="shortcut-row" key={tool.id}>
               <dt>
-                <kbd>{tool.shortcut === undefined ? '' : shortcutLabel(tool.shortcut)}</kbd>
+                <kbd>{tool.shortcut === undefined ? '' : t('tools.shortcut', { key: shortcutChar(tool.shortcut) })}</kbd>
               </dt>
               <dd>{tool.label}</dd>
             </div>

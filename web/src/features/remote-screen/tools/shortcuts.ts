@@ -23,11 +23,6 @@ export function shortcutChar(key: ShortcutKey): string {
   return key === 'Slash' ? '/' : key.slice(3);
 }
 
-/** How the shortcut is written for people: `Ctrl+Alt+Shift+E`. */
-export function shortcutLabel(key: ShortcutKey): string {
-  return `Ctrl+Alt+Shift+${shortcutChar(key)}`;
-}
-
 /** The `aria-keyshortcuts` value: `Control+Alt+Shift+E`. */
 export function ariaShortcut(key: ShortcutKey): string {
   return `Control+Alt+Shift+${shortcutChar(key)}`;

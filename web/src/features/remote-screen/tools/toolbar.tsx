@@ -8,7 +8,7 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { useI18n } from '../../../i18n/index.ts';
-import { ariaShortcut, shortcutLabel, shortcutOf, type ShortcutEvent, type ShortcutKey } from './shortcuts.ts';
+import { ariaShortcut, shortcutChar, shortcutOf, type ShortcutEvent, type ShortcutKey } from './shortcuts.ts';
 
 export interface Tool {
   /** Stable id: the button's `data-tool` (tests and styles use it). */
@@ -29,11 +29,14 @@ export interface Tool {
   run(): void;
 }
 
-/** The tool whose shortcut `event` is, if it may run now. */
+/**
+ * The tool whose shortcut `event` is. A disabled tool's shortcut still belongs to
+ * the console (it does nothing), so it never reaches the device by surprise.
+ */
 export function toolForShortcut(tools: readonly Tool[], event: ShortcutEvent): Tool | null {
   const key = shortcutOf(event);
   if (key === null) return null;
-  return tools.find((tool) => tool.shortcut === key && tool.disabled !== true) ?? null;
+  return tools.find((tool) => tool.shortcut === key) ?? null;
 }
 
 /** Groups of tools, separated by a line. */
@@ -65,7 +68,7 @@ export function Toolbar({ label, groups }: { label: string; groups: readonly (re
                   class={`tool-button${tool.tone === 'warning' ? ' is-warning' : ''}`}
                   data-tool={tool.id}
                   aria-label={tool.label}
-                  title={tool.shortcut === undefined ? tool.label : t('tools.withShortcut', { label: tool.label, shortcut: shortcutLabel(tool.shortcut) })}
+                  title={tool.shortcut === undefined ? tool.label : t('tools.withShortcut', { label: tool.label, shortcut: t('tools.shortcut', { key: shortcutChar(tool.shortcut) }) })}
                   aria-keyshortcuts={tool.shortcut === undefined ? undefined : ariaShortcut(tool.shortcut)}
                   aria-pressed={tool.pressed}
                   aria-expanded={tool.expanded}

@@ -13,7 +13,6 @@ import { icons } from './icons.tsx';
 import { OnScreenKeyboard } from './OnScreenKeyboard.tsx';
 import { ShortcutsHelp, SpecialKeysMenu } from './popups.tsx';
 import { downloadBlob, screenshotName } from './screenshot.ts';
-import { shortcutLabel } from './shortcuts.ts';
 import { comboEvents } from './special-keys.ts';
 import { toolForShortcut, type Tool } from './toolbar.tsx';
 
@@ -268,7 +267,7 @@ export function useScreenTools(input: ScreenToolsInput): ScreenTools {
   help.popup = <ShortcutsHelp tools={all} onClose={closePopup} />;
   groups.push([help]);
 
-  const leave = shortcutLabel('KeyF');
+  const leave = t('tools.shortcut', { key: 'F' });
   const overlay =
     state.screenPaused || fullscreen.on ? (
       <>
@@ -295,7 +294,7 @@ export function useScreenTools(input: ScreenToolsInput): ScreenTools {
     groups,
     shortcut: (event) => {
       const tool = toolForShortcut(all, event);
-      return tool === null ? null : () => tool.run();
+      return tool === null ? null : () => (tool.disabled === true ? undefined : tool.run());
     },
     keyboard: keyboardOpen && controlling ? <OnScreenKeyboard disabled={!mayType} send={sendEvents} /> : null,
     overlay,
