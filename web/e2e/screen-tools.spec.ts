@@ -249,11 +249,13 @@ test('special key combinations reach the X server as presses with their modifier
   await expect(menu).toBeVisible();
   await expect(menu.getByRole('menuitem').first()).toBeFocused();
   const items = await menu.getByRole('menuitem').allTextContents();
-  const target = items.indexOf(en['specialKeys.ctrlAltF2']);
+  // (Ctrl+Alt+F1..F7 are not checked here: the X server itself takes them, as
+  // virtual terminal switches, so no client ever sees them.)
+  const target = items.indexOf(en['specialKeys.altF4']);
   for (let step = 0; step < target; step += 1) await page.keyboard.press('ArrowDown');
-  await expect(menu.getByRole('menuitem', { name: en['specialKeys.ctrlAltF2'] })).toBeFocused();
+  await expect(menu.getByRole('menuitem', { name: en['specialKeys.altF4'] })).toBeFocused();
   await page.keyboard.press('Enter');
-  await expect.poll(() => pressesSince(since), { timeout: 10_000 }).toContain(`ffbf/${CONTROL_MASK | MOD1_MASK}`);
+  await expect.poll(() => pressesSince(since), { timeout: 10_000 }).toContain(`ffc1/${MOD1_MASK}`);
 
   since = (await harness.events()).length;
   await tool('special-keys').click();
@@ -380,7 +382,7 @@ test('pausing screen sharing shows it paused, as the server says, even after a r
   await expect(paused).toBeVisible();
   await expect(tool('sharing')).toHaveAttribute('aria-pressed', 'true');
 
-  await remoteScreen().focus();
+  // After the reload nothing has the focus: the shortcut works from anywhere.
   await shortcut('S');
   await expect(paused).toBeHidden();
   await expect(tool('sharing')).toHaveAttribute('aria-pressed', 'false');
