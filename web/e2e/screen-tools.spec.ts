@@ -39,26 +39,31 @@ const contexts: BrowserContext[] = [];
 const problems: string[] = [];
 /** What the console sent on the session link, with when. */
 const sent: { at: number; message: ConsoleMessage }[] = [];
+type Breakage = 'truncate' | 'corrupt-first-png' | 'corrupt-last-png';
 /** How to break the next screen batches the server sends, in order. */
-const breakNext: ('truncate' | 'corrupt-png')[] = [];
+const breakNext: Breakage[] = [];
+/** While set, the console's `refresh` requests are kept here instead of reaching the server. */
+let heldRefreshes: string[] | null = null;
+let serverSide: { send(message: string | Buffer): void } | null = null;
 
-/** Cuts the batch short, or spoils the first PNG tile's header (its CRC no longer matches). */
-function breakFrame(frame: Buffer, how: 'truncate' | 'corrupt-png'): Buffer {
+/** Cuts the batch short, or spoils a PNG tile's header (the first or the last one). */
+function breakFrame(frame: Buffer, how: Breakage): Buffer {
   if (how === 'truncate') return frame.subarray(0, frame.length - 9);
   const broken = Buffer.from(frame);
   let offset = 5 + 10;
   const count = broken.readUInt16BE(5 + 8);
+  const pngTiles: number[] = [];
   for (let index = 0; index < count; index += 1) {
     const encoding = broken.readUInt8(offset + 8);
     const length = broken.readUInt32BE(offset + 9);
-    if (encoding === 1) {
-      // Inside IHDR, past the 8-byte signature: width, height and depth.
-      broken.fill(0xee, offset + 13 + 16, offset + 13 + 26);
-      return broken;
-    }
+    if (encoding === 1) pngTiles.push(offset);
     offset += 13 + length;
   }
-  throw new Error('the batch has no PNG tile to corrupt');
+  const tile = how === 'corrupt-first-png' ? pngTiles[0] : pngTiles.at(-1);
+  if (tile === undefined) throw new Error('the batch has no PNG tile to corrupt');
+  // Inside IHDR, past the 8-byte signature: width and height.
+  broken.fill(0xee, tile + 13 + 16, tile + 13 + 24);
+  return broken;
 }
 
 test.beforeAll(async ({ browser }, testInfo) => {
@@ -67,8 +72,13 @@ test.beforeAll(async ({ browser }, testInfo) => {
   page = await openPersonPage(browser, harness.origin, 'technician', contexts, problems);
   await page.routeWebSocket(/\/api\/sessions\/[^/]+\/ws$/, (ws) => {
     const server = ws.connectToServer();
+    serverSide = server;
     ws.onMessage((message) => {
-      if (typeof message === 'string') sent.push({ at: Date.now(), message: JSON.parse(message) as ConsoleMessage });
+      if (typeof message === 'string') {
+        const parsed = JSON.parse(message) as ConsoleMessage;
+        sent.push({ at: Date.now(), message: parsed });
+        if (parsed.type === 'refresh' && heldRefreshes !== null) return void heldRefreshes.push(message);
+      }
       server.send(message);
     });
     server.onMessage((message) => {
@@ -132,31 +142,46 @@ async function canvasShowsPattern(): Promise<void> {
   }).toPass({ timeout: 15_000 });
 }
 
-test('a corrupt and a truncated batch are dropped whole; refreshes at most once a second restore the picture', async () => {
+test('bad batches are dropped whole; refreshes, at most one a second, restore the picture', async () => {
   await signIn(page, harness.adminEmail, harness.adminPassword);
   await expect(page).toHaveURL(/\/console\/devices$/);
   await harness.startAgent();
   const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: DEVICE_NAME, exact: true }) });
   await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'online', { timeout: 30_000 });
-  // The first picture arrives cut short; the one the refresh brings has a broken PNG.
-  breakNext.push('truncate', 'corrupt-png');
+  // The first picture has its last PNG tile broken: none of its tiles may be painted.
+  // Its refresh is held back meanwhile, so the canvas shows what the worker did.
+  breakNext.push('corrupt-last-png');
+  heldRefreshes = [];
   await row.getByRole('button', { name: fill(en['devices.connectTo'], { name: DEVICE_NAME }) }).click();
   await expect(page.locator('[data-phase]')).toHaveAttribute('data-phase', 'connected', { timeout: 20_000 });
-
+  await expect.poll(() => heldRefreshes?.length).toBe(1);
   const notice = page.getByTestId('frame-damaged');
   await expect(notice).toHaveText(en['tools.damaged']);
+  await showActualSize(page, true);
+  const blank = PNG.sync.read(await remoteScreen().screenshot({ animations: 'disabled' }));
+  const painted = [...BARS.slice(0, 7), GREY].filter((rgb, index) => {
+    const [x, y] = index < 7 ? [Math.floor((SCREEN.width / 8) * (index + 0.5)), SCREEN.height / 4] : [SCREEN.width / 8, (SCREEN.height * 3) / 4];
+    const offset = (blank.width * y + x) * 4;
+    return [0, 1, 2].every((channel) => Math.abs((blank.data[offset + channel] ?? 0) - (rgb[channel] ?? 0)) <= TOLERANCE);
+  });
+  expect(painted, 'no tile of the broken batch was painted').toEqual([]);
+
+  // The refresh brings a picture cut short, and the next one a broken first PNG tile.
+  breakNext.push('truncate', 'corrupt-first-png');
+  const held = heldRefreshes ?? [];
+  heldRefreshes = null;
+  for (const message of held) serverSide?.send(message);
   await expect(notice).toBeHidden({ timeout: 10_000 });
   expect(breakNext).toEqual([]);
-  await showActualSize(page, true);
   await canvasShowsPattern();
 
   const refreshes = sent.filter((s) => s.message.type === 'refresh');
-  expect(refreshes).toHaveLength(2);
-  const [first, second] = refreshes;
-  // The second bad batch came soon after the first refresh, yet the next one waited its turn.
-  expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(900);
+  expect(refreshes).toHaveLength(3);
+  const [, second, third] = refreshes;
+  // The third bad batch came right after the second refresh, yet the next one waited its turn.
+  expect((third?.at ?? 0) - (second?.at ?? 0)).toBeGreaterThanOrEqual(900);
   // Every batch was acknowledged, the broken ones too, so the stream never stalled.
-  expect(sent.filter((s) => s.message.type === 'frame_ack').length).toBeGreaterThanOrEqual(3);
+  expect(sent.filter((s) => s.message.type === 'frame_ack').length).toBeGreaterThanOrEqual(4);
 });
 
 test('every tool has an icon, a label, a tooltip with its shortcut, and the help lists the shortcuts', async () => {
