@@ -13,7 +13,8 @@ export default defineConfig({
   fullyParallel: false,
   reporter: 'list',
   timeout: 60_000,
-  globalTimeout: 180_000,
+  // The whole suite runs on one worker: 73 tests took over 3 minutes on a busy 2-core machine.
+  globalTimeout: 600_000,
   expect: { timeout: 10_000 },
   use: {
     browserName: 'chromium',
