@@ -189,15 +189,16 @@ async fn run_session(
                 let Ok(message) = serde_json::from_str::<ConsoleMessage>(&text) else {
                     break Outcome::Violation("malformed control message".into());
                 };
+                let mut tool = None;
                 let forwarded = match message {
                     ConsoleMessage::Input { .. } if !may_control => Ok(()),
                     ConsoleMessage::Input { event } => state.hub.input_from_console(&session_id, event).await,
-                    ConsoleMessage::ScreenSharing { .. } | ConsoleMessage::Control { .. } => {
-                        let answer = tool_request(&state, &session_id, connection, may_control, message).await;
-                        let Ok(text) = serde_json::to_string(&answer) else { continue };
-                        if sink.send(Message::Text(text.into())).await.is_err() {
-                            break Outcome::Closed;
-                        }
+                    ConsoleMessage::ScreenSharing { paused } => {
+                        tool = Some(ToolRequest::ScreenSharing { paused });
+                        Ok(())
+                    }
+                    ConsoleMessage::Control { held } => {
+                        tool = Some(ToolRequest::Control { held });
                         Ok(())
                     }
                     ConsoleMessage::FrameAck { seq } => state.hub.to_agent(&session_id, |channel| ServerToAgent::FrameAck { channel, seq }).await,
@@ -212,6 +213,13 @@ async fn run_session(
                 if let Err(err) = forwarded {
                     // The hub has already queued the Ended message for this link.
                     tracing::debug!(session_id, error = %err, "console message not forwarded");
+                }
+                if let Some(request) = tool {
+                    let answer = tool_request(&state, &session_id, connection, may_control, request).await;
+                    let Ok(text) = serde_json::to_string(&answer) else { continue };
+                    if sink.send(Message::Text(text.into())).await.is_err() {
+                        break Outcome::Closed;
+                    }
                 }
             }
             outgoing = rx.recv() => {
@@ -255,6 +263,12 @@ async fn run_session(
     }
 }
 
+/// A console's request to change the session's screen tools.
+enum ToolRequest {
+    ScreenSharing { paused: bool },
+    Control { held: bool },
+}
+
 /// Carries out a screen-tool request of the console `connection` and returns
 /// what to answer: the new state, or why nothing changed. Only a console that
 /// may control the device (the owner, with `ControlSession`) may pause the
@@ -264,7 +278,7 @@ async fn tool_request(
     session_id: &str,
     connection: u64,
     may_control: bool,
-    request: ConsoleMessage,
+    request: ToolRequest,
 ) -> ServerToConsole {
     if !may_control {
         return ServerToConsole::Refused {
@@ -273,23 +287,17 @@ async fn tool_request(
         };
     }
     let changed = match request {
-        ConsoleMessage::ScreenSharing { paused } => {
+        ToolRequest::ScreenSharing { paused } => {
             state
                 .hub
                 .set_screen_paused(session_id, connection, paused)
                 .await
         }
-        ConsoleMessage::Control { held } => {
+        ToolRequest::Control { held } => {
             state
                 .hub
                 .set_control_released(session_id, connection, !held)
                 .await
-        }
-        _ => {
-            return ServerToConsole::Refused {
-                code: ErrorCode::BadRequest,
-                message: "not a screen tool request".into(),
-            }
         }
     };
     match changed {
