@@ -12,7 +12,7 @@ import type { CompanyView, CreateCompany, CreateMember, SignedIn } from '../src/
 import { en } from '../src/i18n/en.ts';
 import { commandWords, groupKey } from '../src/features/attended/keys.ts';
 import { BIN, SCREEN, start, startHarness, type Child, type Harness } from './harness.ts';
-import { attachScreenshot, dialog, fill, openPersonPage } from './pages.ts';
+import { attachScreenshot, dialog, fill, openPersonPage, showActualSize } from './pages.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -123,7 +123,7 @@ async function runCommand(page: Page, name: string): Promise<{ child: Child; com
 
 /** Waits for the remote screen to show the test pattern's bars at 1:1. */
 async function expectTestPattern(page: Page): Promise<void> {
-  await page.getByRole('button', { name: en['session.actual'], exact: true }).click();
+  await showActualSize(page, true);
   const canvas = page.locator('canvas[data-remote-screen]');
   await expect(canvas).toHaveJSProperty('clientWidth', SCREEN.width);
   const barWidth = SCREEN.width / BARS.length;

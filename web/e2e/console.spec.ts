@@ -8,6 +8,7 @@ import type { AuditCode, CreateEnrollmentToken, SignedIn } from '../src/gen/prot
 import { en } from '../src/i18n/en.ts';
 import { fr } from '../src/i18n/fr.ts';
 import { DEVICE_NAME, requireBinary, SCREEN, start, startHarness, waitFor, type Harness, type PatternEvent } from './harness.ts';
+import { showActualSize } from './pages.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -134,7 +135,7 @@ test('Connect opens the session view', async () => {
 });
 
 test('the canvas shows the test pattern at 1:1', async () => {
-  await page.getByRole('button', { name: en['session.actual'], exact: true }).click();
+  await showActualSize(page, true);
   const canvas = remoteScreen();
   await expect(canvas).toHaveJSProperty('clientWidth', SCREEN.width);
   const barWidth = SCREEN.width / BARS.length;
@@ -161,7 +162,7 @@ test('the canvas shows the test pattern at 1:1', async () => {
 });
 
 test('a click on the scaled canvas reaches the device at the right place', async () => {
-  await page.getByRole('button', { name: en['session.fit'], exact: true }).click();
+  await showActualSize(page, false);
   const canvas = remoteScreen();
   await expect.poll(async () => (await canvas.boundingBox())?.width).not.toBe(SCREEN.width);
   const box = await canvas.boundingBox();
@@ -215,7 +216,7 @@ test('a page scrolled on the device is repainted right, moved parts copied from 
   try {
     const shown = (top: number) => waitFor(`the scroller at line ${top}`, 10_000, () => (lines.some((l) => l.includes(`"top":${top}`)) ? true : undefined), scroller);
     await shown(0);
-    await page.getByRole('button', { name: en['session.actual'], exact: true }).click();
+    await showActualSize(page, true);
     const canvas = remoteScreen();
     const showsPage = async (top: number): Promise<void> => {
       await expect(async () => {

@@ -1,6 +1,6 @@
 // Small page helpers shared by the end-to-end specs: filling catalogue
-// placeholders, signing in, finding rows and dialogs by what people read, and
-// adding a user.
+// placeholders, signing in, finding rows and dialogs by what people read,
+// adding a user, and the session screen's scale.
 
 import { expect, type Browser, type BrowserContext, type Locator, type Page, type TestInfo } from '@playwright/test';
 import { en } from '../src/i18n/en.ts';
@@ -89,4 +89,11 @@ export async function openPersonPage(browser: Browser, origin: string, who: stri
     if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) problems.push(`${who}: ${message.text()}`);
   });
   return page;
+}
+
+/** Switches the session's screen to actual size (1:1) or to scaled to fit, with the toolbar's toggle. */
+export async function showActualSize(page: Page, on: boolean): Promise<void> {
+  const toggle = page.locator('button[data-tool="actual-size"]');
+  if ((await toggle.getAttribute('aria-pressed')) !== String(on)) await toggle.click();
+  await expect(toggle).toHaveAttribute('aria-pressed', String(on));
 }

@@ -185,12 +185,12 @@ async fn serve(
                 channel,
                 session_id,
                 technician,
+                screen_paused,
             } => {
                 tracing::info!(channel, session_id, technician, "session started");
-                sessions.insert(
-                    channel,
-                    SessionHandle::start(channel, display.clone(), out.clone()),
-                );
+                let session = SessionHandle::start(channel, display.clone(), out.clone());
+                session.set_paused(screen_paused);
+                sessions.insert(channel, session);
             }
             ServerToAgent::EndSession { channel } => {
                 if sessions.remove(&channel).is_some() {
@@ -213,6 +213,11 @@ async fn serve(
             ServerToAgent::Refresh { channel } => {
                 if let Some(session) = sessions.get(&channel) {
                     session.refresh();
+                }
+            }
+            ServerToAgent::ScreenSharing { channel, paused } => {
+                if let Some(session) = sessions.get(&channel) {
+                    session.set_paused(paused);
                 }
             }
             ServerToAgent::Error { code, message } => {

@@ -32,6 +32,8 @@ struct Flow {
     /// Set by input; the capture loop treats it as activity.
     input_seen: AtomicBool,
     refresh: AtomicBool,
+    /// Screen sharing is paused: no capture, no encode, until it is cleared.
+    paused: AtomicBool,
     stop: AtomicBool,
     wake: Notify,
 }
@@ -64,6 +66,16 @@ impl SessionHandle {
                 log.push((seq, Instant::now()));
             }
         }
+        self.flow.wake.notify_one();
+    }
+
+    /// Pauses or resumes the stream. Resuming sends a full frame: the console's
+    /// picture is as old as the pause.
+    pub fn set_paused(&self, paused: bool) {
+        if !paused {
+            self.flow.refresh.store(true, Ordering::SeqCst);
+        }
+        self.flow.paused.store(paused, Ordering::SeqCst);
         self.flow.wake.notify_one();
     }
 
@@ -121,6 +133,11 @@ async fn stream(
     let mut size = (0u16, 0u16);
     let mut last_activity = Instant::now();
     while !flow.stop.load(Ordering::SeqCst) {
+        if flow.paused.load(Ordering::SeqCst) {
+            // Asleep until resumed or stopped: a paused session costs no CPU.
+            flow.wake.notified().await;
+            continue;
+        }
         if let Some(level) = adapt_to_acks(&flow, &mut adaptation) {
             if let Some(encoder) = &mut encoder {
                 encoder.set_lossy_quality(Some(level.lossy_quality));
@@ -281,11 +298,14 @@ fn pointer_messages(channel: u32, pointer: CursorUpdate) -> impl Iterator<Item =
         .filter_map(|message| control(&message))
 }
 
-/// Returns early when a refresh or stop is requested, so they are not delayed a frame.
+/// Returns early when a refresh, pause or stop is requested, so they are not delayed a frame.
 async fn wait_for_refresh(flow: &Flow) {
     loop {
         flow.wake.notified().await;
-        if flow.refresh.load(Ordering::SeqCst) || flow.stop.load(Ordering::SeqCst) {
+        if flow.refresh.load(Ordering::SeqCst)
+            || flow.paused.load(Ordering::SeqCst)
+            || flow.stop.load(Ordering::SeqCst)
+        {
             return;
         }
     }

@@ -151,6 +151,10 @@ pub enum ServerToAgent {
         channel: u32,
         session_id: String,
         technician: String,
+        /// Start with screen sharing paused (the owner paused it before this
+        /// channel opened): no capture until [`ServerToAgent::ScreenSharing`].
+        #[serde(default)]
+        screen_paused: bool,
     },
     /// Stop the session on `channel`.
     EndSession {
@@ -168,6 +172,12 @@ pub enum ServerToAgent {
     /// Send a full frame (the console lost its picture).
     Refresh {
         channel: u32,
+    },
+    /// Pause (stop capturing and encoding) or resume the screen stream; resuming
+    /// starts with a full frame.
+    ScreenSharing {
+        channel: u32,
+        paused: bool,
     },
     /// Sent before the server closes the link because of an error.
     Error {
@@ -192,6 +202,15 @@ pub enum ConsoleMessage {
     Refresh,
     /// End the session for everyone.
     End,
+    /// Pause or resume screen sharing for the session (needs control rights).
+    ScreenSharing {
+        paused: bool,
+    },
+    /// Hold (take back) or release control: while released the server drops this
+    /// console's input (needs control rights).
+    Control {
+        held: bool,
+    },
 }
 
 /// Server → console, on a session link.
@@ -227,6 +246,18 @@ pub enum ServerToConsole {
         reason: EndReason,
     },
     Error {
+        code: ErrorCode,
+        message: String,
+    },
+    /// The session's screen tools as the server holds them: sent after `ready`
+    /// and whenever one changes. `control_released`: the owner gave up control,
+    /// so input is dropped until they take it back.
+    SessionState {
+        screen_paused: bool,
+        control_released: bool,
+    },
+    /// One request was refused; the link stays open and nothing changed.
+    Refused {
         code: ErrorCode,
         message: String,
     },

@@ -163,6 +163,13 @@ async fn run_session(
             .await
         }
     };
+    // The tools' state before any batch, so the console never guesses it.
+    if let Some(tools) = state.hub.session_state(&session_id) {
+        if !send_json(&mut socket, &tools).await {
+            state.hub.detach_console(&session_id, connection);
+            return;
+        }
+    }
     let (mut sink, mut stream) = socket.split();
     let mut ended = false;
     let outcome = loop {
@@ -182,9 +189,18 @@ async fn run_session(
                 let Ok(message) = serde_json::from_str::<ConsoleMessage>(&text) else {
                     break Outcome::Violation("malformed control message".into());
                 };
+                let mut tool = None;
                 let forwarded = match message {
                     ConsoleMessage::Input { .. } if !may_control => Ok(()),
-                    ConsoleMessage::Input { event } => state.hub.to_agent(&session_id, |channel| ServerToAgent::Input { channel, event }).await,
+                    ConsoleMessage::Input { event } => state.hub.input_from_console(&session_id, event).await,
+                    ConsoleMessage::ScreenSharing { paused } => {
+                        tool = Some(ToolRequest::ScreenSharing { paused });
+                        Ok(())
+                    }
+                    ConsoleMessage::Control { held } => {
+                        tool = Some(ToolRequest::Control { held });
+                        Ok(())
+                    }
                     ConsoleMessage::FrameAck { seq } => state.hub.to_agent(&session_id, |channel| ServerToAgent::FrameAck { channel, seq }).await,
                     ConsoleMessage::Refresh => {
                         state.hub.viewer_lost_picture(&session_id, connection);
@@ -200,6 +216,13 @@ async fn run_session(
                 if let Err(err) = forwarded {
                     // The hub has already queued the Ended message for this link.
                     tracing::debug!(session_id, error = %err, "console message not forwarded");
+                }
+                if let Some(request) = tool {
+                    let answer = tool_request(&state, &session_id, connection, may_control, request).await;
+                    let Ok(text) = serde_json::to_string(&answer) else { continue };
+                    if sink.send(Message::Text(text.into())).await.is_err() {
+                        break Outcome::Closed;
+                    }
                 }
             }
             outgoing = rx.recv() => {
@@ -249,6 +272,56 @@ async fn run_session(
     }
     if !ended {
         state.hub.detach_console(&session_id, connection);
+    }
+}
+
+/// A console's request to change the session's screen tools.
+enum ToolRequest {
+    ScreenSharing { paused: bool },
+    Control { held: bool },
+}
+
+/// Carries out a screen-tool request of the console `connection` and returns
+/// what to answer: the new state, or why nothing changed. Only a console that
+/// may control the device (the owner, with `ControlSession`) may pause the
+/// screen or hold control.
+async fn tool_request(
+    state: &AppState,
+    session_id: &str,
+    connection: u64,
+    may_control: bool,
+    request: ToolRequest,
+) -> ServerToConsole {
+    if !may_control {
+        return ServerToConsole::Refused {
+            code: ErrorCode::Forbidden,
+            message: "your roles let you watch this session, not control it".into(),
+        };
+    }
+    let changed = match request {
+        ToolRequest::ScreenSharing { paused } => {
+            state
+                .hub
+                .set_screen_paused(session_id, connection, paused)
+                .await
+        }
+        ToolRequest::Control { held } => {
+            state
+                .hub
+                .set_control_released(session_id, connection, !held)
+                .await
+        }
+    };
+    match changed {
+        Ok(answer) => answer,
+        Err(HubError::DeviceOffline) => ServerToConsole::Refused {
+            code: ErrorCode::DeviceOffline,
+            message: "the device is offline".into(),
+        },
+        Err(HubError::SessionEnded) => ServerToConsole::Refused {
+            code: ErrorCode::SessionEnded,
+            message: "the session has ended".into(),
+        },
     }
 }
 

@@ -478,11 +478,16 @@ hot_x: number, hot_y: number,
  */
 png: string, };
 
-export type ServerToAgent = { "type": "challenge", nonce: string, } | { "type": "welcome", heartbeat_interval_secs: number, } | { "type": "heartbeat_ack" } | { "type": "start_session", channel: number, session_id: string, technician: string, } | { "type": "end_session", channel: number, } | { "type": "input", channel: number, event: InputEvent, } | { "type": "frame_ack", channel: number, seq: number, } | { "type": "refresh", channel: number, } | { "type": "error", code: ErrorCode, message: string, };
+export type ServerToAgent = { "type": "challenge", nonce: string, } | { "type": "welcome", heartbeat_interval_secs: number, } | { "type": "heartbeat_ack" } | { "type": "start_session", channel: number, session_id: string, technician: string, 
+/**
+ * Start with screen sharing paused (the owner paused it before this
+ * channel opened): no capture until [`ServerToAgent::ScreenSharing`].
+ */
+screen_paused: boolean, } | { "type": "end_session", channel: number, } | { "type": "input", channel: number, event: InputEvent, } | { "type": "frame_ack", channel: number, seq: number, } | { "type": "refresh", channel: number, } | { "type": "screen_sharing", channel: number, paused: boolean, } | { "type": "error", code: ErrorCode, message: string, };
 
-export type ConsoleMessage = { "type": "hello", protocol_version: number, } | { "type": "input", event: InputEvent, } | { "type": "frame_ack", seq: number, } | { "type": "refresh" } | { "type": "end" };
+export type ConsoleMessage = { "type": "hello", protocol_version: number, } | { "type": "input", event: InputEvent, } | { "type": "frame_ack", seq: number, } | { "type": "refresh" } | { "type": "end" } | { "type": "screen_sharing", paused: boolean, } | { "type": "control", held: boolean, };
 
-export type ServerToConsole = { "type": "ready", session_id: string, view_only: boolean, } | { "type": "screen_info", width: number, height: number, } | { "type": "cursor_shape", shape: CursorShape, } | { "type": "cursor_moved", x: number, y: number, } | { "type": "stream_adapted", level: number, frames_per_second: number, lossy_quality: number, } | { "type": "ended", reason: EndReason, } | { "type": "error", code: ErrorCode, message: string, };
+export type ServerToConsole = { "type": "ready", session_id: string, view_only: boolean, } | { "type": "screen_info", width: number, height: number, } | { "type": "cursor_shape", shape: CursorShape, } | { "type": "cursor_moved", x: number, y: number, } | { "type": "stream_adapted", level: number, frames_per_second: number, lossy_quality: number, } | { "type": "ended", reason: EndReason, } | { "type": "error", code: ErrorCode, message: string, } | { "type": "session_state", screen_paused: boolean, control_released: boolean, } | { "type": "refused", code: ErrorCode, message: string, };
 
 export type ConsoleEvent = { "type": "device_changed", device: DeviceView, } | { "type": "session_changed", session: SessionView, } | { "type": "audit_recorded", event: AuditEventView, } | { "type": "sso_domain_changed", domain: SsoDomainView, removed: boolean, };
 

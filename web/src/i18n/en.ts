@@ -6,6 +6,7 @@ import type { ActorKind, AuditCode, EndReason, ErrorCode } from '../gen/proto.ts
 import { enAdmin } from './en-admin.ts';
 import { enAttended } from './en-attended.ts';
 import { enStream } from './en-stream.ts';
+import { enScreenTools } from './en-screen-tools.ts';
 import { enIdentity } from './en-identity.ts';
 import { enTwoFactor } from './en-two-factor.ts';
 
@@ -318,20 +319,13 @@ export const en = {
   'session.status.endedWith': 'Session ended: {reason}',
   'session.status.failed': 'Session failed: {reason}',
   'session.status.disconnected': 'Connection lost',
-  'session.scale': 'Scale',
-  'session.fit': 'Fit',
-  'session.fitHint': 'Scale the screen to fit the window',
-  'session.actual': '1:1',
-  'session.actualHint': 'Show the screen at its real size',
-  'session.refresh': 'Refresh',
   'session.reconnect': 'Reconnect',
   'session.end': 'End session',
   'session.ending': 'Ending…',
   'session.endHint': 'End session (Ctrl+Alt+Shift+E)',
   'session.history': 'Session history',
-  'session.frameError': 'A screen update could not be shown ({detail}).',
   'session.canvasLabel': 'Remote screen. Click to control the device; keys you type go to the device.',
-  'session.hint': 'Click the screen to control the device. Ctrl+Alt+Shift+E ends the session.',
+  'session.hint': 'Click the screen to control the device. Ctrl+Alt+Shift+H lists the shortcuts; Ctrl+Alt+Shift+E ends the session.',
 
   'notFound.title': 'Page not found',
   'notFound.body': 'This address does not match any page of the console.',
@@ -387,6 +381,7 @@ export const en = {
   ...enIdentity,
   ...enAttended,
   ...enStream,
+  ...enScreenTools,
 } satisfies CodeMessages & Record<string, string>;
 
 export type MessageKey = keyof typeof en;

@@ -4,6 +4,7 @@ import type { Catalogue } from './en.ts';
 import { frAdmin } from './fr-admin.ts';
 import { frAttended } from './fr-attended.ts';
 import { frStream } from './fr-stream.ts';
+import { frScreenTools } from './fr-screen-tools.ts';
 import { frIdentity } from './fr-identity.ts';
 import { frTwoFactor } from './fr-two-factor.ts';
 
@@ -312,20 +313,13 @@ export const fr: Catalogue = {
   'session.status.endedWith': 'Session terminée : {reason}',
   'session.status.failed': 'Échec de la session : {reason}',
   'session.status.disconnected': 'Connexion perdue',
-  'session.scale': 'Échelle',
-  'session.fit': 'Ajuster',
-  'session.fitHint': 'Adapter l’écran à la fenêtre',
-  'session.actual': '1:1',
-  'session.actualHint': 'Afficher l’écran à sa taille réelle',
-  'session.refresh': 'Actualiser',
   'session.reconnect': 'Se reconnecter',
   'session.end': 'Terminer la session',
   'session.ending': 'Fin en cours…',
   'session.endHint': 'Terminer la session (Ctrl+Alt+Maj+E)',
   'session.history': 'Historique des sessions',
-  'session.frameError': 'Une mise à jour de l’écran n’a pas pu être affichée ({detail}).',
   'session.canvasLabel': 'Écran distant. Cliquez pour contrôler l’appareil ; les touches saisies sont envoyées à l’appareil.',
-  'session.hint': 'Cliquez sur l’écran pour contrôler l’appareil. Ctrl+Alt+Maj+E termine la session.',
+  'session.hint': 'Cliquez sur l’écran pour contrôler l’appareil. Ctrl+Alt+Maj+H liste les raccourcis ; Ctrl+Alt+Maj+E termine la session.',
 
   'notFound.title': 'Page introuvable',
   'notFound.body': 'Cette adresse ne correspond à aucune page de la console.',
@@ -381,4 +375,5 @@ export const fr: Catalogue = {
   ...frIdentity,
   ...frAttended,
   ...frStream,
+  ...frScreenTools,
 };

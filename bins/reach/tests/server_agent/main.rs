@@ -50,6 +50,7 @@ mod permissions;
 mod privileges;
 mod saml;
 mod scim;
+mod screen_tools;
 mod session;
 mod sign_in;
 mod trust;

@@ -23,6 +23,7 @@ use tokio::sync::{broadcast, mpsc};
 
 use crate::audit::{Actor, Entry};
 
+mod tools;
 mod viewers;
 
 use viewers::Viewer;
@@ -73,6 +74,8 @@ struct LiveSession {
     /// The console connection whose departure started the current grace period;
     /// a timer from an earlier departure sees another value and does nothing.
     detached: Option<u64>,
+    /// The screen tools' state (see `hub/tools.rs`); it outlives console links.
+    tools: tools::ToolsState,
 }
 
 #[derive(Default)]
@@ -266,6 +269,7 @@ impl Hub {
                     cursor: None,
                     pointer: None,
                     detached: Some(marker),
+                    tools: tools::ToolsState::default(),
                 },
             );
             marker
@@ -331,6 +335,7 @@ impl Hub {
             channel,
             session_id: session_id.to_string(),
             technician: live.record.technician_name.clone(),
+            screen_paused: live.tools.screen_paused,
         };
         if agent.tx.try_send(ToAgent::Control(start)).is_err() {
             // The agent cannot take the start: leave the session detached, as it was.
@@ -718,7 +723,8 @@ mod tests {
     use super::*;
     use reach_store::DeviceSystem;
 
-    async fn hub_with_agent() -> (Arc<Hub>, Device, mpsc::Receiver<ToAgent>, tempfile::TempDir) {
+    pub(super) async fn hub_with_agent(
+    ) -> (Arc<Hub>, Device, mpsc::Receiver<ToAgent>, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
         let store = reach_store::open(dir.path().join("hub.db").to_str().unwrap())
             .await
@@ -744,7 +750,7 @@ mod tests {
         (hub, device, rx, dir)
     }
 
-    fn record(id: &str, device: &Device) -> SessionRecord {
+    pub(super) fn record(id: &str, device: &Device) -> SessionRecord {
         SessionRecord {
             id: id.into(),
             company_id: device.company_id.clone(),

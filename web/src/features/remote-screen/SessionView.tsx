@@ -10,6 +10,10 @@ import { sessionsStore, upsertSession } from '../live/live.ts';
 import { RemoteCursor } from './cursor.ts';
 import { attachInput } from './input-controller.ts';
 import type { Size } from './input.ts';
+import { SnapshotRequests } from './tools/screenshot.ts';
+import { Toolbar } from './tools/toolbar.tsx';
+import { useScreenTools, type ScaleMode, type ToolsState } from './tools/use-screen-tools.tsx';
+import { useFrameRecovery } from './use-frame-recovery.ts';
 import type { FromDecoder, ToDecoder } from './worker-protocol.ts';
 
 type Phase =
@@ -18,8 +22,6 @@ type Phase =
   | { kind: 'ended'; reason: EndReason | null }
   | { kind: 'failed'; code: string }
   | { kind: 'disconnected' };
-
-export type ScaleMode = 'fit' | 'actual';
 
 /** CSS size of the canvas: the whole screen fitted into `available`, or 1:1. */
 export function displaySize(screen: Size, available: Size, mode: ScaleMode): Size {
@@ -43,7 +45,10 @@ export function SessionView({ id }: { id: string }) {
   screenRef.current = screen;
   const [painted, setPainted] = useState(false);
   const [mode, setMode] = useState<ScaleMode>('fit');
-  const [frameError, setFrameError] = useState<string | null>(null);
+  const [tools, setTools] = useState<ToolsState>({ screenPaused: false, controlReleased: false });
+  const toolsRef = useRef(tools);
+  toolsRef.current = tools;
+  const snapshots = useRef(new SnapshotRequests());
   const [actionError, setActionError] = useState<string | null>(null);
   const [ending, setEnding] = useState(false);
   const [attempt, setAttempt] = useState(0);
@@ -75,6 +80,9 @@ export function SessionView({ id }: { id: string }) {
   };
   const endRef = useRef(endSession);
   endRef.current = endSession;
+  const recovery = useFrameRecovery(() => socketRef.current?.send({ type: 'refresh' }));
+  const recoveryRef = useRef(recovery);
+  recoveryRef.current = recovery;
 
   // The canvas is handed to the worker once; the component is keyed by session id.
   useEffect(() => {
@@ -93,30 +101,39 @@ export function SessionView({ id }: { id: string }) {
         case 'painted':
           socketRef.current?.send({ type: 'frame_ack', seq: message.seq });
           setPainted(true);
+          recoveryRef.current.painted(message.whole);
           break;
         case 'size':
           setScreen({ width: message.width, height: message.height });
           break;
         case 'error':
-          setFrameError(message.message);
+          // The batch was dropped whole; the picture is repaired by a refresh.
+          console.warn('screen batch dropped:', message.message);
           if (message.seq !== null) socketRef.current?.send({ type: 'frame_ack', seq: message.seq });
+          recoveryRef.current.badFrame();
+          break;
+        case 'snapshot':
+          snapshots.current.settle(message.id, message.png, message.error);
           break;
       }
     };
     worker.onerror = (event) => {
-      setFrameError(event.message || 'worker error');
+      console.warn('screen decoder failed:', event.message);
+      recoveryRef.current.badFrame();
     };
     workerRef.current = worker;
     const detach = attachInput(canvas, {
       screen: () => screenRef.current,
-      active: () => phaseRef.current.kind === 'connected' && !viewOnlyRef.current && socketRef.current?.isOpen() === true,
+      active: () =>
+        phaseRef.current.kind === 'connected' && !viewOnlyRef.current && !toolsRef.current.controlReleased && socketRef.current?.isOpen() === true,
       send: (event) => {
         socketRef.current?.send({ type: 'input', event });
       },
-      endSession: () => void endRef.current(),
+      shortcut: (event) => shortcutRef.current(event),
     });
     return () => {
       detach();
+      snapshots.current.failAll('the session view closed');
       worker.terminate();
       workerRef.current = null;
       cursor.dispose();
@@ -139,6 +156,12 @@ export function SessionView({ id }: { id: string }) {
             setPhase({ kind: 'connected' });
             // After a reconnection the canvas holds an old picture: ask for a full one.
             if (attempt > 0) socket.send({ type: 'refresh' });
+            break;
+          case 'session_state':
+            setTools({ screenPaused: message.screen_paused, controlReleased: message.control_released });
+            break;
+          case 'refused':
+            setActionError(errorText(message.code));
             break;
           case 'screen_info': {
             const resize: ToDecoder = { type: 'resize', width: message.width, height: message.height };
@@ -205,7 +228,6 @@ export function SessionView({ id }: { id: string }) {
   }, [screen, viewOnly]);
 
   const refresh = (): void => {
-    setFrameError(null);
     socketRef.current?.send({ type: 'refresh' });
   };
 
@@ -229,6 +251,45 @@ export function SessionView({ id }: { id: string }) {
       break;
   }
   const over = phase.kind === 'ended' || phase.kind === 'failed';
+  const screenTools = useScreenTools({
+    device: record?.device_nickname ?? 'device',
+    connected: phase.kind === 'connected',
+    painted,
+    viewOnly,
+    state: tools,
+    mode,
+    setMode,
+    send: (message) => {
+      // A new request clears the refusal of the previous one.
+      if (message.type === 'control' || message.type === 'screen_sharing') setActionError(null);
+      socketRef.current?.send(message);
+    },
+    snapshot: () =>
+      snapshots.current.request((snapshotId) => {
+        const request: ToDecoder = { type: 'snapshot', id: snapshotId };
+        workerRef.current?.postMessage(request);
+      }),
+    viewport: () => viewportRef.current,
+    focusScreen: () => canvasRef.current?.focus({ preventScroll: true }),
+    refresh,
+    endSession: () => void endRef.current(),
+  });
+  const shortcutRef = useRef(screenTools.shortcut);
+  shortcutRef.current = screenTools.shortcut;
+
+  // Shortcuts work with the focus anywhere in the view; on the canvas the input
+  // controller handles them, so Ctrl, Alt and Shift are let go on the device first.
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent): void => {
+      if (event.target === canvasRef.current) return;
+      const action = shortcutRef.current(event);
+      if (action === null) return;
+      event.preventDefault();
+      action();
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, []);
 
   return (
     <section class="session" aria-labelledby="session-title">
@@ -251,19 +312,12 @@ export function SessionView({ id }: { id: string }) {
           )}
         </div>
         <div class="session-tools">
-          <div class="segmented" role="group" aria-label={t('session.scale')}>
-            <button type="button" aria-pressed={mode === 'fit'} onClick={() => setMode('fit')} title={t('session.fitHint')}>
-              {t('session.fit')}
-            </button>
-            <button type="button" aria-pressed={mode === 'actual'} onClick={() => setMode('actual')} title={t('session.actualHint')}>
-              {t('session.actual')}
-            </button>
-          </div>
-          {phase.kind === 'connected' && (
-            <button type="button" class="button button-small" onClick={refresh}>
-              {t('session.refresh')}
-            </button>
+          {tools.controlReleased && !viewOnly && (
+            <span class="badge badge-released" data-testid="control-released">
+              {t('tools.released')}
+            </span>
           )}
+          {!over && <Toolbar label={t('tools.label')} groups={screenTools.groups} />}
           {phase.kind === 'disconnected' && (
             <button type="button" class="button button-small" onClick={() => setAttempt((n) => n + 1)}>
               {t('session.reconnect')}
@@ -288,33 +342,34 @@ export function SessionView({ id }: { id: string }) {
         </div>
       </div>
       {actionError !== null && <ErrorMessage>{actionError}</ErrorMessage>}
-      {frameError !== null && (
-        <ErrorMessage>
-          {t('session.frameError', { detail: frameError })}{' '}
-          {phase.kind === 'connected' && (
-            <button type="button" class="link-button" onClick={refresh}>
-              {t('session.refresh')}
-            </button>
-          )}
-        </ErrorMessage>
-      )}
-      <div ref={viewportRef} class={`session-viewport scale-${mode}${over ? ' is-over' : ''}${viewOnly ? ' is-view-only' : ''}`}>
+      {screenTools.error !== null && <ErrorMessage>{screenTools.error}</ErrorMessage>}
+      <p class="tool-status" role="status" data-testid="tool-status">
+        {screenTools.status ?? ''}
+      </p>
+      <div ref={viewportRef} class={`session-viewport scale-${mode}${over ? ' is-over' : ''}${screenTools.controlling ? '' : ' is-view-only'}`}>
         <canvas
           ref={canvasRef}
           class={screen === null ? 'remote-screen is-empty' : 'remote-screen'}
           tabIndex={0}
           role="application"
           data-remote-screen=""
-          aria-label={viewOnly ? t('session.canvasLabelViewOnly') : t('session.canvasLabel')}
+          aria-label={screenTools.controlling ? t('session.canvasLabel') : t('session.canvasLabelViewOnly')}
           aria-keyshortcuts="Control+Alt+Shift+E"
         />
-        {!painted && !over && (
+        {!over && screenTools.overlay}
+        {recovery.damaged && !over && (
+          <p class="frame-notice" role="status" data-testid="frame-damaged">
+            {t('tools.damaged')}
+          </p>
+        )}
+        {!painted && !over && !tools.screenPaused && (
           <div class="session-placeholder" aria-hidden="true">
             <span class="spinner" />
             {statusText}
           </div>
         )}
       </div>
+      {!over && screenTools.keyboard}
       <p class="session-hint">{viewOnly ? t('session.hintViewOnly') : t('session.hint')}</p>
     </section>
   );

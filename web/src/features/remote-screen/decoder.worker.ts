@@ -1,8 +1,14 @@
 // Decodes screen tiles batches and paints them on the session's OffscreenCanvas,
 // off the main thread. Batches are painted strictly in arrival order; after each
 // one the worker reports its seq so the view can acknowledge it (flow control).
+// A batch is painted whole or not at all: it is parsed and every image decoded
+// before the canvas is touched, so a corrupt or truncated one leaves the picture
+// as it was (the view then asks for a refresh). Screenshots are taken here too,
+// in turn with the batches.
 
 import { BatchError, copySources, parseScreenFrame, TILE_ENCODING_COPY, TILE_ENCODING_JPEG, TILE_ENCODING_PNG, type TilesBatch } from './batch.ts';
+import { SCREEN_FLAG_KEY_END } from '../../gen/proto.ts';
+import { coversScreen } from './frame-recovery.ts';
 import type { FromDecoder, ToDecoder } from './worker-protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -23,20 +29,27 @@ function resize(width: number, height: number): void {
 
 async function paint(batch: TilesBatch): Promise<void> {
   if (canvas === null || context === null) return;
-  if (canvas.width !== batch.width || canvas.height !== batch.height) {
+  const resized = canvas.width !== batch.width || canvas.height !== batch.height;
+  // Copies read the picture as it was before this batch: snapshot the part they read.
+  const sources = resized ? null : copySources(batch);
+  const before = sources === null ? null : await createImageBitmap(canvas, sources.x, sources.y, sources.w, sources.h);
+  let images: (ImageBitmap | null)[];
+  try {
+    images = await Promise.all(
+      batch.tiles.map((tile) =>
+        tile.encoding === TILE_ENCODING_PNG || tile.encoding === TILE_ENCODING_JPEG
+          ? createImageBitmap(new Blob([tile.data], { type: tile.encoding === TILE_ENCODING_PNG ? 'image/png' : 'image/jpeg' }))
+          : null,
+      ),
+    );
+  } catch (error) {
+    before?.close();
+    throw error;
+  }
+  if (resized) {
     resize(batch.width, batch.height);
     post({ type: 'size', width: batch.width, height: batch.height });
   }
-  // Copies read the picture as it was before this batch: snapshot the part they read.
-  const sources = copySources(batch);
-  const before = sources === null ? null : await createImageBitmap(canvas, sources.x, sources.y, sources.w, sources.h);
-  const images = await Promise.all(
-    batch.tiles.map((tile) =>
-      tile.encoding === TILE_ENCODING_PNG || tile.encoding === TILE_ENCODING_JPEG
-        ? createImageBitmap(new Blob([tile.data], { type: tile.encoding === TILE_ENCODING_PNG ? 'image/png' : 'image/jpeg' }))
-        : null,
-    ),
-  );
   try {
     for (const [index, tile] of batch.tiles.entries()) {
       const image = images[index];
@@ -58,13 +71,26 @@ async function paint(batch: TilesBatch): Promise<void> {
   }
 }
 
+async function snapshot(id: number): Promise<void> {
+  if (canvas === null || canvas.width === 0 || canvas.height === 0) {
+    post({ type: 'snapshot', id, png: null, error: 'nothing painted yet' });
+    return;
+  }
+  try {
+    post({ type: 'snapshot', id, png: await canvas.convertToBlob({ type: 'image/png' }), error: null });
+  } catch (error) {
+    post({ type: 'snapshot', id, png: null, error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
 async function handleFrame(data: ArrayBuffer): Promise<void> {
   let seq: number | null = null;
   try {
     const batch = parseScreenFrame(data);
     seq = batch.seq;
     await paint(batch);
-    post({ type: 'painted', seq: batch.seq });
+    // Whole: this batch covers the screen, or ends a full picture sent in parts.
+    post({ type: 'painted', seq: batch.seq, whole: coversScreen(batch) || (batch.flags & SCREEN_FLAG_KEY_END) !== 0 });
   } catch (error) {
     if (error instanceof BatchError) seq = error.seq;
     const message = error instanceof Error ? error.message : String(error);
@@ -84,6 +110,10 @@ self.onmessage = (event: MessageEvent<ToDecoder>) => {
       break;
     case 'frame':
       queue = queue.then(() => handleFrame(message.data));
+      break;
+    case 'snapshot':
+      // Queued behind the batches already received, so it shows a whole one.
+      queue = queue.then(() => snapshot(message.id));
       break;
   }
 };

@@ -3,7 +3,7 @@
 // wires DOM events to them.
 
 import type { InputEvent } from '../../gen/proto.ts';
-import { isEndSessionShortcut, KeyTracker, toRemotePoint, WheelAccumulator, x11Button, type Size } from './input.ts';
+import { KeyTracker, toRemotePoint, WheelAccumulator, x11Button, type Size } from './input.ts';
 
 export interface InputTarget {
   /** The remote screen size, or null before the first ScreenInfo. */
@@ -11,8 +11,8 @@ export interface InputTarget {
   /** Whether input may be sent now (the session is connected). */
   active(): boolean;
   send(event: InputEvent): void;
-  /** Ctrl+Alt+Shift+E was pressed. */
-  endSession(): void;
+  /** The action of the console shortcut (Ctrl+Alt+Shift+<key>) `event` is, or null. */
+  shortcut(event: KeyboardEvent): (() => void) | null;
 }
 
 /** Attaches the listeners; returns the function that removes them. */
@@ -76,11 +76,12 @@ export function attachInput(canvas: HTMLCanvasElement, target: InputTarget): () 
   };
 
   const onKeyDown = (event: KeyboardEvent): void => {
-    if (isEndSessionShortcut(event)) {
+    const shortcut = target.shortcut(event);
+    if (shortcut !== null) {
       event.preventDefault();
       // Ctrl, Alt and Shift already went down on the device: let go of them first.
       releaseAll();
-      target.endSession();
+      shortcut();
       return;
     }
     if (!target.active() || event.isComposing) return;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { charKeysym, isEndSessionShortcut, KeyTracker, keysymFor, toRemotePoint, WheelAccumulator, x11Button } from './input.ts';
+import { charKeysym, KeyTracker, keysymFor, toRemotePoint, WheelAccumulator, x11Button } from './input.ts';
 
 describe('toRemotePoint', () => {
   const screen = { width: 1280, height: 800 };
@@ -154,15 +154,5 @@ describe('KeyTracker', () => {
     keys.press('ControlLeft', 'Control');
     keys.clear();
     assert.equal(keys.release('ControlLeft', 'Control'), null);
-  });
-});
-
-describe('isEndSessionShortcut', () => {
-  const base = { code: 'KeyE', ctrlKey: true, altKey: true, shiftKey: true, metaKey: false };
-  it('matches Ctrl+Alt+Shift+E only', () => {
-    assert.equal(isEndSessionShortcut(base), true);
-    assert.equal(isEndSessionShortcut({ ...base, shiftKey: false }), false);
-    assert.equal(isEndSessionShortcut({ ...base, code: 'KeyR' }), false);
-    assert.equal(isEndSessionShortcut({ ...base, metaKey: true }), false);
   });
 });

@@ -221,8 +221,3 @@ export class KeyTracker {
     return this.#down.size;
   }
 }
-
-/** The shortcut that ends the session from the keyboard: Ctrl+Alt+Shift+E. */
-export function isEndSessionShortcut(event: { code: string; ctrlKey: boolean; altKey: boolean; shiftKey: boolean; metaKey: boolean }): boolean {
-  return event.ctrlKey && event.altKey && event.shiftKey && !event.metaKey && event.code === 'KeyE';
-}

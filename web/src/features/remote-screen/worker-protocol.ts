@@ -6,12 +6,16 @@ export type ToDecoder =
   /** The remote screen's size (ScreenInfo). */
   | { type: 'resize'; width: number; height: number }
   /** One binary WebSocket message, transferred. */
-  | { type: 'frame'; data: ArrayBuffer };
+  | { type: 'frame'; data: ArrayBuffer }
+  /** A PNG of the picture once the batches before it are painted (screenshots). */
+  | { type: 'snapshot'; id: number };
 
 export type FromDecoder =
-  /** Batch `seq` is painted: the view acknowledges it to the server. */
-  | { type: 'painted'; seq: number }
+  /** Batch `seq` is painted: the view acknowledges it to the server. `whole`: it covered the entire screen. */
+  | { type: 'painted'; seq: number; whole: boolean }
   /** A batch announced another screen size; the canvas now has it. */
   | { type: 'size'; width: number; height: number }
   /** A frame could not be decoded; `seq` is set when it is known, to keep flow control going. */
-  | { type: 'error'; message: string; seq: number | null };
+  | { type: 'error'; message: string; seq: number | null }
+  /** The answer to snapshot `id`: a PNG, or why there is none. */
+  | { type: 'snapshot'; id: number; png: Blob | null; error: string | null };

@@ -86,6 +86,8 @@ pub async fn closed_with(ws: &mut Ws) -> Option<ErrorCode> {
 /// A console's session link, after the handshake.
 pub struct Console {
     pub ws: Ws,
+    /// The screen tools' state the server announced after `ready`.
+    pub tools: ServerToConsole,
 }
 
 impl Console {
@@ -130,7 +132,11 @@ impl Console {
             }
             other => panic!("expected ready, got {other:?}"),
         }
-        Self { ws }
+        let tools = match receive(&mut ws).await {
+            Received::Control(state @ ServerToConsole::SessionState { .. }) => state,
+            other => panic!("expected the session state after ready, got {other:?}"),
+        };
+        Self { ws, tools }
     }
 
     /// Waits for the agent's screen size.
