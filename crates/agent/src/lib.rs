@@ -4,13 +4,16 @@
 //! the [`capture::ScreenCapture`] and [`input::InputInjector`] traits.
 
 pub mod capture;
+mod clipboard;
 pub mod enroll;
 pub mod input;
+mod input_block;
 pub mod run;
 mod session;
 pub mod state;
 pub mod sysinfo;
 pub mod transport;
+mod x11_worker;
 
 /// Errors the agent reports to the person running it.
 #[derive(Debug, thiserror::Error)]

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::api::{AuditEventView, DeviceView, SessionView};
+use crate::clipboard::ClipboardEvent;
 use crate::codes::{EndReason, ErrorCode};
+use crate::input_block::InputBlockState;
 use crate::directory::SsoDomainView;
 
 /// One input event from the technician, in remote-screen pixel coordinates.
@@ -74,6 +76,13 @@ pub enum AgentMessage {
     },
     /// The agent ended the session on `channel`.
     SessionEnded { channel: u32, message: String },
+    /// The device's clipboard changed, or the technician's text was applied.
+    Clipboard { channel: u32, event: ClipboardEvent },
+    /// Whether the end user's keyboard and mouse are blocked changed.
+    InputBlock {
+        channel: u32,
+        state: InputBlockState,
+    },
 }
 
 /// Server → agent.
@@ -112,6 +121,17 @@ pub enum ServerToAgent {
     Refresh {
         channel: u32,
     },
+    /// Make `text` the device's clipboard (checked against
+    /// [`crate::clipboard::MAX_CLIPBOARD_JSON`]).
+    Clipboard {
+        channel: u32,
+        text: String,
+    },
+    /// Block (or give back) the end user's keyboard and mouse.
+    BlockInput {
+        channel: u32,
+        blocked: bool,
+    },
     /// Sent before the server closes the link because of an error.
     Error {
         code: ErrorCode,
@@ -135,6 +155,14 @@ pub enum ConsoleMessage {
     Refresh,
     /// End the session for everyone.
     End,
+    /// Make `text` the device's clipboard (needs control of the device).
+    Clipboard {
+        text: String,
+    },
+    /// Block (or give back) the end user's keyboard and mouse (needs control).
+    BlockInput {
+        blocked: bool,
+    },
 }
 
 /// Server → console, on a session link.
@@ -155,6 +183,20 @@ pub enum ServerToConsole {
         reason: EndReason,
     },
     Error {
+        code: ErrorCode,
+        message: String,
+    },
+    /// About the device's clipboard (sent only to a console that controls it).
+    Clipboard {
+        event: ClipboardEvent,
+    },
+    /// Whether the end user's keyboard and mouse are blocked.
+    InputBlock {
+        state: InputBlockState,
+    },
+    /// The server refused a request of this link; unlike `error`, the link
+    /// stays open and nothing changed.
+    Refused {
         code: ErrorCode,
         message: String,
     },

@@ -449,7 +449,13 @@ impl Painter {
             LinkEvent::Control(ServerToConsole::Error { code, message }) => {
                 bail!("session error {code}: {message}")
             }
-            LinkEvent::Control(ServerToConsole::Ready { .. }) => Ok(None),
+            // The benchmark uses neither the clipboard nor the input block.
+            LinkEvent::Control(
+                ServerToConsole::Ready { .. }
+                | ServerToConsole::Clipboard { .. }
+                | ServerToConsole::InputBlock { .. }
+                | ServerToConsole::Refused { .. },
+            ) => Ok(None),
             LinkEvent::Closed => bail!("the session link closed"),
         }
     }

@@ -41,6 +41,7 @@ mod api_tokens;
 mod attended;
 mod audit;
 mod authorization;
+mod clipboard;
 mod domains;
 mod enrollment;
 mod malformed;

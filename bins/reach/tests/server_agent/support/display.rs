@@ -21,12 +21,17 @@ pub async fn start_xvfb(width: u16, height: u16) -> Xvfb {
 
 /// Where cargo put `reach-test-pattern` (built by `cargo build -p reach-testkit`).
 pub fn test_pattern_binary() -> PathBuf {
+    testkit_binary("reach-test-pattern")
+}
+
+/// Where cargo put the testkit's X client `name` (built by `cargo build -p reach-testkit`).
+pub fn testkit_binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap();
-    // target/<profile>/deps/<this test> → target/<profile>/reach-test-pattern
+    // target/<profile>/deps/<this test> → target/<profile>/<name>
     let path = exe
         .parent()
         .and_then(Path::parent)
-        .map(|dir| dir.join("reach-test-pattern"))
+        .map(|dir| dir.join(name))
         .unwrap();
     assert!(
         path.exists(),
