@@ -122,7 +122,10 @@ struct Atoms {
 /// A conversion under way.
 enum Fetch {
     Idle,
-    Asked { target: Atom, since: Instant },
+    Asked {
+        target: Atom,
+        since: Instant,
+    },
     /// An INCR transfer: the chunks so far (kept while under the limit) and
     /// how many bytes came in all.
     Incremental {
@@ -284,8 +287,11 @@ impl Worker<'_> {
         let primary = u32::from(AtomEnum::PRIMARY);
         conn.set_selection_owner(self.x.window, self.atoms.clipboard, time)?;
         conn.set_selection_owner(self.x.window, primary, time)?;
-        self.owns_clipboard =
-            conn.get_selection_owner(self.atoms.clipboard)?.reply()?.owner == self.x.window;
+        self.owns_clipboard = conn
+            .get_selection_owner(self.atoms.clipboard)?
+            .reply()?
+            .owner
+            == self.x.window;
         self.owns_primary = conn.get_selection_owner(primary)?.reply()?.owner == self.x.window;
         if self.owns_clipboard {
             self.owned = Some((text, time));
@@ -299,7 +305,9 @@ impl Worker<'_> {
     }
 
     fn convert(&mut self, target: Atom, time: Timestamp) -> Result<(), WorkerError> {
-        self.x.conn.delete_property(self.x.window, self.atoms.property)?;
+        self.x
+            .conn
+            .delete_property(self.x.window, self.atoms.property)?;
         self.x.conn.convert_selection(
             self.x.window,
             self.atoms.clipboard,
@@ -488,7 +496,9 @@ impl Worker<'_> {
                 )?;
                 true
             }
-            Some(text) if request.target == self.atoms.utf8 || request.target == self.atoms.text => {
+            Some(text)
+                if request.target == self.atoms.utf8 || request.target == self.atoms.text =>
+            {
                 conn.change_property8(
                     PropMode::REPLACE,
                     request.requestor,

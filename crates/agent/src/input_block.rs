@@ -26,8 +26,8 @@ use reach_proto::messages::AgentMessage;
 use tokio_tungstenite::tungstenite::Message;
 use x11rb::connection::{Connection, RequestConnection};
 use x11rb::protocol::xinput::{
-    self, ConnectionExt as _, DeviceType, GrabOwner, HierarchyMask, KeyEventFlags,
-    XIDeviceInfo, XIEventMask,
+    self, ConnectionExt as _, DeviceType, GrabOwner, HierarchyMask, KeyEventFlags, XIDeviceInfo,
+    XIEventMask,
 };
 use x11rb::protocol::xproto::{Atom, ConnectionExt as _, EventMask, GrabMode, GrabStatus, Keycode};
 use x11rb::protocol::Event;
@@ -263,7 +263,12 @@ impl<'a> Blocker<'a> {
     /// Grabs every slave device not grabbed yet, except the injector's XTEST
     /// devices; false if one could not be grabbed.
     fn grab_all(&mut self) -> Result<bool, WorkerError> {
-        let devices = self.x.conn.xinput_xi_query_device(ALL_DEVICES)?.reply()?.infos;
+        let devices = self
+            .x
+            .conn
+            .xinput_xi_query_device(ALL_DEVICES)?
+            .reply()?
+            .infos;
         let keep = injector_masters(&self.x, &devices)?;
         let mut complete = true;
         for device in &devices {
@@ -316,9 +321,7 @@ impl<'a> Blocker<'a> {
     fn release(&mut self) -> Result<(), WorkerError> {
         self.blocked = false;
         for device in std::mem::take(&mut self.grabbed) {
-            self.x
-                .conn
-                .xinput_xi_ungrab_device(CURRENT_TIME, device)?;
+            self.x.conn.xinput_xi_ungrab_device(CURRENT_TIME, device)?;
         }
         self.x.conn.sync()?;
         Ok(())

@@ -80,10 +80,7 @@ mod tests {
     fn the_limit_keeps_a_message_under_the_control_limit() {
         let text = "a".repeat(MAX_CLIPBOARD_JSON - 2);
         assert_eq!(check_text(&text), Ok(()));
-        assert_eq!(
-            check_text(&format!("{text}a")),
-            Err(MAX_CLIPBOARD_JSON + 1)
-        );
+        assert_eq!(check_text(&format!("{text}a")), Err(MAX_CLIPBOARD_JSON + 1));
         let escaped = "\n".repeat((MAX_CLIPBOARD_JSON - 2) / 2);
         assert_eq!(check_text(&escaped), Ok(()));
         let message = crate::messages::AgentMessage::Clipboard {

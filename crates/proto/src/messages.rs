@@ -9,8 +9,8 @@ use ts_rs::TS;
 use crate::api::{AuditEventView, DeviceView, SessionView};
 use crate::clipboard::ClipboardEvent;
 use crate::codes::{EndReason, ErrorCode};
-use crate::input_block::InputBlockState;
 use crate::directory::SsoDomainView;
+use crate::input_block::InputBlockState;
 
 /// One input event from the technician, in remote-screen pixel coordinates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -3,7 +3,9 @@
 
 use ts_rs::TS;
 
-use crate::{access, api, attended, audit, clipboard, codes, directory, input_block, messages, sso};
+use crate::{
+    access, api, attended, audit, clipboard, codes, directory, input_block, messages, sso,
+};
 
 /// Every wire type's TypeScript declaration, as one module.
 pub fn declarations() -> String {

@@ -413,9 +413,10 @@ async fn on_control(
         AgentMessage::Clipboard { channel, event } => {
             crate::device_tools::clipboard_from_device(state, device, channel, event)
         }
-        AgentMessage::InputBlock { channel, state: block } => {
-            crate::device_tools::input_block_from_device(state, device, channel, block).await
-        }
+        AgentMessage::InputBlock {
+            channel,
+            state: block,
+        } => crate::device_tools::input_block_from_device(state, device, channel, block).await,
         AgentMessage::Hello { .. } | AgentMessage::Auth { .. } => {
             return Err("handshake message after the handshake".into());
         }

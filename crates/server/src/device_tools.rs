@@ -49,12 +49,17 @@ pub async fn clipboard_to_device(
     if let Err(len) = clipboard::check_text(&text) {
         return Err(refused(
             ErrorCode::ClipboardTooLarge,
-            format!("the text takes {len} bytes; the clipboard carries at most {MAX_CLIPBOARD_JSON}"),
+            format!(
+                "the text takes {len} bytes; the clipboard carries at most {MAX_CLIPBOARD_JSON}"
+            ),
         ));
     }
     state
         .hub
-        .to_agent(session_id, |channel| ServerToAgent::Clipboard { channel, text })
+        .to_agent(session_id, |channel| ServerToAgent::Clipboard {
+            channel,
+            text,
+        })
         .await
         .map_err(Refusal::Hub)
 }
@@ -115,11 +120,9 @@ pub fn clipboard_from_device(
         },
         other => other,
     };
-    state.hub.control_from_agent(
-        &device.id,
-        channel,
-        ServerToConsole::Clipboard { event },
-    );
+    state
+        .hub
+        .control_from_agent(&device.id, channel, ServerToConsole::Clipboard { event });
 }
 
 /// The agent reports whether the end user's input is blocked on `channel`:

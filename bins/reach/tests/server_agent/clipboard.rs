@@ -125,7 +125,10 @@ async fn bad_clipboard_requests_change_nothing() {
     match console.next_control().await {
         Some(ServerToConsole::Refused { code, message }) => {
             assert_eq!(code, ErrorCode::ClipboardTooLarge);
-            assert!(message.contains(&MAX_CLIPBOARD_JSON.to_string()), "{message}");
+            assert!(
+                message.contains(&MAX_CLIPBOARD_JSON.to_string()),
+                "{message}"
+            );
         }
         other => panic!("expected a refusal, got {other:?}"),
     }

@@ -44,6 +44,7 @@ mod authorization;
 mod clipboard;
 mod domains;
 mod enrollment;
+mod input_block;
 mod malformed;
 mod oidc;
 mod permissions;

@@ -59,7 +59,9 @@ fn run() -> Result<()> {
         &CreateWindowAux::new().event_mask(EventMask::PROPERTY_CHANGE),
     )?
     .check()?;
-    let atom = |name: &str| -> Result<Atom> { Ok(conn.intern_atom(false, name.as_bytes())?.reply()?.atom) };
+    let atom = |name: &str| -> Result<Atom> {
+        Ok(conn.intern_atom(false, name.as_bytes())?.reply()?.atom)
+    };
     let clipboard = atom("CLIPBOARD")?;
     let utf8 = atom("UTF8_STRING")?;
     match args.first().map(String::as_str) {
@@ -96,7 +98,13 @@ fn print(line: serde_json::Value) -> Result<()> {
     Ok(())
 }
 
-fn get(conn: &RustConnection, window: Window, clipboard: Atom, utf8: Atom, property: Atom) -> Result<()> {
+fn get(
+    conn: &RustConnection,
+    window: Window,
+    clipboard: Atom,
+    utf8: Atom,
+    property: Atom,
+) -> Result<()> {
     if conn.get_selection_owner(clipboard)?.reply()?.owner == NONE {
         return print(json!({"text": null, "reason": "no owner"}));
     }
@@ -119,7 +127,10 @@ fn get(conn: &RustConnection, window: Window, clipboard: Atom, utf8: Atom, prope
                 .get_property(true, window, property, AtomEnum::ANY, 0, u32::MAX / 4)?
                 .reply()?;
             if reply.type_ != utf8 {
-                bail!("the owner answered with type {} instead of UTF8_STRING", reply.type_);
+                bail!(
+                    "the owner answered with type {} instead of UTF8_STRING",
+                    reply.type_
+                );
             }
             let text = String::from_utf8(reply.value).context("the owner's text is not UTF-8")?;
             return print(json!({"text": text}));
@@ -141,7 +152,13 @@ struct Transfer {
     offset: usize,
 }
 
-fn set(conn: &RustConnection, window: Window, atoms: &SetAtoms, text: &[u8], incr: bool) -> Result<()> {
+fn set(
+    conn: &RustConnection,
+    window: Window,
+    atoms: &SetAtoms,
+    text: &[u8],
+    incr: bool,
+) -> Result<()> {
     conn.set_selection_owner(window, atoms.clipboard, CURRENT_TIME)?;
     if conn.get_selection_owner(atoms.clipboard)?.reply()?.owner != window {
         bail!("could not own CLIPBOARD");
@@ -152,19 +169,48 @@ fn set(conn: &RustConnection, window: Window, atoms: &SetAtoms, text: &[u8], inc
         match conn.wait_for_event()? {
             Event::SelectionClear(_) => return print(json!({"event": "lost"})),
             Event::SelectionRequest(request) => {
-                let property = if request.property == NONE { request.target } else { request.property };
+                let property = if request.property == NONE {
+                    request.target
+                } else {
+                    request.property
+                };
                 let answered = if request.target == atoms.targets {
-                    conn.change_property32(PropMode::REPLACE, request.requestor, property, AtomEnum::ATOM, &[atoms.targets, atoms.target])?;
+                    conn.change_property32(
+                        PropMode::REPLACE,
+                        request.requestor,
+                        property,
+                        AtomEnum::ATOM,
+                        &[atoms.targets, atoms.target],
+                    )?;
                     true
                 } else if request.target == atoms.target && incr {
                     // Watch the requestor's property: it deletes it to ask for the next chunk.
-                    conn.change_window_attributes(request.requestor, &ChangeWindowAttributesAux::new().event_mask(EventMask::PROPERTY_CHANGE))?;
+                    conn.change_window_attributes(
+                        request.requestor,
+                        &ChangeWindowAttributesAux::new().event_mask(EventMask::PROPERTY_CHANGE),
+                    )?;
                     let size = u32::try_from(text.len())?;
-                    conn.change_property32(PropMode::REPLACE, request.requestor, property, atoms.incr, &[size])?;
-                    transfers.push(Transfer { requestor: request.requestor, property, offset: 0 });
+                    conn.change_property32(
+                        PropMode::REPLACE,
+                        request.requestor,
+                        property,
+                        atoms.incr,
+                        &[size],
+                    )?;
+                    transfers.push(Transfer {
+                        requestor: request.requestor,
+                        property,
+                        offset: 0,
+                    });
                     true
                 } else if request.target == atoms.target {
-                    conn.change_property8(PropMode::REPLACE, request.requestor, property, atoms.target, text)?;
+                    conn.change_property8(
+                        PropMode::REPLACE,
+                        request.requestor,
+                        property,
+                        atoms.target,
+                        text,
+                    )?;
                     true
                 } else {
                     false
@@ -183,13 +229,22 @@ fn set(conn: &RustConnection, window: Window, atoms: &SetAtoms, text: &[u8], inc
                 print(json!({"event": "served", "target": request.target, "answered": answered}))?;
             }
             Event::PropertyNotify(notify) if notify.state == Property::DELETE => {
-                let Some(at) = transfers.iter().position(|t| t.requestor == notify.window && t.property == notify.atom) else {
+                let Some(at) = transfers
+                    .iter()
+                    .position(|t| t.requestor == notify.window && t.property == notify.atom)
+                else {
                     continue;
                 };
                 let transfer = &mut transfers[at];
                 let end = (transfer.offset + CHUNK).min(text.len());
                 // The last chunk is empty: that ends the transfer.
-                conn.change_property8(PropMode::REPLACE, transfer.requestor, transfer.property, atoms.target, &text[transfer.offset..end])?;
+                conn.change_property8(
+                    PropMode::REPLACE,
+                    transfer.requestor,
+                    transfer.property,
+                    atoms.target,
+                    &text[transfer.offset..end],
+                )?;
                 conn.flush()?;
                 if transfer.offset == end {
                     transfers.remove(at);

@@ -73,7 +73,9 @@ impl Lines {
 
     fn write(&mut self, line: &str) {
         let stdin = self.stdin.as_mut().expect("stdin is open");
-        writeln!(stdin, "{line}").and_then(|()| stdin.flush()).unwrap_or_else(|err| panic!("writing to {}: {err}", self.name));
+        writeln!(stdin, "{line}")
+            .and_then(|()| stdin.flush())
+            .unwrap_or_else(|err| panic!("writing to {}: {err}", self.name));
     }
 
     /// Waits (off the runtime) for a line matching `wanted`.
@@ -89,7 +91,11 @@ impl Lines {
                     panic!("{} exited ({status:?}) before {what}", self.name);
                 }
             }
-            assert!(std::time::Instant::now() < deadline, "{} did not report {what}", self.name);
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{} did not report {what}",
+                self.name
+            );
             tokio::time::sleep(super::wait::POLL).await;
         }
     }
@@ -120,20 +126,26 @@ impl ClipboardOwner {
         let mut stdin = lines.stdin.take().unwrap();
         stdin.write_all(text.as_bytes()).unwrap();
         drop(stdin);
-        lines.wait_for("owning the clipboard", |l| l["event"] == "owned").await;
+        lines
+            .wait_for("owning the clipboard", |l| l["event"] == "owned")
+            .await;
         Self(lines)
     }
 
     /// Waits until the owner has handed its text to a client that asked.
     pub async fn served(&mut self) {
         self.0
-            .wait_for("handing out its text", |l| l["event"] == "served" && l["answered"] == true)
+            .wait_for("handing out its text", |l| {
+                l["event"] == "served" && l["answered"] == true
+            })
             .await;
     }
 
     /// Waits until another client took the clipboard.
     pub async fn lost(&mut self) {
-        self.0.wait_for("losing the clipboard", |l| l["event"] == "lost").await;
+        self.0
+            .wait_for("losing the clipboard", |l| l["event"] == "lost")
+            .await;
     }
 }
 
@@ -143,7 +155,9 @@ pub struct EndUser(Lines);
 impl EndUser {
     pub async fn start(display: &str) -> Self {
         let mut lines = Lines::spawn("reach-test-end-user", display, &[]);
-        lines.wait_for("its master device", |l| l["event"] == "ready").await;
+        lines
+            .wait_for("its master device", |l| l["event"] == "ready")
+            .await;
         Self(lines)
     }
 
@@ -155,9 +169,19 @@ impl EndUser {
             .await;
     }
 
+    /// Waits until the agent has grabbed this keyboard's devices.
+    pub async fn grabbed(&mut self) {
+        self.0.write("await-grab");
+        self.0
+            .wait_for("the grab", |l| l["event"] == "grabbed")
+            .await;
+    }
+
     /// Plugs in another keyboard (a new master device), which types from now on.
     pub async fn plug_in_keyboard(&mut self, name: &str) {
         self.0.write(&format!("add-master {name}"));
-        self.0.wait_for("the new master device", |l| l["event"] == "ready").await;
+        self.0
+            .wait_for("the new master device", |l| l["event"] == "ready")
+            .await;
     }
 }
