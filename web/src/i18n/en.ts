@@ -5,6 +5,7 @@
 import type { ActorKind, AuditCode, EndReason, ErrorCode } from '../gen/proto.ts';
 import { enAdmin } from './en-admin.ts';
 import { enAttended } from './en-attended.ts';
+import { enDeviceTools } from './en-device-tools.ts';
 import { enIdentity } from './en-identity.ts';
 import { enTwoFactor } from './en-two-factor.ts';
 
@@ -385,6 +386,7 @@ export const en = {
   ...enTwoFactor,
   ...enIdentity,
   ...enAttended,
+  ...enDeviceTools,
 } satisfies CodeMessages & Record<string, string>;
 
 export type MessageKey = keyof typeof en;

@@ -3,6 +3,7 @@
 import type { Catalogue } from './en.ts';
 import { frAdmin } from './fr-admin.ts';
 import { frAttended } from './fr-attended.ts';
+import { frDeviceTools } from './fr-device-tools.ts';
 import { frIdentity } from './fr-identity.ts';
 import { frTwoFactor } from './fr-two-factor.ts';
 
@@ -379,4 +380,5 @@ export const fr: Catalogue = {
   ...frTwoFactor,
   ...frIdentity,
   ...frAttended,
+  ...frDeviceTools,
 };

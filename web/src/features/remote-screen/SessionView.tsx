@@ -7,8 +7,11 @@ import { ErrorMessage } from '../../ui/feedback.tsx';
 import { Link } from '../../ui/link.tsx';
 import { useStore } from '../../ui/store.ts';
 import { sessionsStore, upsertSession } from '../live/live.ts';
+import { BlockInputTool } from './BlockInputTool.tsx';
+import { ClipboardTool } from './ClipboardTool.tsx';
 import { attachInput } from './input-controller.ts';
 import type { Size } from './input.ts';
+import { useDeviceTools } from './use-device-tools.ts';
 import type { FromDecoder, ToDecoder } from './worker-protocol.ts';
 
 type Phase =
@@ -50,6 +53,10 @@ export function SessionView({ id }: { id: string }) {
   const [viewOnly, setViewOnly] = useState(false);
   const viewOnlyRef = useRef(false);
   viewOnlyRef.current = viewOnly;
+
+  const deviceTools = useDeviceTools();
+  const receiveTools = deviceTools.receive;
+  const sendTool = (message: ConsoleMessage): boolean => socketRef.current?.send(message) === true;
 
   const { items } = useStore(sessionsStore);
   const record: SessionRecord | undefined = items?.find((session) => session.id === id);
@@ -123,6 +130,7 @@ export function SessionView({ id }: { id: string }) {
         socket.send({ type: 'hello', protocol_version: PROTOCOL_VERSION });
       },
       onMessage(message) {
+        receiveTools(message);
         switch (message.type) {
           case 'ready':
             viewOnlyRef.current = message.view_only;
@@ -160,7 +168,7 @@ export function SessionView({ id }: { id: string }) {
       socket.close();
       socketRef.current = null;
     };
-  }, [id, attempt]);
+  }, [id, attempt, receiveTools]);
 
   useEffect(() => {
     if (phase.kind === 'ended' || phase.kind === 'failed') setEnding(false);
@@ -223,6 +231,8 @@ export function SessionView({ id }: { id: string }) {
           )}
         </div>
         <div class="session-tools">
+          <ClipboardTool tools={deviceTools} send={sendTool} enabled={phase.kind === 'connected' && !viewOnly} />
+          <BlockInputTool tools={deviceTools} send={sendTool} enabled={phase.kind === 'connected' && !viewOnly} />
           <div class="segmented" role="group" aria-label={t('session.scale')}>
             <button type="button" aria-pressed={mode === 'fit'} onClick={() => setMode('fit')} title={t('session.fitHint')}>
               {t('session.fit')}
