@@ -14,6 +14,9 @@
 //! agent dies, its connection closes and every device works again, and ending
 //! the session (or losing the server) drops this worker, which releases them.
 //!
+//! While blocked, a notice at the top of the screen tells the end user how to
+//! take control back (`block_notice.rs`).
+//!
 //! It must not change devices in a way that outlives the connection (no
 //! disabling, no hierarchy changes).
 
@@ -34,6 +37,7 @@ use x11rb::protocol::Event;
 use x11rb::wrapper::ConnectionExt as _;
 use x11rb::{CURRENT_TIME, NONE};
 
+use crate::block_notice::BlockNotice;
 use crate::x11_worker::{intern, Waker, WorkerError, XWorker};
 
 /// The Escape keysym.
@@ -129,6 +133,7 @@ struct Blocker<'a> {
     escape: Vec<Keycode>,
     /// Server times (ms) of the end user's recent Escape presses.
     presses: VecDeque<u32>,
+    notice: Option<BlockNotice>,
 }
 
 type Failed = (WorkerError, mpsc::Receiver<Command>);
@@ -182,6 +187,7 @@ impl<'a> Blocker<'a> {
             grabbed: BTreeSet::new(),
             escape: Vec::new(),
             presses: VecDeque::new(),
+            notice: None,
         })
     }
 
@@ -227,6 +233,13 @@ impl<'a> Blocker<'a> {
                         tracing::warn!("a device added while blocked could not be grabbed");
                     }
                 }
+                Event::Expose(expose) if expose.count == 0 => {
+                    if let Some(notice) =
+                        self.notice.as_ref().filter(|n| n.window() == expose.window)
+                    {
+                        notice.paint(&self.x.conn)?;
+                    }
+                }
                 _ => {}
             }
         }
@@ -238,6 +251,13 @@ impl<'a> Blocker<'a> {
         self.blocked = true;
         if self.grab_all()? {
             tracing::info!(devices = ?self.grabbed, "the end user's input is blocked");
+            // The block works without it (the console tells the technician what to say).
+            match BlockNotice::show(&self.x.conn, self.x.screen_num) {
+                Ok(notice) => self.notice = Some(notice),
+                Err(err) => {
+                    tracing::warn!(error = %err, "cannot show the end user the block notice")
+                }
+            }
             self.report.send(InputBlockState::Blocked);
         } else {
             // Half a block would mislead the technician: undo it.
@@ -320,6 +340,9 @@ impl<'a> Blocker<'a> {
 
     fn release(&mut self) -> Result<(), WorkerError> {
         self.blocked = false;
+        if let Some(notice) = self.notice.take() {
+            notice.hide(&self.x.conn)?;
+        }
         for device in std::mem::take(&mut self.grabbed) {
             self.x.conn.xinput_xi_ungrab_device(CURRENT_TIME, device)?;
         }

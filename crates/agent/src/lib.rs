@@ -3,6 +3,7 @@
 //! serves sessions on it: screen capture out, input in. Platform code sits behind
 //! the [`capture::ScreenCapture`] and [`input::InputInjector`] traits.
 
+mod block_notice;
 pub mod capture;
 mod clipboard;
 pub mod enroll;

@@ -41,6 +41,7 @@ pub enum WorkerError {
 /// A worker's X connection and its window.
 pub struct XWorker {
     pub conn: Arc<RustConnection>,
+    pub screen_num: usize,
     pub root: Window,
     /// Unmapped and input-only: it receives properties and events, shows nothing.
     pub window: Window,
@@ -76,6 +77,7 @@ impl XWorker {
         let wake = intern(&conn, "_REACH_WAKE")?;
         Ok(Self {
             conn: Arc::new(conn),
+            screen_num,
             root,
             window,
             wake,

@@ -18,6 +18,8 @@ use crate::access::{grant, member, role};
 use crate::support::*;
 
 const ESCAPE: u32 = 0xff1b;
+/// The title of the agent's notice to the end user (`block_notice.rs`).
+const NOTICE: &str = "Reach: input blocked";
 
 /// Keysyms of lowercase letters are their ASCII codes.
 fn letter(c: char) -> u32 {
@@ -113,6 +115,7 @@ async fn the_end_users_input_is_blocked_until_given_or_taken_back() {
         next_block_state(&mut console).await,
         InputBlockState::TakenBack
     );
+    assert!(!window_shown(&xvfb.display, NOTICE).await);
     end_user.type_key(letter('d')).await;
     pattern
         .wait_for("the end user's d after taking back control", |e| {

@@ -185,3 +185,31 @@ impl EndUser {
             .await;
     }
 }
+
+/// Whether a window titled `title` is mapped on `display` (the agent's notice to
+/// the end user, for one).
+pub async fn window_shown(display: &str, title: &str) -> bool {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{AtomEnum, ConnectionExt as _, MapState};
+    let display = display.to_string();
+    let title = title.as_bytes().to_vec();
+    tokio::task::spawn_blocking(move || {
+        let (conn, screen_num) = x11rb::connect(Some(&display)).expect("the display answers");
+        let root = conn.setup().roots[screen_num].root;
+        let children = conn.query_tree(root).unwrap().reply().unwrap().children;
+        children.into_iter().any(|window| {
+            let name = conn
+                .get_property(false, window, AtomEnum::WM_NAME, AtomEnum::STRING, 0, 64)
+                .ok()
+                .and_then(|cookie| cookie.reply().ok());
+            let viewable = conn
+                .get_window_attributes(window)
+                .ok()
+                .and_then(|cookie| cookie.reply().ok())
+                .is_some_and(|attributes| attributes.map_state == MapState::VIEWABLE);
+            viewable && name.is_some_and(|name| name.value == title)
+        })
+    })
+    .await
+    .unwrap()
+}
