@@ -131,9 +131,36 @@ struct Blocker<'a> {
     grabbed: BTreeSet<u16>,
     /// Keycodes that type Escape, read when blocking starts.
     escape: Vec<Keycode>,
-    /// Server times (ms) of the end user's recent Escape presses.
-    presses: VecDeque<u32>,
+    take_back: TakeBack,
     notice: Option<BlockNotice>,
+}
+
+/// The end user's take-back combination: [`TAKE_BACK_PRESSES`] presses of
+/// Escape within [`TAKE_BACK_WINDOW_MS`], timed by the X server's clock (which
+/// wraps around every 49 days).
+#[derive(Default)]
+struct TakeBack {
+    /// Server times (ms) of the recent presses.
+    presses: VecDeque<u32>,
+}
+
+impl TakeBack {
+    /// Records a press at `time`; true once enough came close together.
+    fn press(&mut self, time: u32) -> bool {
+        self.presses.push_back(time);
+        while let Some(first) = self.presses.front() {
+            if u64::from(time.wrapping_sub(*first)) > TAKE_BACK_WINDOW_MS {
+                self.presses.pop_front();
+            } else {
+                break;
+            }
+        }
+        self.presses.len() >= TAKE_BACK_PRESSES
+    }
+
+    fn clear(&mut self) {
+        self.presses.clear();
+    }
 }
 
 type Failed = (WorkerError, mpsc::Receiver<Command>);
@@ -186,7 +213,7 @@ impl<'a> Blocker<'a> {
             blocked: false,
             grabbed: BTreeSet::new(),
             escape: Vec::new(),
-            presses: VecDeque::new(),
+            take_back: TakeBack::default(),
             notice: None,
         })
     }
@@ -214,7 +241,7 @@ impl<'a> Blocker<'a> {
                     let repeat = u32::from(press.flags) & u32::from(KeyEventFlags::KEY_REPEAT) != 0;
                     let escape = u8::try_from(press.detail)
                         .is_ok_and(|keycode| self.escape.contains(&keycode));
-                    if escape && !repeat && self.escape_pressed(press.time) {
+                    if escape && !repeat && self.take_back.press(press.time) {
                         tracing::info!("the end user took back their keyboard and mouse");
                         self.release()?;
                         self.report.send(InputBlockState::TakenBack);
@@ -247,7 +274,7 @@ impl<'a> Blocker<'a> {
 
     fn block(&mut self) -> Result<(), WorkerError> {
         self.escape = self.keycodes_of(ESCAPE)?;
-        self.presses.clear();
+        self.take_back.clear();
         self.blocked = true;
         if self.grab_all()? {
             tracing::info!(devices = ?self.grabbed, "the end user's input is blocked");
@@ -265,19 +292,6 @@ impl<'a> Blocker<'a> {
             self.report.send(InputBlockState::Unavailable);
         }
         Ok(())
-    }
-
-    /// Records an Escape press at `time`; true once enough came close together.
-    fn escape_pressed(&mut self, time: u32) -> bool {
-        self.presses.push_back(time);
-        while let Some(first) = self.presses.front() {
-            if u64::from(time.wrapping_sub(*first)) > TAKE_BACK_WINDOW_MS {
-                self.presses.pop_front();
-            } else {
-                break;
-            }
-        }
-        self.presses.len() >= TAKE_BACK_PRESSES
     }
 
     /// Grabs every slave device not grabbed yet, except the injector's XTEST
@@ -382,4 +396,35 @@ fn injector_masters(x: &XWorker, devices: &[XIDeviceInfo]) -> Result<[u16; 2], W
         Some(pointer) => [pointer.deviceid, pointer.attachment],
         None => [0, 0],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn three_escapes_within_two_seconds_take_back() {
+        let mut take_back = TakeBack::default();
+        assert!(!take_back.press(1000));
+        assert!(!take_back.press(1500));
+        assert!(take_back.press(2900));
+    }
+
+    #[test]
+    fn slow_presses_do_not() {
+        let mut take_back = TakeBack::default();
+        assert!(!take_back.press(0));
+        assert!(!take_back.press(1500));
+        assert!(!take_back.press(2100));
+        assert!(!take_back.press(3700));
+        assert!(take_back.press(3800));
+    }
+
+    #[test]
+    fn the_server_clock_may_wrap() {
+        let mut take_back = TakeBack::default();
+        assert!(!take_back.press(u32::MAX - 500));
+        assert!(!take_back.press(u32::MAX));
+        assert!(take_back.press(400));
+    }
 }
