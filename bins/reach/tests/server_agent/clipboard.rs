@@ -52,6 +52,21 @@ async fn clipboard_text_goes_both_ways() {
     send_clipboard(&mut console, sent).await;
     assert_eq!(next_clipboard(&mut console).await, ClipboardEvent::Applied);
     assert_eq!(read_x_clipboard(&xvfb.display).await.as_deref(), Some(sent));
+    // Every form the agent offers, on both selections; other forms are refused.
+    for selection in ["CLIPBOARD", "PRIMARY"] {
+        let read = |target| read_x_selection(&xvfb.display, selection, target);
+        assert_eq!(
+            read("TARGETS").await,
+            Some(("TARGETS UTF8_STRING TEXT STRING".into(), "ATOM".into()))
+        );
+        assert_eq!(
+            read("TEXT").await,
+            Some((sent.into(), "UTF8_STRING".into()))
+        );
+        let latin1 = sent.replace(['—', '漢', '字', '🎉'], "?");
+        assert_eq!(read("STRING").await, Some((latin1, "STRING".into())));
+        assert_eq!(read("image/png").await, None);
+    }
 
     // Device → technician: an application copies; the console gets its text,
     // and not an echo of the technician's own text first.

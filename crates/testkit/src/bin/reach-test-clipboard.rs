@@ -2,8 +2,10 @@
 //! CLIPBOARD selection the way ordinary X applications do, for tests of the
 //! shared clipboard.
 //!
-//! - `get`: asks the CLIPBOARD owner for `UTF8_STRING` and prints
-//!   `{"text": "..."}`, or `{"text": null, "reason": "..."}` when there is no
+//! - `get [--selection NAME] [--target NAME]`: asks the owner of CLIPBOARD (or
+//!   selection NAME, such as PRIMARY) for `UTF8_STRING` (or target NAME) and
+//!   prints `{"text": "...", "type": "..."}` (for `TARGETS`, the target names
+//!   joined by spaces), or `{"text": null, "reason": "..."}` when there is no
 //!   owner or it refuses.
 //! - `set [--incr] [--target NAME]`: reads the text from stdin, owns CLIPBOARD
 //!   and serves it (as `UTF8_STRING`, or only as target NAME with `--target`,
@@ -29,7 +31,8 @@ use x11rb::wrapper::ConnectionExt as _;
 use x11rb::{COPY_FROM_PARENT, CURRENT_TIME, NONE};
 
 const CHUNK: usize = 4096;
-const USAGE: &str = "usage: reach-test-clipboard get | set [--incr] [--target NAME] < TEXT";
+const USAGE: &str =
+    "usage: reach-test-clipboard get [--selection NAME] [--target NAME] | set [--incr] [--target NAME] < TEXT";
 
 fn main() -> ExitCode {
     main_with("reach-test-clipboard", run)
@@ -65,7 +68,18 @@ fn run() -> Result<()> {
     let clipboard = atom("CLIPBOARD")?;
     let utf8 = atom("UTF8_STRING")?;
     match args.first().map(String::as_str) {
-        Some("get") => get(&conn, window, clipboard, utf8, atom("REACH_TEST_GET")?),
+        Some("get") => {
+            let (mut selection, mut target) = (clipboard, utf8);
+            let mut rest = args.iter().skip(1);
+            while let Some(arg) = rest.next() {
+                match arg.as_str() {
+                    "--selection" => selection = atom(rest.next().context(USAGE)?)?,
+                    "--target" => target = atom(rest.next().context(USAGE)?)?,
+                    other => bail!("unknown argument {other:?}; {USAGE}"),
+                }
+            }
+            get(&conn, window, selection, target, atom("REACH_TEST_GET")?)
+        }
         Some("set") => {
             let mut incr = false;
             let mut target = utf8;
@@ -101,19 +115,19 @@ fn print(line: serde_json::Value) -> Result<()> {
 fn get(
     conn: &RustConnection,
     window: Window,
-    clipboard: Atom,
-    utf8: Atom,
+    selection: Atom,
+    target: Atom,
     property: Atom,
 ) -> Result<()> {
-    if conn.get_selection_owner(clipboard)?.reply()?.owner == NONE {
+    if conn.get_selection_owner(selection)?.reply()?.owner == NONE {
         return print(json!({"text": null, "reason": "no owner"}));
     }
-    conn.convert_selection(window, clipboard, utf8, property, CURRENT_TIME)?;
+    conn.convert_selection(window, selection, target, property, CURRENT_TIME)?;
     conn.flush()?;
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         if Instant::now() > deadline {
-            bail!("the clipboard owner did not answer in 10 s");
+            bail!("the selection owner did not answer in 10 s");
         }
         let Some(event) = conn.poll_for_event()? else {
             std::thread::sleep(Duration::from_millis(5));
@@ -126,16 +140,24 @@ fn get(
             let reply = conn
                 .get_property(true, window, property, AtomEnum::ANY, 0, u32::MAX / 4)?
                 .reply()?;
-            if reply.type_ != utf8 {
-                bail!(
-                    "the owner answered with type {} instead of UTF8_STRING",
-                    reply.type_
-                );
-            }
-            let text = String::from_utf8(reply.value).context("the owner's text is not UTF-8")?;
-            return print(json!({"text": text}));
+            let type_name = atom_name(conn, reply.type_)?;
+            let text = if reply.type_ == u32::from(AtomEnum::ATOM) {
+                let atoms: Vec<Atom> = reply.value32().context("TARGETS is not 32-bit")?.collect();
+                let names = atoms.into_iter().map(|a| atom_name(conn, a));
+                names.collect::<Result<Vec<_>>>()?.join(" ")
+            } else if reply.type_ == u32::from(AtomEnum::STRING) {
+                // Latin-1, whose code points are the bytes.
+                reply.value.iter().map(|b| char::from(*b)).collect()
+            } else {
+                String::from_utf8(reply.value).context("the owner's text is not UTF-8")?
+            };
+            return print(json!({"text": text, "type": type_name}));
         }
     }
+}
+
+fn atom_name(conn: &RustConnection, atom: Atom) -> Result<String> {
+    Ok(String::from_utf8_lossy(&conn.get_atom_name(atom)?.reply()?.name).into_owned())
 }
 
 struct SetAtoms {

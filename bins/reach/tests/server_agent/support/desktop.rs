@@ -15,10 +15,23 @@ use super::wait::DEADLINE;
 /// Reads CLIPBOARD as an X application pasting would: `None` when nobody owns
 /// it or the owner refuses.
 pub async fn read_x_clipboard(display: &str) -> Option<String> {
+    read_x_selection(display, "CLIPBOARD", "UTF8_STRING")
+        .await
+        .map(|(text, _)| text)
+}
+
+/// Asks the owner of `selection` for `target`: the text and its type, `None`
+/// when nobody owns it or the owner refuses.
+pub async fn read_x_selection(
+    display: &str,
+    selection: &str,
+    target: &str,
+) -> Option<(String, String)> {
     let display = display.to_string();
+    let args = ["get", "--selection", selection, "--target", target].map(str::to_string);
     let output = tokio::task::spawn_blocking(move || {
         Command::new(testkit_binary("reach-test-clipboard"))
-            .arg("get")
+            .args(args)
             .env("DISPLAY", display)
             .stdin(Stdio::null())
             .output()
@@ -32,7 +45,8 @@ pub async fn read_x_clipboard(display: &str) -> Option<String> {
         String::from_utf8_lossy(&output.stderr)
     );
     let line: Value = serde_json::from_slice(&output.stdout).expect("a JSON line");
-    line["text"].as_str().map(str::to_string)
+    let text = line["text"].as_str()?.to_string();
+    Some((text, line["type"].as_str().unwrap_or_default().to_string()))
 }
 
 /// A long-running testkit X client whose JSON lines are read on a thread.
