@@ -31,6 +31,8 @@ export const enDeviceTools = {
   'block.unavailable': 'This device cannot block its user’s input (it needs X11 with XInput 2, and no other program holding a device).',
 
   'audit.code.R3004I': 'End user’s input blocked',
+  'audit.value.technician': 'the technician',
+  'audit.value.end_user': 'the end user, on the device',
   'audit.code.R3005I': 'End user’s input given back',
   'error.clipboard_too_large': 'The clipboard text is too large to send.',
 };

@@ -33,6 +33,8 @@ export const frDeviceTools: Record<keyof typeof enDeviceTools, string> = {
   'block.unavailable': 'Cet appareil ne peut pas bloquer la saisie de son utilisateur (il faut X11 avec XInput 2, sans autre programme qui retienne un périphérique).',
 
   'audit.code.R3004I': 'Saisie de l’utilisateur bloquée',
+  'audit.value.technician': 'le technicien',
+  'audit.value.end_user': 'l’utilisateur, sur l’appareil',
   'audit.code.R3005I': 'Saisie rendue à l’utilisateur',
   'error.clipboard_too_large': 'Le texte du presse-papiers est trop volumineux pour être envoyé.',
 };
