@@ -4,9 +4,10 @@
 
 import { join } from 'node:path';
 import { expect, test, type BrowserContext, type Locator, type Page } from '@playwright/test';
+import { PNG } from 'pngjs';
 import { en } from '../src/i18n/en.ts';
 import { EndUserKeyboard, ownXClipboard, readXClipboard } from './desktop.ts';
-import { DEVICE_NAME, startHarness, type Harness } from './harness.ts';
+import { DEVICE_NAME, SCREEN, startHarness, type Harness } from './harness.ts';
 import { fill, signIn } from './pages.ts';
 
 test.describe.configure({ mode: 'serial' });
@@ -16,6 +17,7 @@ const ESCAPE = 0xff1b;
 let harness: Harness;
 let context: BrowserContext;
 let page: Page;
+let endUser: EndUserKeyboard;
 const problems: string[] = [];
 const stopLater: { stop(): void }[] = [];
 
@@ -97,7 +99,7 @@ test('text over the limit is refused in the console and the device keeps its cli
   expect(await readXClipboard(harness.display)).toBe('typed by hand');
 });
 
-test('text copied on the device shows in the panel and Copy puts it in the technician’s clipboard', async () => {
+test('text copied on the device shows in the panel and Copy puts it in the technician’s clipboard', async ({}, testInfo) => {
   await clipboardPanel().getByRole('button', { name: en['common.close'], exact: true }).click();
   await expect(clipboardPanel()).toHaveCount(0);
   const copied = 'copied on the device: 42 ✓';
@@ -107,12 +109,36 @@ test('text copied on the device shows in the panel and Copy puts it in the techn
   await clipboardPanel().getByTestId('copy-device-clipboard').click();
   await expect(clipboardPanel().getByTestId('copy-device-clipboard')).toHaveText(en['common.copied']);
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(copied);
+  await page.screenshot({ path: testInfo.outputPath('clipboard.png') });
   await clipboardPanel().getByRole('button', { name: en['common.close'], exact: true }).click();
 });
 
-test('blocking the end user’s input: a toggle with a visible state; the end user’s keys do not arrive', async () => {
-  const endUser = await EndUserKeyboard.start(harness.display);
+/** The remote screen's colour at (x, y) of the device's screen, as the canvas shows it. */
+async function remotePixel(x: number, y: number): Promise<[number, number, number]> {
+  const canvas = page.locator('canvas[data-remote-screen]');
+  const png = PNG.sync.read(await canvas.screenshot({ animations: 'disabled' }));
+  const px = Math.min(png.width - 1, Math.round((x * png.width) / SCREEN.width));
+  const py = Math.min(png.height - 1, Math.round((y * png.height) / SCREEN.height));
+  const at = (png.width * py + px) * 4;
+  return [png.data[at] ?? -1, png.data[at + 1] ?? -1, png.data[at + 2] ?? -1];
+}
+
+/** Whether the probe shows `want`, give or take scaling. */
+async function probeShows(want: [number, number, number]): Promise<boolean> {
+  const got = await remotePixel(NOTICE_PROBE.x, NOTICE_PROBE.y);
+  return got.every((value, channel) => Math.abs(value - (want[channel] ?? 0)) <= 8);
+}
+
+const MAGENTA: [number, number, number] = [255, 0, 255];
+const BLACK: [number, number, number] = [0, 0, 0];
+
+/** Just under the top edge, right of the centre: the agent's notice while blocked (black), else the magenta bar. */
+const NOTICE_PROBE = { x: SCREEN.width / 2 + 20, y: 2 } as const;
+
+test('blocking the end user’s input: a toggle with a visible state; the end user’s keys do not arrive', async ({}, testInfo) => {
+  endUser = await EndUserKeyboard.start(harness.display);
   stopLater.push(endUser);
+  await expect.poll(() => probeShows(MAGENTA)).toBe(true);
   await blockButton().click();
   await expect(blockButton()).toHaveAttribute('aria-pressed', 'true');
   await expect(blockButton()).toHaveAttribute('aria-label', en['block.unblock']);
@@ -124,16 +150,18 @@ test('blocking the end user’s input: a toggle with a visible state; the end us
   await page.keyboard.press('KeyT');
   await expect.poll(async () => (await harness.events()).slice(since).some((e) => e.event === 'key_press' && e.text === 't')).toBe(true);
   expect((await harness.events()).slice(since).some((e) => e.event === 'key_press' && e.text === 'q')).toBe(false);
+  // The device shows the end user how to take back control, at the top of the screen.
+  await expect.poll(() => probeShows(BLACK), { timeout: 10_000 }).toBe(true);
+  await page.screenshot({ path: testInfo.outputPath('blocked.png') });
 });
 
 test('three Escapes on the device give control back and the console says so', async () => {
-  const endUser = await EndUserKeyboard.start(harness.display);
-  stopLater.push(endUser);
   for (let i = 0; i < 3; i += 1) await endUser.type(ESCAPE);
   await expect(page.getByTestId('block-note')).toHaveText(new RegExp(en['block.takenBack']));
   await expect(page.getByTestId('block-note')).toHaveAttribute('role', 'alert');
   await expect(blockButton()).toHaveAttribute('aria-pressed', 'false');
   await expect(page.getByTestId('input-blocked')).toHaveCount(0);
+  await expect.poll(() => probeShows(MAGENTA), { timeout: 10_000 }).toBe(true);
   const since = (await harness.events()).length;
   await endUser.type(0x72); // r
   await expect.poll(async () => (await harness.events()).slice(since).some((e) => e.event === 'key_press' && e.text === 'r')).toBe(true);
