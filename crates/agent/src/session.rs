@@ -15,7 +15,9 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::adapt::{self, Adaptation};
 use crate::capture::{CursorUpdate, ScreenCapture, X11Capture};
+use crate::clipboard::ClipboardHandle;
 use crate::input::{InputInjector, X11Input};
+use crate::input_block::InputBlockHandle;
 
 /// Batches sent but not yet painted by the console.
 pub const MAX_IN_FLIGHT: u32 = 2;
@@ -41,6 +43,8 @@ struct Flow {
 pub struct SessionHandle {
     flow: Arc<Flow>,
     input: std::sync::mpsc::Sender<InputEvent>,
+    clipboard: ClipboardHandle,
+    block: InputBlockHandle,
 }
 
 impl SessionHandle {
@@ -49,8 +53,23 @@ impl SessionHandle {
         let (input, input_rx) = std::sync::mpsc::channel();
         let input_display = display.clone();
         std::thread::spawn(move || replay_input(channel, input_display, input_rx));
+        let clipboard = ClipboardHandle::start(channel, display.clone(), out.clone());
+        let block = InputBlockHandle::start(channel, display.clone(), out.clone());
         tokio::spawn(stream(channel, display, out, flow.clone()));
-        Self { flow, input }
+        Self {
+            flow,
+            input,
+            clipboard,
+            block,
+        }
+    }
+
+    pub fn clipboard(&self, text: String) {
+        self.clipboard.set_text(text);
+    }
+
+    pub fn block_input(&self, blocked: bool) {
+        self.block.set(blocked);
     }
 
     pub fn input(&self, event: InputEvent) {

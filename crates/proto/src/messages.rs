@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::api::{AuditEventView, DeviceView, SessionView};
+use crate::clipboard::ClipboardEvent;
 use crate::codes::{EndReason, ErrorCode};
 use crate::directory::SsoDomainView;
+use crate::input_block::InputBlockState;
 
 /// One input event from the technician, in remote-screen pixel coordinates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -131,6 +133,13 @@ pub enum AgentMessage {
         frames_per_second: u8,
         lossy_quality: u8,
     },
+    /// The device's clipboard changed, or the technician's text was applied.
+    Clipboard { channel: u32, event: ClipboardEvent },
+    /// Whether the end user's keyboard and mouse are blocked changed.
+    InputBlock {
+        channel: u32,
+        state: InputBlockState,
+    },
 }
 
 /// Server → agent.
@@ -179,6 +188,17 @@ pub enum ServerToAgent {
         channel: u32,
         paused: bool,
     },
+    /// Make `text` the device's clipboard (checked against
+    /// [`crate::clipboard::MAX_CLIPBOARD_JSON`]).
+    Clipboard {
+        channel: u32,
+        text: String,
+    },
+    /// Block (or give back) the end user's keyboard and mouse.
+    BlockInput {
+        channel: u32,
+        blocked: bool,
+    },
     /// Sent before the server closes the link because of an error.
     Error {
         code: ErrorCode,
@@ -210,6 +230,14 @@ pub enum ConsoleMessage {
     /// console's input (needs control rights).
     Control {
         held: bool,
+    },
+    /// Make `text` the device's clipboard (needs control of the device).
+    Clipboard {
+        text: String,
+    },
+    /// Block (or give back) the end user's keyboard and mouse (needs control).
+    BlockInput {
+        blocked: bool,
     },
 }
 
@@ -256,7 +284,16 @@ pub enum ServerToConsole {
         screen_paused: bool,
         control_released: bool,
     },
-    /// One request was refused; the link stays open and nothing changed.
+    /// About the device's clipboard (sent only to a console that controls it).
+    Clipboard {
+        event: ClipboardEvent,
+    },
+    /// Whether the end user's keyboard and mouse are blocked.
+    InputBlock {
+        state: InputBlockState,
+    },
+    /// The server refused a request of this link; unlike `error`, the link
+    /// stays open and nothing changed.
     Refused {
         code: ErrorCode,
         message: String,

@@ -435,6 +435,13 @@ async fn on_control(
                     .await;
             }
         }
+        AgentMessage::Clipboard { channel, event } => {
+            crate::device_tools::clipboard_from_device(state, device, channel, event)
+        }
+        AgentMessage::InputBlock {
+            channel,
+            state: block,
+        } => crate::device_tools::input_block_from_device(state, device, channel, block).await,
         AgentMessage::Hello { .. } | AgentMessage::Auth { .. } => {
             return Err("handshake message after the handshake".into());
         }

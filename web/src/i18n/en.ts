@@ -7,6 +7,7 @@ import { enAdmin } from './en-admin.ts';
 import { enAttended } from './en-attended.ts';
 import { enStream } from './en-stream.ts';
 import { enScreenTools } from './en-screen-tools.ts';
+import { enDeviceTools } from './en-device-tools.ts';
 import { enIdentity } from './en-identity.ts';
 import { enTwoFactor } from './en-two-factor.ts';
 
@@ -382,6 +383,7 @@ export const en = {
   ...enAttended,
   ...enStream,
   ...enScreenTools,
+  ...enDeviceTools,
 } satisfies CodeMessages & Record<string, string>;
 
 export type MessageKey = keyof typeof en;

@@ -5,6 +5,7 @@ import { frAdmin } from './fr-admin.ts';
 import { frAttended } from './fr-attended.ts';
 import { frStream } from './fr-stream.ts';
 import { frScreenTools } from './fr-screen-tools.ts';
+import { frDeviceTools } from './fr-device-tools.ts';
 import { frIdentity } from './fr-identity.ts';
 import { frTwoFactor } from './fr-two-factor.ts';
 
@@ -376,4 +377,5 @@ export const fr: Catalogue = {
   ...frAttended,
   ...frStream,
   ...frScreenTools,
+  ...frDeviceTools,
 };

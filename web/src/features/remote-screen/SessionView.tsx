@@ -7,12 +7,15 @@ import { ErrorMessage } from '../../ui/feedback.tsx';
 import { Link } from '../../ui/link.tsx';
 import { useStore } from '../../ui/store.ts';
 import { sessionsStore, upsertSession } from '../live/live.ts';
+import { BlockInputTool } from './BlockInputTool.tsx';
+import { ClipboardTool } from './ClipboardTool.tsx';
 import { RemoteCursor } from './cursor.ts';
 import { attachInput } from './input-controller.ts';
 import type { Size } from './input.ts';
 import { SnapshotRequests } from './tools/screenshot.ts';
 import { Toolbar } from './tools/toolbar.tsx';
 import { useScreenTools, type ScaleMode, type ToolsState } from './tools/use-screen-tools.tsx';
+import { useDeviceTools } from './use-device-tools.ts';
 import { useFrameRecovery } from './use-frame-recovery.ts';
 import type { FromDecoder, ToDecoder } from './worker-protocol.ts';
 
@@ -59,6 +62,10 @@ export function SessionView({ id }: { id: string }) {
   const [adapted, setAdapted] = useState<{ fps: number; quality: number } | null>(null);
   const viewOnlyRef = useRef(false);
   viewOnlyRef.current = viewOnly;
+
+  const deviceTools = useDeviceTools();
+  const receiveTools = deviceTools.receive;
+  const sendTool = (message: ConsoleMessage): boolean => socketRef.current?.send(message) === true;
 
   const { items } = useStore(sessionsStore);
   const record: SessionRecord | undefined = items?.find((session) => session.id === id);
@@ -149,6 +156,7 @@ export function SessionView({ id }: { id: string }) {
         socket.send({ type: 'hello', protocol_version: PROTOCOL_VERSION });
       },
       onMessage(message) {
+        receiveTools(message);
         switch (message.type) {
           case 'ready':
             viewOnlyRef.current = message.view_only;
@@ -201,7 +209,7 @@ export function SessionView({ id }: { id: string }) {
       socket.close();
       socketRef.current = null;
     };
-  }, [id, attempt]);
+  }, [id, attempt, receiveTools]);
 
   useEffect(() => {
     if (phase.kind === 'ended' || phase.kind === 'failed') setEnding(false);
@@ -312,6 +320,8 @@ export function SessionView({ id }: { id: string }) {
           )}
         </div>
         <div class="session-tools">
+          <ClipboardTool tools={deviceTools} send={sendTool} enabled={phase.kind === 'connected' && !viewOnly} />
+          <BlockInputTool tools={deviceTools} send={sendTool} enabled={phase.kind === 'connected' && !viewOnly} />
           {tools.controlReleased && !viewOnly && (
             <span class="badge badge-released" data-testid="control-released">
               {t('tools.released')}

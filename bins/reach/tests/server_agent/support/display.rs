@@ -24,7 +24,7 @@ pub fn test_pattern_binary() -> PathBuf {
     testkit_binary("reach-test-pattern")
 }
 
-/// Where cargo put the testkit's X client `name`.
+/// Where cargo put the testkit's X client `name` (built by `cargo build -p reach-testkit`).
 pub fn testkit_binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     // target/<profile>/deps/<this test> → target/<profile>/<name>
