@@ -20,7 +20,11 @@ fn change_resolution(display: &str, width: u16, height: u16) {
     let (conn, screen) = x11rb::connect(Some(display)).expect("a test X connection");
     let root = conn.setup().roots[screen].root;
     conn.randr_query_version(1, 5).unwrap().reply().unwrap();
-    let resources = conn.randr_get_screen_resources(root).unwrap().reply().unwrap();
+    let resources = conn
+        .randr_get_screen_resources(root)
+        .unwrap()
+        .reply()
+        .unwrap();
     let (output, crtc) = (resources.outputs[0], resources.crtcs[0]);
     let name = format!("{width}x{height}");
     let info = ModeInfo {
