@@ -7,6 +7,7 @@ pub mod capture;
 pub mod enroll;
 pub mod input;
 pub mod run;
+mod screen_mode;
 mod session;
 pub mod state;
 pub mod sysinfo;

@@ -215,6 +215,11 @@ async fn serve(
                     session.refresh();
                 }
             }
+            ServerToAgent::SetScreenMode { channel, mode } => {
+                if let Some(session) = sessions.get(&channel) {
+                    session.set_mode(mode);
+                }
+            }
             ServerToAgent::Error { code, message } => {
                 break Err(AgentError::Refused { code, message })
             }

@@ -15,6 +15,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::capture::{ScreenCapture, X11Capture};
 use crate::input::{InputInjector, X11Input};
+use crate::screen_mode::{colour_mode, ModeCell};
 
 /// Batches sent but not yet painted by the console.
 pub const MAX_IN_FLIGHT: u32 = 2;
@@ -33,6 +34,7 @@ struct Flow {
     input_seen: AtomicBool,
     refresh: AtomicBool,
     stop: AtomicBool,
+    mode: ModeCell,
     wake: Notify,
 }
 
@@ -64,6 +66,12 @@ impl SessionHandle {
     pub fn refresh(&self) {
         self.flow.refresh.store(true, Ordering::SeqCst);
         self.flow.wake.notify_one();
+    }
+
+    /// Sends the screen in `mode` from the next frame on (a full picture first).
+    pub fn set_mode(&self, mode: reach_proto::screen::ScreenMode) {
+        self.flow.mode.set(mode);
+        self.refresh();
     }
 }
 
@@ -123,6 +131,7 @@ async fn stream(
         let (Some(mut cap), Some(mut enc)) = (capture.take(), encoder.take()) else {
             return;
         };
+        enc.set_mode(colour_mode(flow.mode.get()));
         let work = tokio::task::spawn_blocking(move || {
             let mut frame_bytes = start_bulk_frame(BulkKind::ScreenTiles, channel, 64 * 1024);
             let result = cap.grab().map_err(|err| err.to_string()).and_then(|frame| {

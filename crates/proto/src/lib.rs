@@ -12,6 +12,7 @@ pub mod codes;
 pub mod directory;
 pub mod frame;
 pub mod messages;
+pub mod screen;
 pub mod sso;
 pub mod typescript;
 

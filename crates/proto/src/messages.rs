@@ -9,6 +9,7 @@ use ts_rs::TS;
 use crate::api::{AuditEventView, DeviceView, SessionView};
 use crate::codes::{EndReason, ErrorCode};
 use crate::directory::SsoDomainView;
+use crate::screen::ScreenMode;
 
 /// One input event from the technician, in remote-screen pixel coordinates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -112,6 +113,11 @@ pub enum ServerToAgent {
     Refresh {
         channel: u32,
     },
+    /// Send the screen in `mode` from the next frame on, starting with a full one.
+    SetScreenMode {
+        channel: u32,
+        mode: ScreenMode,
+    },
     /// Sent before the server closes the link because of an error.
     Error {
         code: ErrorCode,
@@ -133,6 +139,10 @@ pub enum ConsoleMessage {
         seq: u32,
     },
     Refresh,
+    /// Change how the screen is sent; only a console in control may.
+    SetScreenMode {
+        mode: ScreenMode,
+    },
     /// End the session for everyone.
     End,
 }
@@ -150,6 +160,15 @@ pub enum ServerToConsole {
     ScreenInfo {
         width: u16,
         height: u16,
+    },
+    /// The session's screen mode: sent on attach and whenever it changes.
+    ScreenMode {
+        mode: ScreenMode,
+    },
+    /// A request was refused; the link stays open and nothing changed.
+    Refused {
+        code: ErrorCode,
+        message: String,
     },
     Ended {
         reason: EndReason,

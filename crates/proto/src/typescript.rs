@@ -79,6 +79,7 @@ pub fn declarations() -> String {
         sso::SetDomainOwners::decl(),
         sso::SignInMethod::decl(),
         sso::SignInMethodView::decl(),
+        crate::screen::ScreenMode::decl(),
         messages::InputEvent::decl(),
         messages::SystemInfo::decl(),
         messages::AgentMessage::decl(),

@@ -8,7 +8,8 @@
 use thiserror::Error;
 
 use crate::batch::TileEncoding;
-use crate::{batch, codec, scroll, Frame, BYTES_PER_PIXEL};
+use crate::indexed::Palette;
+use crate::{batch, codec, colour, scroll, ColourMode, Frame, BYTES_PER_PIXEL};
 
 /// Side of a square tile in pixels; tiles on the right and bottom edges are
 /// smaller when the screen size is not a multiple of it.
@@ -109,6 +110,12 @@ pub struct TileEncoder {
     exact: Vec<bool>,
     /// Per tile, during one encode: it is being sent again losslessly.
     refining: Vec<bool>,
+    /// The colours frames are sent with.
+    mode: ColourMode,
+    /// The frame reduced to `mode`'s colours (reused between encodes).
+    reduced: Frame,
+    /// Scratch palette for INDEXED tiles (reduced modes only).
+    palette: Palette,
 }
 
 impl Default for TileEncoder {
@@ -139,6 +146,9 @@ impl TileEncoder {
             still: Vec::new(),
             exact: Vec::new(),
             refining: Vec::new(),
+            mode: ColourMode::AllColours,
+            reduced: Frame::default(),
+            palette: Palette::default(),
         }
     }
 
@@ -147,6 +157,22 @@ impl TileEncoder {
     pub fn with_lossy_quality(mut self, quality: Option<u8>) -> Self {
         self.lossy_quality = quality.map(|q| q.clamp(1, 100));
         self
+    }
+
+    /// The colours frames are sent with.
+    pub fn mode(&self) -> ColourMode {
+        self.mode
+    }
+
+    /// Sends the next frames in `mode`'s colours. A change starts over: the next
+    /// encode sends the whole screen in the new mode.
+    pub fn set_mode(&mut self, mode: ColourMode) {
+        if mode != self.mode {
+            self.mode = mode;
+            // The receiver's picture is in the old colours: nothing is in sync.
+            self.width = 0;
+            self.height = 0;
+        }
     }
 
     /// Appends to `out` a batch (see [`crate::batch`]) holding the tiles of
@@ -167,7 +193,17 @@ impl TileEncoder {
             self.in_sync.fill(false);
         }
         let batch_start = out.len();
-        let result = self.append_changed(frame, seq, out, batch_start);
+        // The reduced frame is taken out of `self` for the call, which borrows
+        // `self` mutably, and put back after.
+        let mut reduced = std::mem::take(&mut self.reduced);
+        let source = if self.mode.reduces() {
+            colour::reduce(frame, self.mode, &mut reduced);
+            &reduced
+        } else {
+            frame
+        };
+        let result = self.append_changed(source, seq, out, batch_start);
+        self.reduced = reduced;
         if result.is_err() {
             out.truncate(batch_start);
             // Some tiles were recorded as sent although the batch is dropped.
@@ -258,7 +294,8 @@ impl TileEncoder {
             let lossy = self
                 .lossy_quality
                 .filter(|_| !self.refining[index] && self.changing[index] >= LOSSY_AFTER_CHANGES);
-            let encoding = codec::write_tile(out, frame, rect, &mut self.rgb, lossy)?;
+            let palette = self.mode.reduces().then_some(&mut self.palette);
+            let encoding = codec::write_tile(out, frame, rect, &mut self.rgb, lossy, palette)?;
             if out.len() - batch_start > self.max_batch_bytes {
                 out.truncate(tile_start);
                 outcome.pending = true;

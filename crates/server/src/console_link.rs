@@ -187,6 +187,15 @@ async fn run_session(
                     ConsoleMessage::Input { event } => state.hub.to_agent(&session_id, |channel| ServerToAgent::Input { channel, event }).await,
                     ConsoleMessage::FrameAck { seq } => state.hub.to_agent(&session_id, |channel| ServerToAgent::FrameAck { channel, seq }).await,
                     ConsoleMessage::Refresh => state.hub.to_agent(&session_id, |channel| ServerToAgent::Refresh { channel }).await,
+                    ConsoleMessage::SetScreenMode { .. } if !may_control => {
+                        let refused = ServerToConsole::Refused { code: ErrorCode::Forbidden, message: "only a technician in control of the session can change the screen mode".into() };
+                        let text = serde_json::to_string(&refused).unwrap_or_default();
+                        if sink.send(Message::Text(text.into())).await.is_err() {
+                            break Outcome::Closed;
+                        }
+                        Ok(())
+                    }
+                    ConsoleMessage::SetScreenMode { mode } => state.hub.set_screen_mode(&session_id, mode).await,
                     ConsoleMessage::End => {
                         ended = true;
                         state.hub.end_session(&session_id, EndReason::TechnicianEnded).await;

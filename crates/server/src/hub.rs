@@ -22,6 +22,8 @@ use tokio::sync::{broadcast, mpsc};
 
 use crate::audit::{Actor, Entry};
 
+mod screen_mode;
+
 /// Queue bound towards one agent (control messages and input).
 pub const AGENT_QUEUE: usize = 256;
 /// Queue bound towards one console (screen batches and control messages).
@@ -60,6 +62,8 @@ struct LiveSession {
     /// The console connection whose departure started the current grace period;
     /// a timer from an earlier departure sees another value and does nothing.
     detached: Option<u64>,
+    /// How the agent sends the screen; outlives console links.
+    screen_mode: reach_proto::screen::ScreenMode,
 }
 
 #[derive(Default)]
@@ -237,6 +241,7 @@ impl Hub {
                     channel: None,
                     console: None,
                     detached: Some(marker),
+                    screen_mode: Default::default(),
                 },
             );
             marker
@@ -304,6 +309,7 @@ impl Hub {
             live.console = None;
             return Err(HubError::DeviceOffline);
         }
+        screen_mode::on_attach(live, agent);
         Ok(connection)
     }
 

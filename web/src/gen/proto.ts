@@ -450,6 +450,8 @@ export type SignInMethod = "password" | "saml" | "oidc";
 
 export type SignInMethodView = { method: SignInMethod, };
 
+export type ScreenMode = "black_and_white" | "few_colours" | "more_colours" | "all_colours";
+
 export type InputEvent = { "kind": "pointer_move", x: number, y: number, } | { "kind": "pointer_button", x: number, y: number, button: number, pressed: boolean, } | { "kind": "wheel", x: number, y: number, delta_x: number, delta_y: number, } | { "kind": "key", keysym: number, pressed: boolean, } | { "kind": "release_all" };
 
 export type SystemInfo = { hostname: string, 
@@ -464,11 +466,11 @@ ip_addresses: Array<string>, agent_version: string, };
 
 export type AgentMessage = { "type": "hello", protocol_version: number, device_id: string, } | { "type": "auth", signature: string, } | { "type": "system_info", info: SystemInfo, } | { "type": "heartbeat" } | { "type": "screen_info", channel: number, width: number, height: number, } | { "type": "session_ended", channel: number, message: string, };
 
-export type ServerToAgent = { "type": "challenge", nonce: string, } | { "type": "welcome", heartbeat_interval_secs: number, } | { "type": "heartbeat_ack" } | { "type": "start_session", channel: number, session_id: string, technician: string, } | { "type": "end_session", channel: number, } | { "type": "input", channel: number, event: InputEvent, } | { "type": "frame_ack", channel: number, seq: number, } | { "type": "refresh", channel: number, } | { "type": "error", code: ErrorCode, message: string, };
+export type ServerToAgent = { "type": "challenge", nonce: string, } | { "type": "welcome", heartbeat_interval_secs: number, } | { "type": "heartbeat_ack" } | { "type": "start_session", channel: number, session_id: string, technician: string, } | { "type": "end_session", channel: number, } | { "type": "input", channel: number, event: InputEvent, } | { "type": "frame_ack", channel: number, seq: number, } | { "type": "refresh", channel: number, } | { "type": "set_screen_mode", channel: number, mode: ScreenMode, } | { "type": "error", code: ErrorCode, message: string, };
 
-export type ConsoleMessage = { "type": "hello", protocol_version: number, } | { "type": "input", event: InputEvent, } | { "type": "frame_ack", seq: number, } | { "type": "refresh" } | { "type": "end" };
+export type ConsoleMessage = { "type": "hello", protocol_version: number, } | { "type": "input", event: InputEvent, } | { "type": "frame_ack", seq: number, } | { "type": "refresh" } | { "type": "set_screen_mode", mode: ScreenMode, } | { "type": "end" };
 
-export type ServerToConsole = { "type": "ready", session_id: string, view_only: boolean, } | { "type": "screen_info", width: number, height: number, } | { "type": "ended", reason: EndReason, } | { "type": "error", code: ErrorCode, message: string, };
+export type ServerToConsole = { "type": "ready", session_id: string, view_only: boolean, } | { "type": "screen_info", width: number, height: number, } | { "type": "screen_mode", mode: ScreenMode, } | { "type": "refused", code: ErrorCode, message: string, } | { "type": "ended", reason: EndReason, } | { "type": "error", code: ErrorCode, message: string, };
 
 export type ConsoleEvent = { "type": "device_changed", device: DeviceView, } | { "type": "session_changed", session: SessionView, } | { "type": "audit_recorded", event: AuditEventView, } | { "type": "sso_domain_changed", domain: SsoDomainView, removed: boolean, };
 

@@ -6,6 +6,7 @@ import type { ActorKind, AuditCode, EndReason, ErrorCode } from '../gen/proto.ts
 import { enAdmin } from './en-admin.ts';
 import { enAttended } from './en-attended.ts';
 import { enIdentity } from './en-identity.ts';
+import { enScreenModes } from './en-screen-modes.ts';
 import { enTwoFactor } from './en-two-factor.ts';
 
 type CodeMessages = { [C in ErrorCode as `error.${C}`]: string } & { [R in EndReason as `endReason.${R}`]: string } & {
@@ -383,6 +384,7 @@ export const en = {
 
   ...enAdmin,
   ...enTwoFactor,
+  ...enScreenModes,
   ...enIdentity,
   ...enAttended,
 } satisfies CodeMessages & Record<string, string>;

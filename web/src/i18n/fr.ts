@@ -4,6 +4,7 @@ import type { Catalogue } from './en.ts';
 import { frAdmin } from './fr-admin.ts';
 import { frAttended } from './fr-attended.ts';
 import { frIdentity } from './fr-identity.ts';
+import { frScreenModes } from './fr-screen-modes.ts';
 import { frTwoFactor } from './fr-two-factor.ts';
 
 export const fr: Catalogue = {
@@ -377,6 +378,7 @@ export const fr: Catalogue = {
 
   ...frAdmin,
   ...frTwoFactor,
+  ...frScreenModes,
   ...frIdentity,
   ...frAttended,
 };

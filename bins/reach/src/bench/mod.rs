@@ -449,7 +449,12 @@ impl Painter {
             LinkEvent::Control(ServerToConsole::Error { code, message }) => {
                 bail!("session error {code}: {message}")
             }
-            LinkEvent::Control(ServerToConsole::Ready { .. }) => Ok(None),
+            LinkEvent::Control(ServerToConsole::Refused { code, message }) => {
+                bail!("the server refused {code}: {message}")
+            }
+            LinkEvent::Control(
+                ServerToConsole::Ready { .. } | ServerToConsole::ScreenMode { .. },
+            ) => Ok(None),
             LinkEvent::Closed => bail!("the session link closed"),
         }
     }

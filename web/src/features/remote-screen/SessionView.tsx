@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../api/http.ts';
 import { connectSocket, type Socket } from '../../api/socket.ts';
-import { PROTOCOL_VERSION, type ConsoleMessage, type EndReason, type ServerToConsole, type SessionView as SessionRecord } from '../../gen/proto.ts';
+import { PROTOCOL_VERSION, type ConsoleMessage, type EndReason, type ScreenMode, type ServerToConsole, type SessionView as SessionRecord } from '../../gen/proto.ts';
 import { useI18n } from '../../i18n/index.ts';
 import { ErrorMessage } from '../../ui/feedback.tsx';
 import { Link } from '../../ui/link.tsx';
@@ -9,6 +9,7 @@ import { useStore } from '../../ui/store.ts';
 import { sessionsStore, upsertSession } from '../live/live.ts';
 import { attachInput } from './input-controller.ts';
 import type { Size } from './input.ts';
+import { ScreenModeMenu } from './ScreenModeMenu.tsx';
 import type { FromDecoder, ToDecoder } from './worker-protocol.ts';
 
 type Phase =
@@ -48,6 +49,7 @@ export function SessionView({ id }: { id: string }) {
   // Set by the server's `ready`: the user's roles let them watch, not control. The
   // server drops input on such a session anyway; not sending it keeps that honest.
   const [viewOnly, setViewOnly] = useState(false);
+  const [screenMode, setScreenMode] = useState<ScreenMode | null>(null);
   const viewOnlyRef = useRef(false);
   viewOnlyRef.current = viewOnly;
 
@@ -137,6 +139,12 @@ export function SessionView({ id }: { id: string }) {
             setScreen({ width: message.width, height: message.height });
             break;
           }
+          case 'screen_mode':
+            setScreenMode(message.mode);
+            break;
+          case 'refused':
+            setActionError(errorText(message.code));
+            break;
           case 'ended':
             finished = true;
             setPhase({ kind: 'ended', reason: message.reason });
@@ -223,6 +231,7 @@ export function SessionView({ id }: { id: string }) {
           )}
         </div>
         <div class="session-tools">
+          <ScreenModeMenu mode={screenMode} canChange={!viewOnly} connected={phase.kind === 'connected'} onChange={(mode) => socketRef.current?.send({ type: 'set_screen_mode', mode })} />
           <div class="segmented" role="group" aria-label={t('session.scale')}>
             <button type="button" aria-pressed={mode === 'fit'} onClick={() => setMode('fit')} title={t('session.fitHint')}>
               {t('session.fit')}

@@ -2,7 +2,7 @@
 // off the main thread. Batches are painted strictly in arrival order; after each
 // one the worker reports its seq so the view can acknowledge it (flow control).
 
-import { BatchError, copySources, parseScreenFrame, TILE_ENCODING_COPY, TILE_ENCODING_JPEG, TILE_ENCODING_PNG, type TilesBatch } from './batch.ts';
+import { BatchError, copySources, parseScreenFrame, TILE_ENCODING_COPY, TILE_ENCODING_JPEG, type TilesBatch } from './batch.ts';
 import type { FromDecoder, ToDecoder } from './worker-protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -32,15 +32,16 @@ async function paint(batch: TilesBatch): Promise<void> {
   const before = sources === null ? null : await createImageBitmap(canvas, sources.x, sources.y, sources.w, sources.h);
   const images = await Promise.all(
     batch.tiles.map((tile) =>
-      tile.encoding === TILE_ENCODING_PNG || tile.encoding === TILE_ENCODING_JPEG
-        ? createImageBitmap(new Blob([tile.data], { type: tile.encoding === TILE_ENCODING_PNG ? 'image/png' : 'image/jpeg' }))
+      'data' in tile
+        ? createImageBitmap(new Blob([tile.data], { type: tile.encoding === TILE_ENCODING_JPEG ? 'image/jpeg' : 'image/png' }))
         : null,
     ),
   );
   try {
     for (const [index, tile] of batch.tiles.entries()) {
       const image = images[index];
-      if (tile.encoding === TILE_ENCODING_PNG || tile.encoding === TILE_ENCODING_JPEG) {
+      // PNG, INDEXED (a palette PNG) and JPEG.
+      if ('data' in tile) {
         if (image) context.drawImage(image, tile.x, tile.y, tile.w, tile.h);
       } else if (tile.encoding === TILE_ENCODING_COPY) {
         if (before !== null && sources !== null) {

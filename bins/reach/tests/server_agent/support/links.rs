@@ -140,7 +140,7 @@ impl Console {
                 Received::Control(ServerToConsole::ScreenInfo { width, height }) => {
                     return (width, height)
                 }
-                Received::Frame(_) => {}
+                Received::Frame(_) | Received::Control(ServerToConsole::ScreenMode { .. }) => {}
                 other => panic!("expected screen info, got {other:?}"),
             }
         }
@@ -171,6 +171,7 @@ impl Console {
                 Received::Control(ServerToConsole::ScreenInfo { width, height }) => {
                     assert_eq!((width, height), (screen.width, screen.height), "resized");
                 }
+                Received::Control(ServerToConsole::ScreenMode { .. }) => {}
                 other => panic!("expected screen batches, got {other:?}"),
             }
         }
