@@ -40,6 +40,15 @@ impl ColourMode {
     pub fn reduces(self) -> bool {
         self != Self::AllColours
     }
+
+    /// `frame` as a receiver sees it in this mode (what tests and benchmarks
+    /// compare a decoded picture with). Errors if the frame is malformed.
+    pub fn reduce(self, frame: &Frame) -> Result<Frame, crate::EncodeError> {
+        frame.validate()?;
+        let mut out = Frame::default();
+        reduce(frame, self, &mut out);
+        Ok(out)
+    }
 }
 
 /// Writes `frame` reduced to `mode`'s colours into `out` (resized to the frame,

@@ -49,6 +49,7 @@ mod permissions;
 mod privileges;
 mod saml;
 mod scim;
+mod screen_modes;
 mod session;
 mod sign_in;
 mod trust;
