@@ -31,9 +31,13 @@ pub enum ColourMode {
 /// pixels (the middle of the 0..=255 range).
 const MID_LUMA: u8 = 128;
 /// A tile whose pixels are all light (or all dark) but differ at least this much
-/// in luminance is split at its own middle, so grey text on white (or dark grey
-/// on black) stays readable instead of vanishing into the background.
-const MIN_TILE_CONTRAST: u8 = 48;
+/// in luminance is split at its own middle, so grey text on white (#999 and
+/// lighter placeholders), white on a yellow or orange button, or dark grey on
+/// black stays readable instead of vanishing into the background. Below it the
+/// tile is split at mid-grey: a light grey panel (#c0c0c0) beside white stays
+/// white rather than turning black in the tiles that touch white, which would
+/// show the tile grid.
+const MIN_TILE_CONTRAST: u8 = 80;
 
 impl ColourMode {
     /// Whether frames are reduced before encoding.
@@ -205,7 +209,8 @@ mod tests {
             ([0, 0, 0], [255, 255, 255]),
             ([255, 255, 255], [0, 0, 96]),
             ([160, 160, 160], [255, 255, 255]),
-            ([70, 70, 70], [0, 0, 0]),
+            ([90, 90, 90], [0, 0, 0]),
+            ([255, 255, 255], [245, 158, 11]),
             ([200, 40, 40], [250, 250, 250]),
         ];
         for (text, background) in cases {
@@ -228,11 +233,17 @@ mod tests {
 
     #[test]
     fn a_flat_or_faint_tile_is_split_at_mid_grey() {
-        let mut frame = Frame::new(70, 10);
+        let mut frame = Frame::new(134, 10);
         for y in 0..10 {
-            for x in 0..70 {
-                // Light grey with faint noise in the first tile, dark grey in the second.
-                let v = if x < 64 { 200 + (x % 3) as u8 } else { 100 };
+            for x in 0..134 {
+                // Light grey with faint noise in the first tile, dark grey in
+                // the second, a light grey panel beside white in the third.
+                let v = match x {
+                    0..64 => 200 + (x % 3) as u8,
+                    64..128 => 100,
+                    _ if y < 5 => 192,
+                    _ => 255,
+                };
                 frame.set_rgb(x, y, [v, v, v]);
             }
         }
@@ -240,6 +251,7 @@ mod tests {
         assert_eq!(out.rgb_at(0, 0), Some([255, 255, 255]));
         assert_eq!(out.rgb_at(2, 0), Some([255, 255, 255]));
         assert_eq!(out.rgb_at(65, 5), Some([0, 0, 0]));
+        assert_eq!(out.rgb_at(130, 0), Some([255, 255, 255]), "the panel");
     }
 
     #[test]
