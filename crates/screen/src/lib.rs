@@ -4,8 +4,8 @@
 //! Owns the [`Frame`] pixel layout shared with the capture code, tile diffing
 //! ([`TileEncoder`]), scroll detection (changed tiles sent as COPY of the earlier
 //! picture), the colour modes ([`ColourMode`]: frames reduced before encoding),
-//! the tile codecs (PNG, SOLID, JPEG, INDEXED) and the batch wire format
-//! ([`batch`]). It must not capture screens, do I/O or know about sessions and
+//! the tile codecs (PNG, SOLID, JPEG, INDEXED), the batch wire format
+//! ([`batch`]) and video mode (whole-screen H.264, [`video`]). It must not capture screens, do I/O or know about sessions and
 //! channels: the caller writes the bulk frame header and sends the bytes.
 //!
 //! The encoder is deliberately stateful and frame-in/bytes-out so that a later
@@ -22,6 +22,7 @@ mod mode_tests;
 mod scroll;
 #[cfg(test)]
 mod tests;
+pub mod video;
 
 pub use colour::ColourMode;
 pub use encoder::{

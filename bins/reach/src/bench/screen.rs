@@ -428,10 +428,7 @@ mod tests {
             )
             .expect("a reduced mode");
             let psnr = reduced.psnr_db_mean.expect("reduced modes are lossy");
-            assert!(
-                psnr < previous.psnr_db_mean.unwrap_or(EXACT_DB),
-                "{mode:?}"
-            );
+            assert!(psnr < previous.psnr_db_mean.unwrap_or(EXACT_DB), "{mode:?}");
             assert!(
                 reduced.bytes_per_frame < previous.bytes_per_frame,
                 "{mode:?}: {} bytes against {}",
