@@ -1,14 +1,16 @@
 //! The screen mode of one session on the agent: the server's choice, held where
-//! the capture loop reads it before each frame.
+//! the capture loop reads it before each frame, and the encoder that serves it.
 //!
-//! Owns the mapping from the wire's [`ScreenMode`] to the encoder's
-//! [`ColourMode`]. It must not encode: the loop hands the mode to its encoder,
-//! which starts over with a full picture when it changes.
+//! Owns switching between the tile encoder (in a colour mode) and the video
+//! encoder, and which bulk kind each writes. It must not capture or pace
+//! frames: the session loop does, by the console's acks, whatever the mode.
 
 use std::sync::atomic::{AtomicU8, Ordering};
 
+use reach_proto::frame::{start_bulk_frame, BulkKind};
 use reach_proto::screen::ScreenMode;
-use reach_screen::ColourMode;
+use reach_screen::video::VideoEncoder;
+use reach_screen::{ColourMode, EncodeOutcome, Frame, TileEncoder};
 
 /// The mode the server last asked for (all colours until it asks).
 #[derive(Debug)]
@@ -34,26 +36,79 @@ impl ModeCell {
 }
 
 fn index(mode: ScreenMode) -> u8 {
-    // ALL lists every mode; four fit a u8.
+    // ALL lists every mode; five fit a u8.
     ScreenMode::ALL
         .iter()
         .position(|m| *m == mode)
         .unwrap_or_default() as u8
 }
 
-/// How the tile encoder renders `mode`.
-pub(crate) fn colour_mode(mode: ScreenMode) -> ColourMode {
+/// How the tile encoder renders `mode`, or None for video.
+fn colour_mode(mode: ScreenMode) -> Option<ColourMode> {
     match mode {
-        ScreenMode::BlackAndWhite => ColourMode::BlackAndWhite,
-        ScreenMode::FewColours => ColourMode::FewColours,
-        ScreenMode::MoreColours => ColourMode::MoreColours,
-        ScreenMode::AllColours => ColourMode::AllColours,
+        ScreenMode::BlackAndWhite => Some(ColourMode::BlackAndWhite),
+        ScreenMode::FewColours => Some(ColourMode::FewColours),
+        ScreenMode::MoreColours => Some(ColourMode::MoreColours),
+        ScreenMode::AllColours => Some(ColourMode::AllColours),
+        ScreenMode::Video => None,
+    }
+}
+
+/// Encodes a session's frames in its current mode.
+#[derive(Debug, Default)]
+pub(crate) struct ScreenEncoder {
+    tiles: TileEncoder,
+    /// Created on the first video frame: most sessions never use it.
+    video: Option<VideoEncoder>,
+    last: ScreenMode,
+}
+
+impl ScreenEncoder {
+    /// Encodes `frame` in `mode` as one bulk frame for `channel` in `out`
+    /// (cleared first); `tiles == 0` in the outcome means nothing to send. A
+    /// change of mode sends the whole screen (a key frame for video).
+    pub fn encode(
+        &mut self,
+        mode: ScreenMode,
+        frame: &Frame,
+        force_full: bool,
+        channel: u32,
+        seq: u32,
+        out: &mut Vec<u8>,
+    ) -> Result<EncodeOutcome, String> {
+        // The console's picture came from the other encoder: start over.
+        let full = force_full || mode != self.last;
+        self.last = mode;
+        match colour_mode(mode) {
+            Some(colour) => {
+                *out = start_bulk_frame(BulkKind::ScreenTiles, channel, 64 * 1024);
+                self.tiles.set_mode(colour);
+                self.tiles
+                    .encode(frame, full, seq, out)
+                    .map_err(|err| err.to_string())
+            }
+            None => {
+                *out = start_bulk_frame(BulkKind::ScreenVideo, channel, 256 * 1024);
+                let video = self.video.get_or_insert_with(VideoEncoder::new);
+                if full {
+                    video.request_key_frame();
+                }
+                let sent = video
+                    .encode(frame, seq, out)
+                    .map_err(|err| err.to_string())?;
+                Ok(EncodeOutcome {
+                    tiles: usize::from(sent),
+                    pending: false,
+                })
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use reach_proto::frame::BulkFrame;
 
     #[test]
     fn the_cell_holds_every_mode() {
@@ -63,9 +118,37 @@ mod tests {
             cell.set(mode);
             assert_eq!(cell.get(), mode);
         }
-        assert_eq!(
-            colour_mode(ScreenMode::BlackAndWhite),
-            ColourMode::BlackAndWhite
-        );
+    }
+
+    #[test]
+    fn each_mode_writes_its_bulk_kind_and_a_switch_sends_everything() {
+        let mut frame = Frame::new(96, 64);
+        frame.set_rgb(5, 5, [200, 10, 10]);
+        let mut encoder = ScreenEncoder::default();
+        let mut out = Vec::new();
+        let outcome = encoder
+            .encode(ScreenMode::AllColours, &frame, false, 3, 1, &mut out)
+            .unwrap();
+        assert!(outcome.tiles > 0);
+        assert_eq!(BulkFrame::parse(&out).unwrap().kind, BulkKind::ScreenTiles);
+        let same = encoder
+            .encode(ScreenMode::AllColours, &frame, false, 3, 2, &mut out)
+            .unwrap();
+        assert_eq!(same.tiles, 0, "nothing changed");
+
+        let video = encoder
+            .encode(ScreenMode::Video, &frame, false, 3, 2, &mut out)
+            .unwrap();
+        assert_eq!(video.tiles, 1);
+        let parsed = BulkFrame::parse(&out).unwrap();
+        assert_eq!((parsed.kind, parsed.channel), (BulkKind::ScreenVideo, 3));
+        let (header, _) = reach_screen::video::parse(parsed.payload).unwrap();
+        assert!(header.key, "video starts with a key frame");
+
+        // Back to tiles: the whole screen again, although it did not change.
+        let back = encoder
+            .encode(ScreenMode::AllColours, &frame, false, 3, 3, &mut out)
+            .unwrap();
+        assert_eq!(back.tiles, 2);
     }
 }

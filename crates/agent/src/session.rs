@@ -7,15 +7,13 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reach_proto::frame::{start_bulk_frame, BulkKind};
 use reach_proto::messages::{AgentMessage, InputEvent};
-use reach_screen::TileEncoder;
 use tokio::sync::{mpsc, Notify};
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::capture::{ScreenCapture, X11Capture};
 use crate::input::{InputInjector, X11Input};
-use crate::screen_mode::{colour_mode, ModeCell};
+use crate::screen_mode::{ModeCell, ScreenEncoder};
 
 /// Batches sent but not yet painted by the console.
 pub const MAX_IN_FLIGHT: u32 = 2;
@@ -116,7 +114,7 @@ async fn stream(
             }
         };
     let mut capture = Some(capture);
-    let mut encoder = Some(TileEncoder::new());
+    let mut encoder = Some(ScreenEncoder::default());
     let mut seq: u32 = 0;
     let mut size = (0u16, 0u16);
     let mut last_activity = Instant::now();
@@ -131,14 +129,13 @@ async fn stream(
         let (Some(mut cap), Some(mut enc)) = (capture.take(), encoder.take()) else {
             return;
         };
-        enc.set_mode(colour_mode(flow.mode.get()));
+        let mode = flow.mode.get();
         let work = tokio::task::spawn_blocking(move || {
-            let mut frame_bytes = start_bulk_frame(BulkKind::ScreenTiles, channel, 64 * 1024);
+            let mut frame_bytes = Vec::new();
             let result = cap.grab().map_err(|err| err.to_string()).and_then(|frame| {
                 let frame_size = (frame.width, frame.height);
-                enc.encode(frame, force_full, next_seq, &mut frame_bytes)
+                enc.encode(mode, frame, force_full, channel, next_seq, &mut frame_bytes)
                     .map(|outcome| (frame_size, outcome))
-                    .map_err(|err| err.to_string())
             });
             (cap, enc, frame_bytes, result)
         })

@@ -25,12 +25,15 @@ pub const MAX_STRIP_WIDTH: u16 = 16 * MAX_TILE_SIDE;
 pub enum BulkKind {
     /// A batch of screen tiles (payload format: `reach_screen::batch`).
     ScreenTiles = 1,
+    /// One frame of the screen as video (payload format: `reach_screen::video`).
+    ScreenVideo = 2,
 }
 
 impl BulkKind {
     fn from_byte(byte: u8) -> Option<Self> {
         match byte {
             1 => Some(Self::ScreenTiles),
+            2 => Some(Self::ScreenVideo),
             _ => None,
         }
     }
@@ -62,6 +65,12 @@ pub struct BulkFrame<'a> {
 }
 
 impl<'a> BulkFrame<'a> {
+    /// Whether the payload is a picture of the screen (tiles or video), which
+    /// the relay passes to the session's consoles.
+    pub fn is_screen(&self) -> bool {
+        matches!(self.kind, BulkKind::ScreenTiles | BulkKind::ScreenVideo)
+    }
+
     /// Parses a binary WebSocket message.
     pub fn parse(bytes: &'a [u8]) -> Result<Self, FrameError> {
         if bytes.len() > crate::MAX_BULK_FRAME {

@@ -21,15 +21,20 @@ pub enum ScreenMode {
     /// Every colour; changing photo-like regions go lossy, then are refined.
     #[default]
     AllColours,
+    /// The whole screen as H.264 video, decoded by the browser (WebCodecs):
+    /// smooth moving pictures, softer text. A console that cannot decode it
+    /// asks for `AllColours` instead.
+    Video,
 }
 
 impl ScreenMode {
     /// Every mode, from the least bandwidth to the most faithful.
-    pub const ALL: [ScreenMode; 4] = [
+    pub const ALL: [ScreenMode; 5] = [
         Self::BlackAndWhite,
         Self::FewColours,
         Self::MoreColours,
         Self::AllColours,
+        Self::Video,
     ];
 }
 
@@ -49,7 +54,8 @@ mod tests {
                 "\"black_and_white\"",
                 "\"few_colours\"",
                 "\"more_colours\"",
-                "\"all_colours\""
+                "\"all_colours\"",
+                "\"video\""
             ]
         );
         assert!(serde_json::from_str::<ScreenMode>("\"sepia\"").is_err());

@@ -4,6 +4,7 @@ export const PROTOCOL_VERSION = 1;
 export const MAX_CONTROL_MESSAGE = 65536;
 export const BULK_HEADER_LEN = 5;
 export const BULK_KIND_SCREEN_TILES = 1;
+export const BULK_KIND_SCREEN_VIDEO = 2;
 export const MAX_TILE_SIDE = 64;
 export const MAX_STRIP_WIDTH = 1024;
 
@@ -450,7 +451,7 @@ export type SignInMethod = "password" | "saml" | "oidc";
 
 export type SignInMethodView = { method: SignInMethod, };
 
-export type ScreenMode = "black_and_white" | "few_colours" | "more_colours" | "all_colours";
+export type ScreenMode = "black_and_white" | "few_colours" | "more_colours" | "all_colours" | "video";
 
 export type InputEvent = { "kind": "pointer_move", x: number, y: number, } | { "kind": "pointer_button", x: number, y: number, button: number, pressed: boolean, } | { "kind": "wheel", x: number, y: number, delta_x: number, delta_y: number, } | { "kind": "key", keysym: number, pressed: boolean, } | { "kind": "release_all" };
 

@@ -50,6 +50,7 @@ mod privileges;
 mod saml;
 mod scim;
 mod screen_modes;
+mod screen_video;
 mod session;
 mod sign_in;
 mod trust;

@@ -40,6 +40,7 @@ fn expected(mode: ScreenMode) -> Vec<u8> {
         ScreenMode::FewColours => ColourMode::FewColours,
         ScreenMode::MoreColours => ColourMode::MoreColours,
         ScreenMode::AllColours => ColourMode::AllColours,
+        ScreenMode::Video => panic!("video is not a colour mode"),
     };
     let reduced = colour_mode.reduce(&pattern()).unwrap();
     let mut rgb = Vec::new();
@@ -59,7 +60,7 @@ fn only_mode_colours(screen: &Screen, mode: ScreenMode) -> bool {
         ScreenMode::FewColours => px.iter().all(|v| cube.contains(v)),
         // 5 bits of red and blue, stretched: 132 is level 16 of 31.
         ScreenMode::MoreColours => px[0] != 128 && px[2] != 128,
-        ScreenMode::AllColours => true,
+        ScreenMode::AllColours | ScreenMode::Video => true,
     })
 }
 
