@@ -175,3 +175,65 @@ test('a reloaded console shows the mode the session is in', async () => {
   await page.getByRole('button', { name: en['session.actual'], exact: true }).click();
   await canvasShows((_, at) => probeProblems(at, [['grey', barX(3), GREY_Y, [153, 153, 153]]]));
 });
+
+test('video mode shows the screen through WebCodecs, and tiles come back after it', async () => {
+  // From black and white, where the yellow bar is white: only video paints it yellow again.
+  await modeButton().click();
+  await page.keyboard.press('Digit1');
+  await canvasShows((_, at) => probeProblems(at, [['yellow bar', barX(1), BAR_Y, WHITE]]));
+  await modeButton().click();
+  await page.keyboard.press('Digit5');
+  await expect(modeButton()).toHaveAttribute('data-screen-mode', 'video');
+  // H.264 is close to the source, not exact: a wider tolerance than tiles.
+  const videoTolerance = 24;
+  await expect(async () => {
+    const png = PNG.sync.read(await remoteScreen().screenshot({ animations: 'disabled' }));
+    const at = (x: number, y: number): Rgb => {
+      const offset = (png.width * y + x) * 4;
+      return [png.data[offset] ?? -1, png.data[offset + 1] ?? -1, png.data[offset + 2] ?? -1];
+    };
+    const probes: [string, number, number, Rgb][] = [
+      ['white bar', barX(0), BAR_Y, WHITE],
+      ['yellow bar', barX(1), BAR_Y, [255, 255, 0]],
+      ['green bar', barX(3), BAR_Y, [0, 255, 0]],
+      ['red bar', barX(5), BAR_Y, [255, 0, 0]],
+      ['blue bar', barX(6), BAR_Y, [0, 0, 255]],
+      ['grey', barX(3), GREY_Y, [128, 128, 128]],
+    ];
+    const wrong = probes
+      .filter(([, x, y, want]) => at(x, y).some((value, channel) => Math.abs(value - (want[channel] ?? 0)) > videoTolerance))
+      .map(([name, x, y, want]) => `${name}: got rgb(${at(x, y).join(',')}), want about rgb(${want.join(',')})`);
+    expect(wrong).toEqual([]);
+  }).toPass({ timeout: 20_000 });
+  await expect(page.getByTestId('video-problem')).toHaveCount(0);
+
+  await modeButton().click();
+  await page.keyboard.press('Digit4');
+  await expect(modeButton()).toHaveAttribute('data-screen-mode', 'all_colours');
+  await canvasShows((_, at) => probeProblems(at, [['grey', barX(3), GREY_Y, [128, 128, 128]]]));
+  expect(problems).toEqual([]);
+});
+
+test('a browser that cannot decode the video says so and stays in tiles', async ({ browser }) => {
+  const session = page.url();
+  const other = await browser.newContext({ baseURL: harness.origin, ignoreHTTPSErrors: true, viewport: { width: 1600, height: 1050 }, deviceScaleFactor: 1, locale: 'en-US' });
+  try {
+    await other.addInitScript(() => {
+      VideoDecoder.isConfigSupported = async (config) => ({ supported: false, config });
+    });
+    // The same technician, signed in from this browser too.
+    await other.addCookies(await context.cookies());
+    const second = await other.newPage();
+    await second.goto(session);
+    await expect(second.locator('[data-phase]')).toHaveAttribute('data-phase', 'connected', { timeout: 20_000 });
+    const button = second.locator('button[data-screen-mode]');
+    await expect(button).toHaveAttribute('data-screen-mode', 'all_colours');
+    await button.click();
+    await second.getByRole('menuitemradio', { name: new RegExp(en['screenMode.video']) }).click();
+    await expect(second.getByTestId('video-problem')).toHaveText(en['screenMode.videoUnsupported']);
+    await expect(button).toHaveAttribute('data-screen-mode', 'all_colours');
+    await expect(button).toHaveText(en['screenMode.all_colours']);
+  } finally {
+    await other.close();
+  }
+});

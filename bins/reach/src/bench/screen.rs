@@ -4,7 +4,8 @@
 //! decoded here, against the source frame).
 //!
 //! Approaches: Reach's tile encoder in each colour mode (the reduced modes'
-//! PSNR is low by design: it measures the colours they leave out), the
+//! PSNR is low by design: it measures the colours they leave out), Reach's
+//! video mode (H.264 through OpenH264), the
 //! MeshCentral approach (32×32 tiles,
 //! unchanged tiles skipped by CRC, JPEG quality 50; `meshcentral.rs`), and, when
 //! ffmpeg is installed, RustDesk's VP9 and x264 (`ffmpeg.rs`).
@@ -104,6 +105,46 @@ impl Approach for ReachTiles {
     }
 }
 
+/// Reach's video mode: the whole screen as H.264 (OpenH264 at the agent's
+/// bit rate), decoded with OpenH264 as the console's WebCodecs would.
+struct ReachVideo {
+    encoder: reach_screen::video::VideoEncoder,
+    decoder: reach_screen::video::VideoDecoder,
+    seq: u32,
+}
+
+impl ReachVideo {
+    fn new() -> Result<Self> {
+        Ok(Self {
+            encoder: reach_screen::video::VideoEncoder::new(),
+            decoder: reach_screen::video::VideoDecoder::new()?,
+            seq: 0,
+        })
+    }
+}
+
+impl Approach for ReachVideo {
+    fn name(&self) -> &'static str {
+        "reach-video"
+    }
+
+    fn encode(&mut self, frame: &Frame, out: &mut Vec<u8>) -> Result<()> {
+        self.seq = self.seq.wrapping_add(1);
+        self.encoder.encode(frame, self.seq, out)?;
+        Ok(())
+    }
+
+    fn paint(&mut self, bytes: &[u8], picture: &mut Vec<u8>) -> Result<()> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        if let (_, Some(rgb)) = self.decoder.decode(bytes)? {
+            *picture = rgb;
+        }
+        Ok(())
+    }
+}
+
 /// What one approach did on one workload.
 #[derive(Serialize)]
 pub struct Measured {
@@ -142,6 +183,7 @@ pub fn run(args: ScreenArgs) -> Result<()> {
             Box::new(ReachTiles::new(ColourMode::MoreColours)),
             Box::new(ReachTiles::new(ColourMode::FewColours)),
             Box::new(ReachTiles::new(ColourMode::BlackAndWhite)),
+            Box::new(ReachVideo::new()?),
             Box::new(JpegTiles::new(50)),
         ];
         for approach in approaches {
@@ -437,6 +479,16 @@ mod tests {
             );
             previous = reduced;
         }
+        let video = measure(
+            &args(dir.path()),
+            name,
+            info,
+            Box::new(ReachVideo::new().expect("an H.264 decoder")),
+        )
+        .expect("reach video");
+        let psnr = video.psnr_db_mean.expect("H.264 is lossy");
+        assert!((20.0..EXACT_DB).contains(&psnr), "{psnr}");
+        assert!(video.bytes_per_frame > 0.0);
         let jpeg = measure(&args(dir.path()), name, info, Box::new(JpegTiles::new(50)))
             .expect("JPEG tiles");
         let psnr = jpeg.psnr_db_mean.expect("JPEG is lossy");

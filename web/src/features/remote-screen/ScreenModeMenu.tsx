@@ -1,13 +1,15 @@
 // The screen colour mode selector of the session toolbar: a button showing the
 // mode the agent really sends (as the server last announced it), and a menu of
 // the modes. Ctrl+Alt+Shift+Q opens the menu from anywhere in the session
-// (the key is not sent to the device); digits 1–4 pick a mode, arrows move,
+// (the key is not sent to the device); digits 1–5 pick a mode, arrows move,
 // Esc closes. A view-only technician sees the mode but cannot change it.
+// Video is asked for only once the browser says it can decode it.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ScreenMode } from '../../gen/proto.ts';
 import { useI18n, type MessageKey } from '../../i18n/index.ts';
 import { isScreenModeShortcut, modeForDigit, SCREEN_MODES } from './screen-mode.ts';
+import { videoSupported } from './video.ts';
 import './screen-mode.css';
 
 interface Props {
@@ -19,9 +21,13 @@ interface Props {
   connected: boolean;
   /** Asks the server for `mode`; the button follows once the server announces it. */
   onChange(mode: ScreenMode): void;
+  /** Why video is not shown (unsupported, or failed and fell back), or null. */
+  videoProblem: string | null;
+  /** The browser cannot decode video: the view says so. */
+  onVideoUnsupported(): void;
 }
 
-export function ScreenModeMenu({ mode, canChange, connected, onChange }: Props) {
+export function ScreenModeMenu({ mode, canChange, connected, onChange, videoProblem, onVideoUnsupported }: Props) {
   const { t } = useI18n();
   const [open, setOpen] = useState(false);
   const [requested, setRequested] = useState<ScreenMode | null>(null);
@@ -43,7 +49,18 @@ export function ScreenModeMenu({ mode, canChange, connected, onChange }: Props) 
     buttonRef.current?.focus();
     if (value === mode) return;
     setRequested(value);
-    onChange(value);
+    if (value !== 'video') {
+      onChange(value);
+      return;
+    }
+    void videoSupported().then((supported) => {
+      if (supported) {
+        onChange(value);
+      } else {
+        setRequested(null);
+        onVideoUnsupported();
+      }
+    });
   };
 
   // The shortcut works wherever focus is in the page, including the remote
@@ -136,6 +153,11 @@ export function ScreenModeMenu({ mode, canChange, connected, onChange }: Props) 
           ))}
           <p class="screen-mode-help">{t('screenMode.menuHint')}</p>
         </div>
+      )}
+      {videoProblem !== null && (
+        <p class="screen-mode-problem" role="alert" data-testid="video-problem">
+          {videoProblem}
+        </p>
       )}
     </div>
   );

@@ -30,6 +30,9 @@ export function displaySize(screen: Size, available: Size, mode: ScaleMode): Siz
 
 export function SessionView({ id }: { id: string }) {
   const { t, errorText, endReason, describeError } = useI18n();
+  // The worker's handler is set once; it reads the current language through this.
+  const tRef = useRef(t);
+  tRef.current = t;
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const viewportRef = useRef<HTMLDivElement>(null);
   const socketRef = useRef<Socket<ConsoleMessage> | null>(null);
@@ -50,6 +53,7 @@ export function SessionView({ id }: { id: string }) {
   // server drops input on such a session anyway; not sending it keeps that honest.
   const [viewOnly, setViewOnly] = useState(false);
   const [screenMode, setScreenMode] = useState<ScreenMode | null>(null);
+  const [videoProblem, setVideoProblem] = useState<string | null>(null);
   const viewOnlyRef = useRef(false);
   viewOnlyRef.current = viewOnly;
 
@@ -96,6 +100,16 @@ export function SessionView({ id }: { id: string }) {
           setFrameError(message.message);
           if (message.seq !== null) socketRef.current?.send({ type: 'frame_ack', seq: message.seq });
           break;
+        case 'video-error':
+          if (message.seq !== null) socketRef.current?.send({ type: 'frame_ack', seq: message.seq });
+          // A reset decoder needs a key frame; video that cannot work here falls back to tiles.
+          if (message.fatal) {
+            setVideoProblem(tRef.current('screenMode.videoFailed', { detail: message.message }));
+            socketRef.current?.send({ type: 'set_screen_mode', mode: 'all_colours' });
+          } else {
+            socketRef.current?.send({ type: 'refresh' });
+          }
+          break;
       }
     };
     worker.onerror = (event) => {
@@ -141,6 +155,7 @@ export function SessionView({ id }: { id: string }) {
           }
           case 'screen_mode':
             setScreenMode(message.mode);
+            if (message.mode === 'video') setVideoProblem(null);
             break;
           case 'refused':
             setActionError(errorText(message.code));
@@ -231,7 +246,14 @@ export function SessionView({ id }: { id: string }) {
           )}
         </div>
         <div class="session-tools">
-          <ScreenModeMenu mode={screenMode} canChange={!viewOnly} connected={phase.kind === 'connected'} onChange={(mode) => socketRef.current?.send({ type: 'set_screen_mode', mode })} />
+          <ScreenModeMenu
+            mode={screenMode}
+            canChange={!viewOnly}
+            connected={phase.kind === 'connected'}
+            onChange={(mode) => socketRef.current?.send({ type: 'set_screen_mode', mode })}
+            videoProblem={videoProblem}
+            onVideoUnsupported={() => setVideoProblem(t('screenMode.videoUnsupported'))}
+          />
           <div class="segmented" role="group" aria-label={t('session.scale')}>
             <button type="button" aria-pressed={mode === 'fit'} onClick={() => setMode('fit')} title={t('session.fitHint')}>
               {t('session.fit')}

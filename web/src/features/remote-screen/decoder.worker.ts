@@ -3,6 +3,8 @@
 // one the worker reports its seq so the view can acknowledge it (flow control).
 
 import { BatchError, copySources, parseScreenFrame, TILE_ENCODING_COPY, TILE_ENCODING_JPEG, type TilesBatch } from './batch.ts';
+import { BULK_HEADER_LEN, BULK_KIND_SCREEN_VIDEO } from '../../gen/proto.ts';
+import { VideoPainter } from './video-painter.ts';
 import type { FromDecoder, ToDecoder } from './worker-protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -59,7 +61,24 @@ async function paint(batch: TilesBatch): Promise<void> {
   }
 }
 
+const video = new VideoPainter({
+  draw(frame, width, height) {
+    if (canvas === null || context === null) return;
+    if (canvas.width !== width || canvas.height !== height) {
+      resize(width, height);
+      post({ type: 'size', width, height });
+    }
+    context.drawImage(frame, 0, 0);
+  },
+  done: (seq) => post({ type: 'painted', seq }),
+  failed: (message, seq, fatal) => post({ type: 'video-error', message, seq, fatal }),
+});
+
 async function handleFrame(data: ArrayBuffer): Promise<void> {
+  const bytes = new Uint8Array(data);
+  if (bytes[0] === BULK_KIND_SCREEN_VIDEO) return video.decode(bytes.subarray(BULK_HEADER_LEN));
+  // Tiles again: the video stream is over.
+  video.close();
   let seq: number | null = null;
   try {
     const batch = parseScreenFrame(data);

@@ -50,10 +50,11 @@ describe('INDEXED tiles', () => {
 
 describe('screen mode selector', () => {
   it('lists the modes from the least bandwidth and maps digits to them', () => {
-    assert.deepEqual(SCREEN_MODES, ['black_and_white', 'few_colours', 'more_colours', 'all_colours']);
+    assert.deepEqual(SCREEN_MODES, ['black_and_white', 'few_colours', 'more_colours', 'all_colours', 'video']);
     assert.equal(modeForDigit('Digit1'), 'black_and_white');
     assert.equal(modeForDigit('Numpad4'), 'all_colours');
-    assert.equal(modeForDigit('Digit5'), null);
+    assert.equal(modeForDigit('Digit5'), 'video');
+    assert.equal(modeForDigit('Digit6'), null);
     assert.equal(modeForDigit('KeyA'), null);
   });
 

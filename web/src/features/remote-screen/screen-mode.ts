@@ -4,7 +4,7 @@
 import type { ScreenMode } from '../../gen/proto.ts';
 
 /** Every mode, from the least bandwidth to the most faithful (the digit is the position). */
-export const SCREEN_MODES: readonly ScreenMode[] = ['black_and_white', 'few_colours', 'more_colours', 'all_colours'];
+export const SCREEN_MODES: readonly ScreenMode[] = ['black_and_white', 'few_colours', 'more_colours', 'all_colours', 'video'];
 
 /** Whether `event` is the shortcut that opens the menu: Ctrl+Alt+Shift+Q, by key position. */
 export function isScreenModeShortcut(event: Pick<KeyboardEvent, 'code' | 'ctrlKey' | 'altKey' | 'shiftKey' | 'metaKey'>): boolean {

@@ -14,4 +14,6 @@ export type FromDecoder =
   /** A batch announced another screen size; the canvas now has it. */
   | { type: 'size'; width: number; height: number }
   /** A frame could not be decoded; `seq` is set when it is known, to keep flow control going. */
-  | { type: 'error'; message: string; seq: number | null };
+  | { type: 'error'; message: string; seq: number | null }
+  /** Video could not be decoded: ask for a key frame, or, when `fatal`, fall back to tiles. */
+  | { type: 'video-error'; message: string; seq: number | null; fatal: boolean };
