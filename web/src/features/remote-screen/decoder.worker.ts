@@ -1,6 +1,7 @@
-// Decodes screen tiles batches and paints them on the session's OffscreenCanvas,
-// off the main thread. Batches are painted strictly in arrival order; after each
-// one the worker reports its seq so the view can acknowledge it (flow control).
+// Decodes screen tiles batches (and video frames, through video-painter.ts) and
+// paints them on the session's OffscreenCanvas, off the main thread. Batches are
+// painted strictly in arrival order; after each one the worker reports its seq
+// so the view can acknowledge it (flow control).
 
 import { BatchError, copySources, parseScreenFrame, TILE_ENCODING_COPY, TILE_ENCODING_JPEG, type TilesBatch } from './batch.ts';
 import { BULK_HEADER_LEN, BULK_KIND_SCREEN_VIDEO } from '../../gen/proto.ts';
