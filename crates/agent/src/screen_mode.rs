@@ -96,6 +96,16 @@ impl ScreenEncoder {
                 let sent = video
                     .encode(frame, seq, out)
                     .map_err(|err| err.to_string())?;
+                if out.len() > reach_proto::MAX_BULK_FRAME {
+                    // The server would close the link over it: skip the frame
+                    // and start again from a key frame.
+                    tracing::warn!(
+                        bytes = out.len(),
+                        "video frame over the bulk frame limit, skipped"
+                    );
+                    video.request_key_frame();
+                    return Ok(EncodeOutcome::default());
+                }
                 Ok(EncodeOutcome {
                     tiles: usize::from(sent),
                     pending: false,

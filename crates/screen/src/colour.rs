@@ -11,6 +11,7 @@
 //! chooses its threshold per tile), so a tile that did not change reduces to the
 //! same pixels again and is not resent.
 
+use crate::encoder::TileRect;
 use crate::{Frame, BYTES_PER_PIXEL, TILE_SIZE};
 
 /// How many colours the screen is sent with.
@@ -63,14 +64,118 @@ pub(crate) fn reduce(frame: &Frame, mode: ColourMode, out: &mut Frame) {
     out.height = frame.height;
     out.stride = row_len;
     out.data.resize(row_len * usize::from(frame.height), 0);
+    let levels = levels_of(mode);
+    for_each_tile(frame, |x, y, w, h| {
+        reduce_tile(frame, mode, levels.as_ref(), out, TileRect { x, y, w, h })
+    });
+}
+
+/// Calls `each(x, y, w, h)` for every 64×64 tile of `frame` (smaller at the
+/// right and bottom edges), row by row.
+fn for_each_tile(frame: &Frame, mut each: impl FnMut(u16, u16, u16, u16)) {
+    let mut y = 0;
+    while y < frame.height {
+        let h = TILE_SIZE.min(frame.height - y);
+        let mut x = 0;
+        while x < frame.width {
+            let w = TILE_SIZE.min(frame.width - x);
+            each(x, y, w, h);
+            x += w;
+        }
+        y += h;
+    }
+}
+
+/// The per-channel table of a mode that maps each channel on its own.
+fn levels_of(mode: ColourMode) -> Option<Levels> {
     match mode {
-        ColourMode::BlackAndWhite => black_and_white(frame, out),
-        ColourMode::FewColours => by_table(frame, out, &cube_levels()),
-        ColourMode::MoreColours => by_table(frame, out, &rgb565_levels()),
-        ColourMode::AllColours => {
+        ColourMode::FewColours => Some(cube_levels()),
+        ColourMode::MoreColours => Some(rgb565_levels()),
+        ColourMode::BlackAndWhite | ColourMode::AllColours => None,
+    }
+}
+
+/// Reduces successive frames, redoing only the 64×64 tiles whose captured
+/// pixels changed: typing changes a few tiles, so most of a 1080p frame is
+/// neither reduced nor copied again.
+#[derive(Debug, Default)]
+pub(crate) struct Reducer {
+    mode: Option<ColourMode>,
+    /// The captured pixels last reduced, tightly packed.
+    source: Vec<u8>,
+    /// Their reduction: what the encoder diffs.
+    pub out: Frame,
+}
+
+impl Reducer {
+    /// Brings `self.out` up to date with `frame` (valid) in `mode`.
+    pub fn update(&mut self, frame: &Frame, mode: ColourMode) {
+        let row_len = usize::from(frame.width) * BYTES_PER_PIXEL;
+        let same_stream = self.mode == Some(mode)
+            && (self.out.width, self.out.height) == (frame.width, frame.height);
+        if !same_stream {
+            reduce(frame, mode, &mut self.out);
+            self.source.clear();
             for y in 0..frame.height {
-                let at = usize::from(y) * row_len;
-                out.data[at..at + row_len].copy_from_slice(frame.row(0, y, frame.width));
+                self.source.extend_from_slice(frame.row(0, y, frame.width));
+            }
+            self.mode = Some(mode);
+            return;
+        }
+        let levels = levels_of(mode);
+        let (source, out) = (&mut self.source, &mut self.out);
+        for_each_tile(frame, |x, y, w, h| {
+            let start = usize::from(x) * BYTES_PER_PIXEL;
+            let len = usize::from(w) * BYTES_PER_PIXEL;
+            let changed = (y..y + h).any(|row| {
+                let at = usize::from(row) * row_len + start;
+                frame.row(x, row, w) != &source[at..at + len]
+            });
+            if changed {
+                for row in y..y + h {
+                    let at = usize::from(row) * row_len + start;
+                    source[at..at + len].copy_from_slice(frame.row(x, row, w));
+                }
+                reduce_tile(frame, mode, levels.as_ref(), out, TileRect { x, y, w, h });
+            }
+        });
+    }
+}
+
+/// Reduces one tile of `frame` into the same place of `out` (already sized).
+fn reduce_tile(
+    frame: &Frame,
+    mode: ColourMode,
+    levels: Option<&Levels>,
+    out: &mut Frame,
+    tile: TileRect,
+) {
+    let TileRect { x, y, w, h } = tile;
+    let threshold = match mode {
+        ColourMode::BlackAndWhite => tile_threshold(frame, x, y, w, h),
+        _ => MID_LUMA,
+    };
+    let stride = out.stride;
+    for row in y..y + h {
+        let start = usize::from(row) * stride + usize::from(x) * BYTES_PER_PIXEL;
+        let dst_row = &mut out.data[start..start + usize::from(w) * BYTES_PER_PIXEL];
+        let src_row = frame.row(x, row, w);
+        for (dst, src) in dst_row
+            .chunks_exact_mut(BYTES_PER_PIXEL)
+            .zip(src_row.chunks_exact(BYTES_PER_PIXEL))
+        {
+            match (levels, mode) {
+                (Some(levels), _) => {
+                    dst[0] = levels[0][usize::from(src[0])];
+                    dst[1] = levels[1][usize::from(src[1])];
+                    dst[2] = levels[2][usize::from(src[2])];
+                    dst[3] = 0;
+                }
+                (None, ColourMode::BlackAndWhite) => {
+                    let v = if luma(src) >= threshold { 255 } else { 0 };
+                    dst.copy_from_slice(&[v, v, v, 0]);
+                }
+                (None, _) => dst.copy_from_slice(&[src[0], src[1], src[2], 0]),
             }
         }
     }
@@ -101,51 +206,9 @@ fn rgb565_levels() -> Levels {
     [five, bits(6), five]
 }
 
-fn by_table(frame: &Frame, out: &mut Frame, levels: &Levels) {
-    let row_len = out.stride;
-    for (y, dst_row) in (0..frame.height).zip(out.data.chunks_exact_mut(row_len)) {
-        let src_row = frame.row(0, y, frame.width);
-        for (dst, src) in dst_row
-            .chunks_exact_mut(BYTES_PER_PIXEL)
-            .zip(src_row.chunks_exact(BYTES_PER_PIXEL))
-        {
-            dst[0] = levels[0][usize::from(src[0])];
-            dst[1] = levels[1][usize::from(src[1])];
-            dst[2] = levels[2][usize::from(src[2])];
-            dst[3] = 0;
-        }
-    }
-}
-
 /// Rec. 601 luma in 8 bits, from B, G, R.
 fn luma(px: &[u8]) -> u8 {
     ((u32::from(px[2]) * 77 + u32::from(px[1]) * 150 + u32::from(px[0]) * 29) >> 8) as u8
-}
-
-fn black_and_white(frame: &Frame, out: &mut Frame) {
-    let row_len = out.stride;
-    let mut tile_y = 0;
-    while tile_y < frame.height {
-        let h = TILE_SIZE.min(frame.height - tile_y);
-        let mut tile_x = 0;
-        while tile_x < frame.width {
-            let w = TILE_SIZE.min(frame.width - tile_x);
-            let threshold = tile_threshold(frame, tile_x, tile_y, w, h);
-            for y in tile_y..tile_y + h {
-                let start = usize::from(y) * row_len + usize::from(tile_x) * BYTES_PER_PIXEL;
-                let dst_row = &mut out.data[start..start + usize::from(w) * BYTES_PER_PIXEL];
-                for (dst, src) in dst_row
-                    .chunks_exact_mut(BYTES_PER_PIXEL)
-                    .zip(frame.row(tile_x, y, w).chunks_exact(BYTES_PER_PIXEL))
-                {
-                    let v = if luma(src) >= threshold { 255 } else { 0 };
-                    dst.copy_from_slice(&[v, v, v, 0]);
-                }
-            }
-            tile_x += w;
-        }
-        tile_y += h;
-    }
 }
 
 /// The luminance at or above which a pixel of this tile becomes white.
@@ -252,6 +315,34 @@ mod tests {
         assert_eq!(out.rgb_at(2, 0), Some([255, 255, 255]));
         assert_eq!(out.rgb_at(65, 5), Some([0, 0, 0]));
         assert_eq!(out.rgb_at(130, 0), Some([255, 255, 255]), "the panel");
+    }
+
+    #[test]
+    fn the_reducer_redoes_only_changed_tiles_and_matches_a_full_reduction() {
+        let mut frame = Frame::new(150, 70);
+        for y in 0..70 {
+            for x in 0..150 {
+                frame.set_rgb(x, y, [(x * 3) as u8, (y * 5) as u8, ((x + y) * 2) as u8]);
+            }
+        }
+        for mode in [
+            ColourMode::BlackAndWhite,
+            ColourMode::FewColours,
+            ColourMode::MoreColours,
+            ColourMode::AllColours,
+        ] {
+            let mut reducer = Reducer::default();
+            reducer.update(&frame, mode);
+            assert_eq!(reducer.out, reduced(&frame, mode), "{mode:?}");
+            let mut next = frame.clone();
+            // A dark mark in the second tile changes its black and white threshold.
+            for x in 70..80 {
+                next.set_rgb(x, 10, [0, 0, 0]);
+            }
+            next.set_rgb(149, 69, [255, 255, 255]);
+            reducer.update(&next, mode);
+            assert_eq!(reducer.out, reduced(&next, mode), "{mode:?} after a change");
+        }
     }
 
     #[test]

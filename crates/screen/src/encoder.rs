@@ -112,8 +112,8 @@ pub struct TileEncoder {
     refining: Vec<bool>,
     /// The colours frames are sent with.
     mode: ColourMode,
-    /// The frame reduced to `mode`'s colours (reused between encodes).
-    reduced: Frame,
+    /// The frame reduced to `mode`'s colours, kept between encodes.
+    reducer: colour::Reducer,
     /// Scratch palette for INDEXED tiles (reduced modes only).
     palette: Palette,
 }
@@ -147,7 +147,7 @@ impl TileEncoder {
             exact: Vec::new(),
             refining: Vec::new(),
             mode: ColourMode::AllColours,
-            reduced: Frame::default(),
+            reducer: colour::Reducer::default(),
             palette: Palette::default(),
         }
     }
@@ -193,17 +193,17 @@ impl TileEncoder {
             self.in_sync.fill(false);
         }
         let batch_start = out.len();
-        // The reduced frame is taken out of `self` for the call, which borrows
-        // `self` mutably, and put back after.
-        let mut reduced = std::mem::take(&mut self.reduced);
+        // The reducer is taken out of `self` for the call, which borrows `self`
+        // mutably, and put back after.
+        let mut reducer = std::mem::take(&mut self.reducer);
         let source = if self.mode.reduces() {
-            colour::reduce(frame, self.mode, &mut reduced);
-            &reduced
+            reducer.update(frame, self.mode);
+            &reducer.out
         } else {
             frame
         };
         let result = self.append_changed(source, seq, out, batch_start);
-        self.reduced = reduced;
+        self.reducer = reducer;
         if result.is_err() {
             out.truncate(batch_start);
             // Some tiles were recorded as sent although the batch is dropped.

@@ -263,26 +263,41 @@ impl I420 {
         let (w, h) = (usize::from(frame.width), usize::from(frame.height));
         self.width = w.next_multiple_of(2);
         self.height = h.next_multiple_of(2);
-        let (half_w, half_h) = (self.width / 2, self.height / 2);
+        let half_w = self.width / 2;
         self.y.resize(self.width * self.height, 0);
-        self.u.resize(half_w * half_h, 0);
-        self.v.resize(half_w * half_h, 0);
-        let pixel = |x: usize, y: usize| {
-            let at = y.min(h - 1) * frame.stride + x.min(w - 1) * BYTES_PER_PIXEL;
-            yuv_of(&frame.data[at..at + BYTES_PER_PIXEL])
-        };
-        for by in 0..half_h {
-            for bx in 0..half_w {
-                let (mut u_sum, mut v_sum) = (0, 0);
-                for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
-                    let (x, y) = (bx * 2 + dx, by * 2 + dy);
-                    let (luma, u, v) = pixel(x, y);
-                    self.y[y * self.width + x] = luma.clamp(0, 255) as u8;
-                    u_sum += u;
-                    v_sum += v;
+        self.u.resize(half_w * (self.height / 2), 0);
+        self.v.resize(half_w * (self.height / 2), 0);
+        let row_len = w * BYTES_PER_PIXEL;
+        let mut u_sum = vec![0i32; half_w];
+        let mut v_sum = vec![0i32; half_w];
+        for pair in 0..self.height / 2 {
+            // The last row repeats when the height is odd.
+            let (top, bottom) = (2 * pair, (2 * pair + 1).min(h - 1));
+            let rows =
+                [top, bottom].map(|y| &frame.data[y * frame.stride..y * frame.stride + row_len]);
+            u_sum.fill(0);
+            v_sum.fill(0);
+            for (dy, row) in rows.iter().enumerate() {
+                let y_row =
+                    &mut self.y[(2 * pair + dy) * self.width..(2 * pair + dy + 1) * self.width];
+                for (x, px) in row.chunks_exact(BYTES_PER_PIXEL).enumerate() {
+                    let (luma, u, v) = yuv_of(px);
+                    y_row[x] = luma.clamp(0, 255) as u8;
+                    u_sum[x / 2] += u;
+                    v_sum[x / 2] += v;
                 }
-                self.u[by * half_w + bx] = ((u_sum + 2) / 4).clamp(0, 255) as u8;
-                self.v[by * half_w + bx] = ((v_sum + 2) / 4).clamp(0, 255) as u8;
+                if w % 2 == 1 {
+                    // The last column repeats when the width is odd.
+                    let (luma, u, v) = yuv_of(&row[row_len - BYTES_PER_PIXEL..]);
+                    y_row[w] = luma.clamp(0, 255) as u8;
+                    u_sum[w / 2] += u;
+                    v_sum[w / 2] += v;
+                }
+            }
+            let at = pair * half_w;
+            for (x, (u, v)) in u_sum.iter().zip(&v_sum).enumerate() {
+                self.u[at + x] = ((u + 2) / 4).clamp(0, 255) as u8;
+                self.v[at + x] = ((v + 2) / 4).clamp(0, 255) as u8;
             }
         }
     }

@@ -250,7 +250,10 @@ export function SessionView({ id }: { id: string }) {
             mode={screenMode}
             canChange={!viewOnly}
             connected={phase.kind === 'connected'}
-            onChange={(mode) => socketRef.current?.send({ type: 'set_screen_mode', mode })}
+            onChange={(mode) => {
+              setVideoProblem(null);
+              socketRef.current?.send({ type: 'set_screen_mode', mode });
+            }}
             videoProblem={videoProblem}
             onVideoUnsupported={() => setVideoProblem(t('screenMode.videoUnsupported'))}
           />
