@@ -11,6 +11,7 @@ pub mod enroll;
 pub mod input;
 mod input_block;
 pub mod run;
+mod screen_mode;
 mod session;
 pub mod state;
 pub mod sysinfo;

@@ -230,6 +230,11 @@ async fn serve(
                     session.block_input(blocked);
                 }
             }
+            ServerToAgent::SetScreenMode { channel, mode } => {
+                if let Some(session) = sessions.get(&channel) {
+                    session.set_mode(mode);
+                }
+            }
             ServerToAgent::Error { code, message } => {
                 break Err(AgentError::Refused { code, message })
             }

@@ -7,9 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reach_proto::frame::{start_bulk_frame, BulkKind};
 use reach_proto::messages::{AgentMessage, InputEvent};
-use reach_screen::TileEncoder;
 use tokio::sync::{mpsc, Notify};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -18,6 +16,7 @@ use crate::capture::{CursorUpdate, ScreenCapture, X11Capture};
 use crate::clipboard::ClipboardHandle;
 use crate::input::{InputInjector, X11Input};
 use crate::input_block::InputBlockHandle;
+use crate::screen_mode::{ModeCell, ScreenEncoder};
 
 /// Batches sent but not yet painted by the console.
 pub const MAX_IN_FLIGHT: u32 = 2;
@@ -37,6 +36,7 @@ struct Flow {
     /// Screen sharing is paused: no capture, no encode, until it is cleared.
     paused: AtomicBool,
     stop: AtomicBool,
+    mode: ModeCell,
     wake: Notify,
 }
 
@@ -102,6 +102,14 @@ impl SessionHandle {
         self.flow.refresh.store(true, Ordering::SeqCst);
         self.flow.wake.notify_one();
     }
+
+    /// Sends the screen in `mode` from the next frame on (a full picture first).
+    pub fn set_mode(&self, mode: reach_proto::screen::ScreenMode) {
+        self.flow.mode.set(mode);
+        // The next encode sees the change and sends the whole screen in the
+        // new mode, to every viewer.
+        self.flow.wake.notify_one();
+    }
 }
 
 impl Drop for SessionHandle {
@@ -145,8 +153,10 @@ async fn stream(
             }
         };
     let mut capture = Some(capture);
-    let mut encoder =
-        Some(TileEncoder::new().with_lossy_quality(Some(adapt::LEVELS[0].lossy_quality)));
+    let mut encoder = Some(ScreenEncoder::default());
+    if let Some(encoder) = &mut encoder {
+        encoder.set_lossy_quality(adapt::LEVELS[0].lossy_quality);
+    }
     let mut adaptation = Adaptation::new();
     let mut seq: u32 = 0;
     let mut size = (0u16, 0u16);
@@ -159,7 +169,7 @@ async fn stream(
         }
         if let Some(level) = adapt_to_acks(&flow, &mut adaptation) {
             if let Some(encoder) = &mut encoder {
-                encoder.set_lossy_quality(Some(level.lossy_quality));
+                encoder.set_lossy_quality(level.lossy_quality);
             }
             let adapted = AgentMessage::StreamAdapted {
                 channel,
@@ -182,9 +192,7 @@ async fn stream(
                 return;
             };
             let replay = tokio::task::spawn_blocking(move || {
-                let parts = enc.encode_replay(seq, || {
-                    start_bulk_frame(BulkKind::ScreenTiles, channel, 256 * 1024)
-                });
+                let parts = enc.replay(channel, seq);
                 (enc, parts)
             })
             .await;
@@ -217,14 +225,22 @@ async fn stream(
         let (Some(mut cap), Some(mut enc)) = (capture.take(), encoder.take()) else {
             return;
         };
+        let mode = flow.mode.get();
         let work = tokio::task::spawn_blocking(move || {
-            let mut frame_bytes = start_bulk_frame(BulkKind::ScreenTiles, channel, 64 * 1024);
+            let mut frame_bytes = Vec::new();
             let grabbed = cap.grab_damaged().map_err(|err| err.to_string());
             let result = grabbed.and_then(|(frame, damage)| {
                 let frame_size = (frame.width, frame.height);
-                enc.encode_damaged(frame, damage, false, next_seq, &mut frame_bytes)
-                    .map(|outcome| (frame_size, outcome))
-                    .map_err(|err| err.to_string())
+                enc.encode(
+                    mode,
+                    frame,
+                    damage,
+                    false,
+                    channel,
+                    next_seq,
+                    &mut frame_bytes,
+                )
+                .map(|outcome| (frame_size, outcome))
             });
             let pointer = cap.cursor().unwrap_or_else(|err| {
                 tracing::debug!(error = %err, "could not read the pointer");

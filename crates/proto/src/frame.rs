@@ -54,12 +54,15 @@ pub fn screen_update_header(payload: &[u8]) -> Option<(u32, u8)> {
 pub enum BulkKind {
     /// A batch of screen tiles (payload format: `reach_screen::batch`).
     ScreenTiles = 1,
+    /// One frame of the screen as video (payload format: `reach_screen::video`).
+    ScreenVideo = 2,
 }
 
 impl BulkKind {
     fn from_byte(byte: u8) -> Option<Self> {
         match byte {
             1 => Some(Self::ScreenTiles),
+            2 => Some(Self::ScreenVideo),
             _ => None,
         }
     }
@@ -91,6 +94,12 @@ pub struct BulkFrame<'a> {
 }
 
 impl<'a> BulkFrame<'a> {
+    /// Whether the payload is a picture of the screen (tiles or video), which
+    /// the relay passes to the session's consoles.
+    pub fn is_screen(&self) -> bool {
+        matches!(self.kind, BulkKind::ScreenTiles | BulkKind::ScreenVideo)
+    }
+
     /// Parses a binary WebSocket message.
     pub fn parse(bytes: &'a [u8]) -> Result<Self, FrameError> {
         if bytes.len() > crate::MAX_BULK_FRAME {

@@ -14,6 +14,7 @@ pub mod directory;
 pub mod frame;
 pub mod input_block;
 pub mod messages;
+pub mod screen;
 pub mod sso;
 pub mod typescript;
 

@@ -11,6 +11,7 @@ use crate::clipboard::ClipboardEvent;
 use crate::codes::{EndReason, ErrorCode};
 use crate::directory::SsoDomainView;
 use crate::input_block::InputBlockState;
+use crate::screen::ScreenMode;
 
 /// One input event from the technician, in remote-screen pixel coordinates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -199,6 +200,11 @@ pub enum ServerToAgent {
         channel: u32,
         blocked: bool,
     },
+    /// Send the screen in `mode` from the next frame on, starting with a full one.
+    SetScreenMode {
+        channel: u32,
+        mode: ScreenMode,
+    },
     /// Sent before the server closes the link because of an error.
     Error {
         code: ErrorCode,
@@ -220,6 +226,10 @@ pub enum ConsoleMessage {
         seq: u32,
     },
     Refresh,
+    /// Change how the screen is sent; only a console in control may.
+    SetScreenMode {
+        mode: ScreenMode,
+    },
     /// End the session for everyone.
     End,
     /// Pause or resume screen sharing for the session (needs control rights).
@@ -269,6 +279,10 @@ pub enum ServerToConsole {
         level: u8,
         frames_per_second: u8,
         lossy_quality: u8,
+    },
+    /// The session's screen mode: sent on attach and whenever it changes.
+    ScreenMode {
+        mode: ScreenMode,
     },
     Ended {
         reason: EndReason,

@@ -16,7 +16,7 @@
 //!   x: u16, y: u16  top-left corner of the tile on the screen
 //!   w: u16, h: u16  tile size, each 1..=64 (JPEG: w up to 1024, a strip of
 //!                   tiles), the tile lying inside the screen
-//!   encoding: u8    1 = PNG, 2 = SOLID, 3 = COPY, 4 = JPEG
+//!   encoding: u8    1 = PNG, 2 = SOLID, 3 = COPY, 4 = JPEG, 5 = INDEXED
 //!   len: u32        byte length of data
 //!   data: [u8; len]
 //! ```
@@ -33,6 +33,10 @@
 //! - `4` JPEG: a baseline JPEG file of exactly `w`×`h` pixels, for regions that
 //!   look like a photo or video and keep changing; the encoder sends them again
 //!   losslessly once they are still.
+//! - `5` INDEXED: a complete PNG file with a palette (colour type 3) of at most
+//!   256 entries, 1, 2, 4 or 8 bits per pixel, no transparency, not interlaced,
+//!   of exactly `w`×`h` pixels, every index naming a palette entry. The reduced
+//!   colour modes send every tile that is not SOLID or COPY this way.
 //!
 //! A batch with a new `width`/`height` means the screen was resized: the
 //! receiver resizes its picture, and the batch starts a full picture.
@@ -47,7 +51,7 @@ use thiserror::Error;
 
 use reach_proto::frame::screen_flags;
 
-use crate::{codec, TILE_SIZE};
+use crate::{codec, indexed, TILE_SIZE};
 
 /// Bytes before the first tile record.
 pub const BATCH_HEADER_LEN: usize = 11;
@@ -66,6 +70,8 @@ pub enum TileEncoding {
     Copy = 3,
     /// A JPEG file (lossy), for photo-like regions that keep changing.
     Jpeg = 4,
+    /// A PNG file with a palette of the colours the tile uses.
+    Indexed = 5,
 }
 
 impl TileEncoding {
@@ -76,6 +82,7 @@ impl TileEncoding {
             2 => Some(Self::Solid),
             3 => Some(Self::Copy),
             4 => Some(Self::Jpeg),
+            5 => Some(Self::Indexed),
             _ => None,
         }
     }
@@ -125,6 +132,13 @@ pub enum DecodeError {
     /// The PNG is valid but not the 8-bit RGB image of the tile's size.
     #[error("tile PNG is {width}x{height} or not 8-bit RGB")]
     PngFormat { width: u32, height: u32 },
+    /// The INDEXED tile's PNG is valid but not a palette image of the tile's
+    /// size without transparency.
+    #[error("indexed tile PNG is {width}x{height} or not a plain palette image")]
+    IndexedFormat { width: u32, height: u32 },
+    /// The INDEXED tile uses an index its palette does not have.
+    #[error("indexed tile uses colour {index} of a {colours}-colour palette")]
+    PaletteIndex { index: usize, colours: usize },
 }
 
 /// A parsed batch with its tiles decoded.
@@ -240,6 +254,7 @@ pub fn decode(payload: &[u8]) -> Result<DecodedBatch, DecodeError> {
         let rgb = match encoding {
             TileEncoding::Png => codec::decode_png(data, w, h)?,
             TileEncoding::Jpeg => codec::decode_jpeg(data, w, h)?,
+            TileEncoding::Indexed => indexed::decode(data, w, h)?,
             TileEncoding::Solid => {
                 let colour: [u8; 3] = data
                     .try_into()

@@ -1,12 +1,13 @@
 //! Tile codecs: turns the pixels of one tile into the bytes of one tile record
 //! and back.
 //!
-//! Owns the choice between SOLID, PNG and JPEG, and their settings. It must not know
+//! Owns the choice between SOLID, PNG, INDEXED and JPEG, and their settings. It must not know
 //! about diffing or batch limits (that is the encoder) nor parse batches (that is
 //! [`crate::batch`]).
 
 use crate::batch::{TileEncoding, TILE_HEADER_LEN};
 use crate::encoder::{EncodeError, TileRect};
+use crate::indexed::Palette;
 use crate::Frame;
 
 /// PNG row filter. Measured on the 510 tiles of 1920×1080 xterm screens with
@@ -31,15 +32,17 @@ pub(crate) fn write_copy(out: &mut Vec<u8>, rect: TileRect, src_x: u16, src_y: u
 }
 
 /// Appends one tile record (header and data) for `rect` of `frame` to `out`:
-/// SOLID for one colour, else PNG, or JPEG at `lossy_quality` when given and
-/// the pixels look like a photo. Returns the encoding chosen.
-/// `rgb` is scratch space reused between tiles to avoid an allocation per tile.
+/// SOLID for one colour, else INDEXED when `palette` is given and the tile has
+/// at most 256 colours, else PNG, or JPEG at `lossy_quality` when given and the
+/// pixels look like a photo. Returns the encoding chosen.
+/// `rgb` and `palette` are scratch space reused between tiles.
 pub(crate) fn write_tile(
     out: &mut Vec<u8>,
     frame: &Frame,
     rect: TileRect,
     rgb: &mut Vec<u8>,
     lossy_quality: Option<u8>,
+    palette: Option<&mut Palette>,
 ) -> Result<TileEncoding, EncodeError> {
     let header_at = out.len();
     out.extend_from_slice(&rect.x.to_be_bytes());
@@ -55,6 +58,11 @@ pub(crate) fn write_tile(
     let encoding = if let Some(colour) = solid_colour(frame, rect) {
         out.extend_from_slice(&colour);
         TileEncoding::Solid
+    } else if let Some(palette) =
+        palette.and_then(|palette| palette.build(frame, rect).then_some(palette))
+    {
+        palette.write_png(out, rect)?;
+        TileEncoding::Indexed
     } else {
         bgrx_to_rgb(frame, rect, rgb);
         match lossy_quality.filter(|_| photo_like(rect, rgb)) {

@@ -10,7 +10,8 @@ use thiserror::Error;
 use reach_proto::frame::screen_flags;
 
 use crate::batch::TileEncoding;
-use crate::{batch, codec, scroll, Damage, Frame, BYTES_PER_PIXEL};
+use crate::indexed::Palette;
+use crate::{batch, codec, colour, scroll, ColourMode, Damage, Frame, BYTES_PER_PIXEL};
 
 /// Side of a square tile in pixels; tiles on the right and bottom edges are
 /// smaller when the screen size is not a multiple of it.
@@ -111,6 +112,12 @@ pub struct TileEncoder {
     exact: Vec<bool>,
     /// Per tile, during one encode: it is being sent again losslessly.
     refining: Vec<bool>,
+    /// The colours frames are sent with.
+    mode: ColourMode,
+    /// The frame reduced to `mode`'s colours, kept between encodes.
+    reducer: colour::Reducer,
+    /// Scratch palette for INDEXED tiles (reduced modes only).
+    palette: Palette,
     /// Where a full picture (after a resize, a forced refresh or an error) is.
     key: KeyProgress,
     /// Where the frame being encoded may differ from the previous one.
@@ -162,6 +169,9 @@ impl TileEncoder {
             key: KeyProgress::Idle,
             damage: Damage::Unknown,
             left_out: false,
+            mode: ColourMode::AllColours,
+            reducer: colour::Reducer::default(),
+            palette: Palette::default(),
         }
     }
 
@@ -176,6 +186,22 @@ impl TileEncoder {
     /// faster); what was sent stays as it is until it changes or is refined.
     pub fn set_lossy_quality(&mut self, quality: Option<u8>) {
         self.lossy_quality = quality.map(|q| q.clamp(1, 100));
+    }
+
+    /// The colours frames are sent with.
+    pub fn mode(&self) -> ColourMode {
+        self.mode
+    }
+
+    /// Sends the next frames in `mode`'s colours. A change starts over: the next
+    /// encode sends the whole screen in the new mode.
+    pub fn set_mode(&mut self, mode: ColourMode) {
+        if mode != self.mode {
+            self.mode = mode;
+            // The receiver's picture is in the old colours: nothing is in sync.
+            self.width = 0;
+            self.height = 0;
+        }
     }
 
     /// Appends to `out` a batch (see [`crate::batch`]) holding the tiles of
@@ -219,7 +245,17 @@ impl TileEncoder {
             self.key = KeyProgress::Starting;
         }
         let batch_start = out.len();
-        let result = self.append_changed(frame, seq, out, batch_start);
+        // The reducer is taken out of `self` for the call, which borrows `self`
+        // mutably, and put back after.
+        let mut reducer = std::mem::take(&mut self.reducer);
+        let source = if self.mode.reduces() {
+            reducer.update(frame, self.mode);
+            &reducer.out
+        } else {
+            frame
+        };
+        let result = self.append_changed(source, seq, out, batch_start);
+        self.reducer = reducer;
         self.left_out = result.as_ref().is_ok_and(|outcome| outcome.pending);
         match &result {
             Err(_) => {
@@ -284,7 +320,9 @@ impl TileEncoder {
             let rect = self.tile_rect(index);
             let lossy = self.lossy_quality.filter(|_| !self.exact[index]);
             let tile_start = part.len();
-            codec::write_tile(&mut part, picture, rect, &mut self.rgb, lossy)?;
+            // Reduced modes replay in their own encoding (the picture is reduced).
+            let palette = self.mode.reduces().then_some(&mut self.palette);
+            codec::write_tile(&mut part, picture, rect, &mut self.rgb, lossy, palette)?;
             let over = part.len() - part_start > self.max_batch_bytes || tiles == u16::MAX;
             if over && tiles > 0 {
                 let record = part.split_off(tile_start);
@@ -395,7 +433,8 @@ impl TileEncoder {
             let lossy = self
                 .lossy_quality
                 .filter(|_| !self.refining[index] && self.changing[index] >= LOSSY_AFTER_CHANGES);
-            let encoding = codec::write_tile(out, frame, rect, &mut self.rgb, lossy)?;
+            let palette = self.mode.reduces().then_some(&mut self.palette);
+            let encoding = codec::write_tile(out, frame, rect, &mut self.rgb, lossy, palette)?;
             if out.len() - batch_start > self.max_batch_bytes {
                 out.truncate(tile_start);
                 outcome.pending = true;

@@ -3,8 +3,9 @@
 //!
 //! Owns the [`Frame`] pixel layout shared with the capture code, tile diffing
 //! ([`TileEncoder`]), scroll detection (changed tiles sent as COPY of the earlier
-//! picture), the tile codecs (PNG and SOLID) and the batch wire format
-//! ([`batch`]). It must not capture screens, do I/O or know about sessions and
+//! picture), the colour modes ([`ColourMode`]: frames reduced before encoding),
+//! the tile codecs (PNG, SOLID, JPEG, INDEXED), the batch wire format
+//! ([`batch`]) and video mode (whole-screen H.264, [`video`]). It must not capture screens, do I/O or know about sessions and
 //! channels: the caller writes the bulk frame header and sends the bytes.
 //!
 //! The encoder is deliberately stateful and frame-in/bytes-out so that a later
@@ -13,11 +14,17 @@
 
 pub mod batch;
 mod codec;
+mod colour;
 mod encoder;
+mod indexed;
+#[cfg(test)]
+mod mode_tests;
 mod scroll;
 #[cfg(test)]
 mod tests;
+pub mod video;
 
+pub use colour::ColourMode;
 pub use encoder::{
     EncodeError, EncodeOutcome, TileEncoder, DEFAULT_LOSSY_QUALITY, DEFAULT_MAX_BATCH_BYTES,
     MIN_MAX_BATCH_BYTES, TILE_SIZE,

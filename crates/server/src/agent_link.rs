@@ -14,7 +14,7 @@ use futures_util::{SinkExt, StreamExt};
 use rand::RngCore;
 use reach_core::now_millis;
 use reach_proto::codes::{EndReason, ErrorCode};
-use reach_proto::frame::{BulkFrame, BulkKind};
+use reach_proto::frame::BulkFrame;
 use reach_proto::messages::{agent_auth_transcript, AgentMessage, ServerToAgent, ServerToConsole};
 use reach_proto::{MAX_BULK_FRAME, MAX_CONTROL_MESSAGE, PROTOCOL_VERSION};
 use reach_store::Device;
@@ -272,7 +272,7 @@ async fn relay(state: Arc<AppState>, socket: WebSocket, mut device: Device) {
                         Err((_, reason)) => break Stop::Violation(reason),
                     },
                     Message::Binary(bytes) => match BulkFrame::parse(&bytes) {
-                        Ok(frame) if frame.kind == BulkKind::ScreenTiles => {
+                        Ok(frame) if frame.is_screen() => {
                             let channel = frame.channel;
                             if let Err(err) = state.hub.frame_from_agent(&device.id, channel, bytes.to_vec()) {
                                 break Stop::Violation(err.to_string());

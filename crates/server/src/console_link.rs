@@ -208,6 +208,15 @@ async fn run_session(
                         state.hub.viewer_lost_picture(&session_id, connection);
                         Ok(())
                     }
+                    ConsoleMessage::SetScreenMode { .. } if !may_control => {
+                        let refused = ServerToConsole::Refused { code: ErrorCode::Forbidden, message: "only a technician in control of the session can change the screen mode".into() };
+                        let text = serde_json::to_string(&refused).unwrap_or_default();
+                        if sink.send(Message::Text(text.into())).await.is_err() {
+                            break Outcome::Closed;
+                        }
+                        Ok(())
+                    }
+                    ConsoleMessage::SetScreenMode { mode } => state.hub.set_screen_mode(&session_id, mode).await,
                     ConsoleMessage::End => {
                         ended = true;
                         state.hub.end_session(&session_id, EndReason::TechnicianEnded).await;

@@ -101,6 +101,7 @@ pub fn viewers_may_see(message: &ServerToConsole) -> bool {
         | ServerToConsole::CursorShape { .. }
         | ServerToConsole::CursorMoved { .. }
         | ServerToConsole::StreamAdapted { .. }
+        | ServerToConsole::ScreenMode { .. }
         | ServerToConsole::SessionState { .. }
         // Watchers see that the end user is blocked: it is part of what they watch.
         | ServerToConsole::InputBlock { .. } => true,

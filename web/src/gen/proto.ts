@@ -4,6 +4,7 @@ export const PROTOCOL_VERSION = 1;
 export const MAX_CONTROL_MESSAGE = 65536;
 export const BULK_HEADER_LEN = 5;
 export const BULK_KIND_SCREEN_TILES = 1;
+export const BULK_KIND_SCREEN_VIDEO = 2;
 export const MAX_TILE_SIDE = 64;
 export const MAX_STRIP_WIDTH = 1024;
 export const SCREEN_FLAG_KEY_START = 1;
@@ -461,6 +462,8 @@ export type ClipboardEvent = { "kind": "device_text", text: string, } | { "kind"
 
 export type InputBlockState = "blocked" | "unblocked" | "taken_back" | "unavailable";
 
+export type ScreenMode = "black_and_white" | "few_colours" | "more_colours" | "all_colours" | "video";
+
 export type InputEvent = { "kind": "pointer_move", x: number, y: number, } | { "kind": "pointer_button", x: number, y: number, button: number, pressed: boolean, } | { "kind": "wheel", x: number, y: number, delta_x: number, delta_y: number, } | { "kind": "key", keysym: number, pressed: boolean, } | { "kind": "release_all" };
 
 export type SystemInfo = { hostname: string, 
@@ -490,11 +493,11 @@ export type ServerToAgent = { "type": "challenge", nonce: string, } | { "type": 
  * Start with screen sharing paused (the owner paused it before this
  * channel opened): no capture until [`ServerToAgent::ScreenSharing`].
  */
-screen_paused: boolean, } | { "type": "end_session", channel: number, } | { "type": "input", channel: number, event: InputEvent, } | { "type": "frame_ack", channel: number, seq: number, } | { "type": "refresh", channel: number, } | { "type": "screen_sharing", channel: number, paused: boolean, } | { "type": "clipboard", channel: number, text: string, } | { "type": "block_input", channel: number, blocked: boolean, } | { "type": "error", code: ErrorCode, message: string, };
+screen_paused: boolean, } | { "type": "end_session", channel: number, } | { "type": "input", channel: number, event: InputEvent, } | { "type": "frame_ack", channel: number, seq: number, } | { "type": "refresh", channel: number, } | { "type": "screen_sharing", channel: number, paused: boolean, } | { "type": "clipboard", channel: number, text: string, } | { "type": "block_input", channel: number, blocked: boolean, } | { "type": "set_screen_mode", channel: number, mode: ScreenMode, } | { "type": "error", code: ErrorCode, message: string, };
 
-export type ConsoleMessage = { "type": "hello", protocol_version: number, } | { "type": "input", event: InputEvent, } | { "type": "frame_ack", seq: number, } | { "type": "refresh" } | { "type": "end" } | { "type": "screen_sharing", paused: boolean, } | { "type": "control", held: boolean, } | { "type": "clipboard", text: string, } | { "type": "block_input", blocked: boolean, };
+export type ConsoleMessage = { "type": "hello", protocol_version: number, } | { "type": "input", event: InputEvent, } | { "type": "frame_ack", seq: number, } | { "type": "refresh" } | { "type": "set_screen_mode", mode: ScreenMode, } | { "type": "end" } | { "type": "screen_sharing", paused: boolean, } | { "type": "control", held: boolean, } | { "type": "clipboard", text: string, } | { "type": "block_input", blocked: boolean, };
 
-export type ServerToConsole = { "type": "ready", session_id: string, view_only: boolean, } | { "type": "screen_info", width: number, height: number, } | { "type": "cursor_shape", shape: CursorShape, } | { "type": "cursor_moved", x: number, y: number, } | { "type": "stream_adapted", level: number, frames_per_second: number, lossy_quality: number, } | { "type": "ended", reason: EndReason, } | { "type": "error", code: ErrorCode, message: string, } | { "type": "session_state", screen_paused: boolean, control_released: boolean, } | { "type": "clipboard", event: ClipboardEvent, } | { "type": "input_block", state: InputBlockState, } | { "type": "refused", code: ErrorCode, message: string, };
+export type ServerToConsole = { "type": "ready", session_id: string, view_only: boolean, } | { "type": "screen_info", width: number, height: number, } | { "type": "cursor_shape", shape: CursorShape, } | { "type": "cursor_moved", x: number, y: number, } | { "type": "stream_adapted", level: number, frames_per_second: number, lossy_quality: number, } | { "type": "screen_mode", mode: ScreenMode, } | { "type": "ended", reason: EndReason, } | { "type": "error", code: ErrorCode, message: string, } | { "type": "session_state", screen_paused: boolean, control_released: boolean, } | { "type": "clipboard", event: ClipboardEvent, } | { "type": "input_block", state: InputBlockState, } | { "type": "refused", code: ErrorCode, message: string, };
 
 export type ConsoleEvent = { "type": "device_changed", device: DeviceView, } | { "type": "session_changed", session: SessionView, } | { "type": "audit_recorded", event: AuditEventView, } | { "type": "sso_domain_changed", domain: SsoDomainView, removed: boolean, };
 

@@ -9,6 +9,7 @@ import { enStream } from './en-stream.ts';
 import { enScreenTools } from './en-screen-tools.ts';
 import { enDeviceTools } from './en-device-tools.ts';
 import { enIdentity } from './en-identity.ts';
+import { enScreenModes } from './en-screen-modes.ts';
 import { enTwoFactor } from './en-two-factor.ts';
 
 type CodeMessages = { [C in ErrorCode as `error.${C}`]: string } & { [R in EndReason as `endReason.${R}`]: string } & {
@@ -379,6 +380,7 @@ export const en = {
 
   ...enAdmin,
   ...enTwoFactor,
+  ...enScreenModes,
   ...enIdentity,
   ...enAttended,
   ...enStream,

@@ -7,6 +7,7 @@ import { frStream } from './fr-stream.ts';
 import { frScreenTools } from './fr-screen-tools.ts';
 import { frDeviceTools } from './fr-device-tools.ts';
 import { frIdentity } from './fr-identity.ts';
+import { frScreenModes } from './fr-screen-modes.ts';
 import { frTwoFactor } from './fr-two-factor.ts';
 
 export const fr: Catalogue = {
@@ -373,6 +374,7 @@ export const fr: Catalogue = {
 
   ...frAdmin,
   ...frTwoFactor,
+  ...frScreenModes,
   ...frIdentity,
   ...frAttended,
   ...frStream,

@@ -449,6 +449,9 @@ impl Painter {
             LinkEvent::Control(ServerToConsole::Error { code, message }) => {
                 bail!("session error {code}: {message}")
             }
+            LinkEvent::Control(ServerToConsole::Refused { code, message }) => {
+                bail!("the server refused {code}: {message}")
+            }
             // Readiness, the pointer and other news do not change the picture.
             LinkEvent::Control(_) => Ok(None),
             LinkEvent::Closed => bail!("the session link closed"),

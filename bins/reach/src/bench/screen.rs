@@ -3,7 +3,10 @@
 //! (p50/p99), bytes per frame and quality (PSNR of what a viewer would paint,
 //! decoded here, against the source frame).
 //!
-//! Approaches: Reach's tile encoder, the MeshCentral approach (32×32 tiles,
+//! Approaches: Reach's tile encoder in each colour mode (the reduced modes'
+//! PSNR is low by design: it measures the colours they leave out), Reach's
+//! video mode (H.264 through OpenH264), the
+//! MeshCentral approach (32×32 tiles,
 //! unchanged tiles skipped by CRC, JPEG quality 50; `meshcentral.rs`), and, when
 //! ffmpeg is installed, RustDesk's VP9 and x264 (`ffmpeg.rs`).
 
@@ -12,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use reach_screen::{Frame, TileEncoder, BYTES_PER_PIXEL};
+use reach_screen::{ColourMode, Frame, TileEncoder, BYTES_PER_PIXEL};
 use serde::Serialize;
 
 use super::corpus::CorpusInfo;
@@ -43,7 +46,7 @@ pub trait Approach {
     fn paint(&mut self, bytes: &[u8], picture: &mut Vec<u8>) -> Result<()>;
 }
 
-/// Reach's lossless tile encoder as the agent runs it today.
+/// Reach's tile encoder as the agent runs it, in one colour mode.
 struct ReachTiles {
     encoder: TileEncoder,
     seq: u32,
@@ -51,9 +54,26 @@ struct ReachTiles {
     batch_ends: Vec<usize>,
 }
 
+impl ReachTiles {
+    fn new(mode: ColourMode) -> Self {
+        let mut encoder = TileEncoder::new();
+        encoder.set_mode(mode);
+        Self {
+            encoder,
+            seq: 0,
+            batch_ends: Vec::new(),
+        }
+    }
+}
+
 impl Approach for ReachTiles {
     fn name(&self) -> &'static str {
-        "reach-tiles"
+        match self.encoder.mode() {
+            ColourMode::BlackAndWhite => "reach-bw",
+            ColourMode::FewColours => "reach-few",
+            ColourMode::MoreColours => "reach-more",
+            ColourMode::AllColours => "reach-tiles",
+        }
     }
 
     fn encode(&mut self, frame: &Frame, out: &mut Vec<u8>) -> Result<()> {
@@ -80,6 +100,46 @@ impl Approach for ReachTiles {
                 .context("a batch outside the output")?;
             reach_screen::batch::decode(batch)?.paint(picture);
             start = end;
+        }
+        Ok(())
+    }
+}
+
+/// Reach's video mode: the whole screen as H.264 (OpenH264 at the agent's
+/// bit rate), decoded with OpenH264 as the console's WebCodecs would.
+struct ReachVideo {
+    encoder: reach_screen::video::VideoEncoder,
+    decoder: reach_screen::video::VideoDecoder,
+    seq: u32,
+}
+
+impl ReachVideo {
+    fn new() -> Result<Self> {
+        Ok(Self {
+            encoder: reach_screen::video::VideoEncoder::new(),
+            decoder: reach_screen::video::VideoDecoder::new()?,
+            seq: 0,
+        })
+    }
+}
+
+impl Approach for ReachVideo {
+    fn name(&self) -> &'static str {
+        "reach-video"
+    }
+
+    fn encode(&mut self, frame: &Frame, out: &mut Vec<u8>) -> Result<()> {
+        self.seq = self.seq.wrapping_add(1);
+        self.encoder.encode(frame, self.seq, out)?;
+        Ok(())
+    }
+
+    fn paint(&mut self, bytes: &[u8], picture: &mut Vec<u8>) -> Result<()> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        if let (_, Some(rgb)) = self.decoder.decode(bytes)? {
+            *picture = rgb;
         }
         Ok(())
     }
@@ -119,11 +179,11 @@ pub fn run(args: ScreenArgs) -> Result<()> {
     );
     for (name, info) in &workloads {
         let approaches: Vec<Box<dyn Approach>> = vec![
-            Box::new(ReachTiles {
-                encoder: TileEncoder::new(),
-                seq: 0,
-                batch_ends: Vec::new(),
-            }),
+            Box::new(ReachTiles::new(ColourMode::AllColours)),
+            Box::new(ReachTiles::new(ColourMode::MoreColours)),
+            Box::new(ReachTiles::new(ColourMode::FewColours)),
+            Box::new(ReachTiles::new(ColourMode::BlackAndWhite)),
+            Box::new(ReachVideo::new()?),
             Box::new(JpegTiles::new(50)),
         ];
         for approach in approaches {
@@ -390,15 +450,45 @@ mod tests {
             &args(dir.path()),
             name,
             info,
-            Box::new(ReachTiles {
-                encoder: TileEncoder::new(),
-                seq: 0,
-                batch_ends: Vec::new(),
-            }),
+            Box::new(ReachTiles::new(ColourMode::AllColours)),
         )
         .expect("reach tiles");
         assert_eq!((reach.frames, reach.psnr_db_mean), (3, None), "lossless");
         assert!(reach.bytes_per_frame > 0.0);
+        // Each reduced mode costs fewer bytes and loses more colour than the one above it.
+        let mut previous = reach;
+        for mode in [
+            ColourMode::MoreColours,
+            ColourMode::FewColours,
+            ColourMode::BlackAndWhite,
+        ] {
+            let reduced = measure(
+                &args(dir.path()),
+                name,
+                info,
+                Box::new(ReachTiles::new(mode)),
+            )
+            .expect("a reduced mode");
+            let psnr = reduced.psnr_db_mean.expect("reduced modes are lossy");
+            assert!(psnr < previous.psnr_db_mean.unwrap_or(EXACT_DB), "{mode:?}");
+            assert!(
+                reduced.bytes_per_frame < previous.bytes_per_frame,
+                "{mode:?}: {} bytes against {}",
+                reduced.bytes_per_frame,
+                previous.bytes_per_frame
+            );
+            previous = reduced;
+        }
+        let video = measure(
+            &args(dir.path()),
+            name,
+            info,
+            Box::new(ReachVideo::new().expect("an H.264 decoder")),
+        )
+        .expect("reach video");
+        let psnr = video.psnr_db_mean.expect("H.264 is lossy");
+        assert!((20.0..EXACT_DB).contains(&psnr), "{psnr}");
+        assert!(video.bytes_per_frame > 0.0);
         let jpeg = measure(&args(dir.path()), name, info, Box::new(JpegTiles::new(50)))
             .expect("JPEG tiles");
         let psnr = jpeg.psnr_db_mean.expect("JPEG is lossy");

@@ -23,6 +23,7 @@ use tokio::sync::{broadcast, mpsc};
 
 use crate::audit::{Actor, Entry};
 
+mod screen_mode;
 mod tools;
 mod viewers;
 
@@ -76,6 +77,8 @@ struct LiveSession {
     detached: Option<u64>,
     /// The screen tools' state (see `hub/tools.rs`); it outlives console links.
     tools: tools::ToolsState,
+    /// How the agent sends the screen; outlives console links.
+    screen_mode: reach_proto::screen::ScreenMode,
 }
 
 #[derive(Default)]
@@ -270,6 +273,7 @@ impl Hub {
                     pointer: None,
                     detached: Some(marker),
                     tools: tools::ToolsState::default(),
+                    screen_mode: Default::default(),
                 },
             );
             marker
@@ -327,6 +331,7 @@ impl Hub {
                     .try_send(ToAgent::Control(ServerToAgent::Refresh { channel }));
             }
             live.detached = None;
+            screen_mode::on_attach(live, agent, false);
             return Ok(Attached { connection, link });
         }
         let channel = agent.next_channel;
@@ -354,6 +359,7 @@ impl Hub {
         let link = viewer.link.clone();
         live.viewers.push(viewer);
         live.detached = None;
+        screen_mode::on_attach(live, agent, true);
         Ok(Attached { connection, link })
     }
 

@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../api/http.ts';
 import { connectSocket, type Socket } from '../../api/socket.ts';
-import { PROTOCOL_VERSION, type ConsoleMessage, type EndReason, type ServerToConsole, type SessionView as SessionRecord } from '../../gen/proto.ts';
+import { PROTOCOL_VERSION, type ConsoleMessage, type EndReason, type ScreenMode, type ServerToConsole, type SessionView as SessionRecord } from '../../gen/proto.ts';
 import { useI18n } from '../../i18n/index.ts';
 import { ErrorMessage } from '../../ui/feedback.tsx';
 import { Link } from '../../ui/link.tsx';
@@ -17,6 +17,7 @@ import { Toolbar } from './tools/toolbar.tsx';
 import { useScreenTools, type ScaleMode, type ToolsState } from './tools/use-screen-tools.tsx';
 import { useDeviceTools } from './use-device-tools.ts';
 import { useFrameRecovery } from './use-frame-recovery.ts';
+import { ScreenModeMenu } from './ScreenModeMenu.tsx';
 import type { FromDecoder, ToDecoder } from './worker-protocol.ts';
 
 type Phase =
@@ -35,6 +36,9 @@ export function displaySize(screen: Size, available: Size, mode: ScaleMode): Siz
 
 export function SessionView({ id }: { id: string }) {
   const { t, errorText, endReason, describeError } = useI18n();
+  // The worker's handler is set once; it reads the current language through this.
+  const tRef = useRef(t);
+  tRef.current = t;
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const viewportRef = useRef<HTMLDivElement>(null);
   const socketRef = useRef<Socket<ConsoleMessage> | null>(null);
@@ -60,6 +64,8 @@ export function SessionView({ id }: { id: string }) {
   const [viewOnly, setViewOnly] = useState(false);
   // Set while the agent sends a lighter stream because the link is slow.
   const [adapted, setAdapted] = useState<{ fps: number; quality: number } | null>(null);
+  const [screenMode, setScreenMode] = useState<ScreenMode | null>(null);
+  const [videoProblem, setVideoProblem] = useState<string | null>(null);
   const viewOnlyRef = useRef(false);
   viewOnlyRef.current = viewOnly;
 
@@ -121,6 +127,16 @@ export function SessionView({ id }: { id: string }) {
           break;
         case 'snapshot':
           snapshots.current.settle(message.id, message.png, message.error);
+          break;
+        case 'video-error':
+          if (message.seq !== null) socketRef.current?.send({ type: 'frame_ack', seq: message.seq });
+          // A reset decoder needs a key frame; video that cannot work here falls back to tiles.
+          if (message.fatal) {
+            setVideoProblem(tRef.current('screenMode.videoFailed', { detail: message.message }));
+            socketRef.current?.send({ type: 'set_screen_mode', mode: 'all_colours' });
+          } else {
+            socketRef.current?.send({ type: 'refresh' });
+          }
           break;
       }
     };
@@ -185,6 +201,10 @@ export function SessionView({ id }: { id: string }) {
             break;
           case 'stream_adapted':
             setAdapted(message.level > 0 ? { fps: message.frames_per_second, quality: message.lossy_quality } : null);
+            break;
+          case 'screen_mode':
+            setScreenMode(message.mode);
+            if (message.mode === 'video') setVideoProblem(null);
             break;
           case 'ended':
             finished = true;
@@ -322,6 +342,17 @@ export function SessionView({ id }: { id: string }) {
         <div class="session-tools">
           <ClipboardTool tools={deviceTools} send={sendTool} enabled={phase.kind === 'connected' && !viewOnly} />
           <BlockInputTool tools={deviceTools} send={sendTool} enabled={phase.kind === 'connected' && !viewOnly} />
+          <ScreenModeMenu
+            mode={screenMode}
+            canChange={!viewOnly}
+            connected={phase.kind === 'connected'}
+            onChange={(mode) => {
+              setVideoProblem(null);
+              socketRef.current?.send({ type: 'set_screen_mode', mode });
+            }}
+            videoProblem={videoProblem}
+            onVideoUnsupported={() => setVideoProblem(t('screenMode.videoUnsupported'))}
+          />
           {tools.controlReleased && !viewOnly && (
             <span class="badge badge-released" data-testid="control-released">
               {t('tools.released')}

@@ -4,8 +4,10 @@
 //   tile_count × { x u16, y u16, w u16, h u16, encoding u8, len u32, data[len] }
 // Encodings: 1 PNG, 2 SOLID (r, g, b), 3 COPY (src_x u16, src_y u16: the tile's
 // pixels come from there in the picture as it was before this batch), 4 JPEG (up
-// to MAX_STRIP_WIDTH wide: a strip of tiles). Flags (SCREEN_FLAG_*) mark full
-// pictures: the server uses them to resynchronise a viewer; the worker only checks them.
+// to MAX_STRIP_WIDTH wide: a strip of tiles), 5 INDEXED (a palette PNG, what the
+// reduced colour modes send; its header is checked here before the browser decodes it).
+// Flags (SCREEN_FLAG_*) mark full pictures: the server uses them to resynchronise a
+// viewer; the worker only checks them.
 // Pure functions, no DOM, so they run in the decoding worker and in unit tests.
 
 import { BULK_HEADER_LEN, BULK_KIND_SCREEN_TILES, MAX_STRIP_WIDTH, MAX_TILE_SIDE, SCREEN_FLAGS_ALL } from '../../gen/proto.ts';
@@ -16,10 +18,13 @@ export const TILE_ENCODING_SOLID = 2;
 export const TILE_ENCODING_COPY = 3;
 /** A JPEG, for photo-like regions that keep changing (sent again exactly once still). */
 export const TILE_ENCODING_JPEG = 4;
+/** A PNG with a palette (colour type 3, 1 to 8 bits per pixel): the reduced colour modes. */
+export const TILE_ENCODING_INDEXED = 5;
 
 export type Tile =
   | { encoding: typeof TILE_ENCODING_PNG; x: number; y: number; w: number; h: number; data: Uint8Array<ArrayBuffer> }
   | { encoding: typeof TILE_ENCODING_JPEG; x: number; y: number; w: number; h: number; data: Uint8Array<ArrayBuffer> }
+  | { encoding: typeof TILE_ENCODING_INDEXED; x: number; y: number; w: number; h: number; data: Uint8Array<ArrayBuffer> }
   | { encoding: typeof TILE_ENCODING_SOLID; x: number; y: number; w: number; h: number; rgb: [number, number, number] }
   | { encoding: typeof TILE_ENCODING_COPY; x: number; y: number; w: number; h: number; srcX: number; srcY: number };
 
@@ -98,6 +103,10 @@ export function parseTilesBatch(payload: Uint8Array<ArrayBuffer>): TilesBatch {
       tiles.push({ encoding, x, y, w, h, data });
     } else if (encoding === TILE_ENCODING_JPEG) {
       tiles.push({ encoding, x, y, w, h, data });
+    } else if (encoding === TILE_ENCODING_INDEXED) {
+      const problem = indexedPngProblem(data, w, h);
+      if (problem !== null) throw new BatchError(`indexed tile ${index} ${problem}`, seq);
+      tiles.push({ encoding, x, y, w, h, data });
     } else if (encoding === TILE_ENCODING_SOLID) {
       if (data.length !== 3) throw new BatchError(`solid tile ${index} has ${data.length} bytes, not 3`, seq);
       tiles.push({ encoding, x, y, w, h, rgb: [data[0] ?? 0, data[1] ?? 0, data[2] ?? 0] });
@@ -132,4 +141,30 @@ export function copySources(batch: TilesBatch): { x: number; y: number; w: numbe
         : { left: Math.min(box.left, tile.srcX), top: Math.min(box.top, tile.srcY), right: Math.max(box.right, right), bottom: Math.max(box.bottom, bottom) };
   }
   return box === null ? null : { x: box.left, y: box.top, w: box.right - box.left, h: box.bottom - box.top };
+}
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+/** Signature, then the IHDR chunk's length, type and 13 bytes of data. */
+const PNG_IHDR_END = 8 + 8 + 13;
+
+/**
+ * Why `data` is not the palette PNG an INDEXED tile of `w`×`h` must be, or null
+ * when its header is right: the browser then decodes the rest (a broken body
+ * fails `createImageBitmap`, which drops the batch).
+ */
+export function indexedPngProblem(data: Uint8Array<ArrayBuffer>, w: number, h: number): string | null {
+  if (data.length < PNG_IHDR_END || PNG_SIGNATURE.some((byte, at) => data[at] !== byte)) return 'is not a PNG';
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  // "IHDR" in ASCII.
+  if (view.getUint32(8) !== 13 || view.getUint32(12) !== 0x49484452) return 'does not start with its header';
+  const width = view.getUint32(16);
+  const height = view.getUint32(20);
+  if (width !== w || height !== h) return `is ${width}×${height}, not ${w}×${h}`;
+  const depth = view.getUint8(24);
+  const colourType = view.getUint8(25);
+  const interlace = view.getUint8(28);
+  if (colourType !== 3 || ![1, 2, 4, 8].includes(depth) || interlace !== 0) {
+    return `has colour type ${colourType} at ${depth} bits${interlace === 0 ? '' : ', interlaced'}, not a palette image`;
+  }
+  return null;
 }

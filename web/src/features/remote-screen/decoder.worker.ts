@@ -1,14 +1,15 @@
-// Decodes screen tiles batches and paints them on the session's OffscreenCanvas,
-// off the main thread. Batches are painted strictly in arrival order; after each
-// one the worker reports its seq so the view can acknowledge it (flow control).
-// A batch is painted whole or not at all: it is parsed and every image decoded
-// before the canvas is touched, so a corrupt or truncated one leaves the picture
-// as it was (the view then asks for a refresh). Screenshots are taken here too,
-// in turn with the batches.
+// Decodes screen tiles batches (and video frames, through video-painter.ts) and
+// paints them on the session's OffscreenCanvas, off the main thread. Batches are
+// painted strictly in arrival order; after each one the worker reports its seq
+// so the view can acknowledge it (flow control). A batch is painted whole or not
+// at all: it is parsed and every image decoded before the canvas is touched, so a
+// corrupt or truncated one leaves the picture as it was (the view then asks for a
+// refresh). Screenshots are taken here too, in turn with the batches.
 
-import { BatchError, copySources, parseScreenFrame, TILE_ENCODING_COPY, TILE_ENCODING_JPEG, TILE_ENCODING_PNG, type TilesBatch } from './batch.ts';
-import { SCREEN_FLAG_KEY_END } from '../../gen/proto.ts';
+import { BatchError, copySources, parseScreenFrame, TILE_ENCODING_COPY, TILE_ENCODING_JPEG, type TilesBatch } from './batch.ts';
+import { BULK_HEADER_LEN, BULK_KIND_SCREEN_VIDEO, SCREEN_FLAG_KEY_END } from '../../gen/proto.ts';
 import { coversScreen } from './frame-recovery.ts';
+import { VideoPainter } from './video-painter.ts';
 import type { FromDecoder, ToDecoder } from './worker-protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -37,9 +38,8 @@ async function paint(batch: TilesBatch): Promise<void> {
   try {
     images = await Promise.all(
       batch.tiles.map((tile) =>
-        tile.encoding === TILE_ENCODING_PNG || tile.encoding === TILE_ENCODING_JPEG
-          ? createImageBitmap(new Blob([tile.data], { type: tile.encoding === TILE_ENCODING_PNG ? 'image/png' : 'image/jpeg' }))
-          : null,
+        // PNG, INDEXED (a palette PNG) and JPEG.
+        'data' in tile ? createImageBitmap(new Blob([tile.data], { type: tile.encoding === TILE_ENCODING_JPEG ? 'image/jpeg' : 'image/png' })) : null,
       ),
     );
   } catch (error) {
@@ -53,7 +53,8 @@ async function paint(batch: TilesBatch): Promise<void> {
   try {
     for (const [index, tile] of batch.tiles.entries()) {
       const image = images[index];
-      if (tile.encoding === TILE_ENCODING_PNG || tile.encoding === TILE_ENCODING_JPEG) {
+      // PNG, INDEXED (a palette PNG) and JPEG.
+      if ('data' in tile) {
         if (image) context.drawImage(image, tile.x, tile.y, tile.w, tile.h);
       } else if (tile.encoding === TILE_ENCODING_COPY) {
         if (before !== null && sources !== null) {
@@ -83,7 +84,25 @@ async function snapshot(id: number): Promise<void> {
   }
 }
 
+const video = new VideoPainter({
+  draw(frame, width, height) {
+    if (canvas === null || context === null) return;
+    if (canvas.width !== width || canvas.height !== height) {
+      resize(width, height);
+      post({ type: 'size', width, height });
+    }
+    context.drawImage(frame, 0, 0);
+  },
+  // A decoded video frame is always the whole screen.
+  done: (seq) => post({ type: 'painted', seq, whole: true }),
+  failed: (message, seq, fatal) => post({ type: 'video-error', message, seq, fatal }),
+});
+
 async function handleFrame(data: ArrayBuffer): Promise<void> {
+  const bytes = new Uint8Array(data);
+  if (bytes[0] === BULK_KIND_SCREEN_VIDEO) return video.decode(bytes.subarray(BULK_HEADER_LEN));
+  // Tiles again: the video stream is over.
+  video.close();
   let seq: number | null = null;
   try {
     const batch = parseScreenFrame(data);

@@ -18,4 +18,6 @@ export type FromDecoder =
   /** A frame could not be decoded; `seq` is set when it is known, to keep flow control going. */
   | { type: 'error'; message: string; seq: number | null }
   /** The answer to snapshot `id`: a PNG, or why there is none. */
-  | { type: 'snapshot'; id: number; png: Blob | null; error: string | null };
+  | { type: 'snapshot'; id: number; png: Blob | null; error: string | null }
+  /** Video could not be decoded: ask for a key frame, or, when `fatal`, fall back to tiles. */
+  | { type: 'video-error'; message: string; seq: number | null; fatal: boolean };

@@ -148,7 +148,9 @@ impl Console {
                 }
                 Received::Frame(_)
                 | Received::Control(
-                    ServerToConsole::CursorShape { .. } | ServerToConsole::CursorMoved { .. },
+                    ServerToConsole::CursorShape { .. }
+                    | ServerToConsole::CursorMoved { .. }
+                    | ServerToConsole::ScreenMode { .. },
                 ) => {}
                 other => panic!("expected screen info, got {other:?}"),
             }
@@ -183,7 +185,8 @@ impl Console {
                 Received::Control(
                     ServerToConsole::CursorShape { .. }
                     | ServerToConsole::CursorMoved { .. }
-                    | ServerToConsole::StreamAdapted { .. },
+                    | ServerToConsole::StreamAdapted { .. }
+                    | ServerToConsole::ScreenMode { .. },
                 ) => {}
                 other => panic!("expected screen batches, got {other:?}"),
             }
