@@ -3,14 +3,19 @@
 //! serves sessions on it: screen capture out, input in. Platform code sits behind
 //! the [`capture::ScreenCapture`] and [`input::InputInjector`] traits.
 
+mod adapt;
+mod block_notice;
 pub mod capture;
+mod clipboard;
 pub mod enroll;
 pub mod input;
+mod input_block;
 pub mod run;
 mod session;
 pub mod state;
 pub mod sysinfo;
 pub mod transport;
+mod x11_worker;
 
 /// Errors the agent reports to the person running it.
 #[derive(Debug, thiserror::Error)]

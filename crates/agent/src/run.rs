@@ -220,6 +220,16 @@ async fn serve(
                     session.set_paused(paused);
                 }
             }
+            ServerToAgent::Clipboard { channel, text } => {
+                if let Some(session) = sessions.get(&channel) {
+                    session.clipboard(text);
+                }
+            }
+            ServerToAgent::BlockInput { channel, blocked } => {
+                if let Some(session) = sessions.get(&channel) {
+                    session.block_input(blocked);
+                }
+            }
             ServerToAgent::Error { code, message } => {
                 break Err(AgentError::Refused { code, message })
             }

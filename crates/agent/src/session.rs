@@ -13,14 +13,14 @@ use reach_screen::TileEncoder;
 use tokio::sync::{mpsc, Notify};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::capture::{ScreenCapture, X11Capture};
+use crate::adapt::{self, Adaptation};
+use crate::capture::{CursorUpdate, ScreenCapture, X11Capture};
+use crate::clipboard::ClipboardHandle;
 use crate::input::{InputInjector, X11Input};
+use crate::input_block::InputBlockHandle;
 
 /// Batches sent but not yet painted by the console.
 pub const MAX_IN_FLIGHT: u32 = 2;
-/// Capture interval while the screen is changing or the technician is acting
-/// (about 60 captures per second), so no state is coalesced away.
-const ACTIVE_INTERVAL: Duration = Duration::from_millis(16);
 /// Capture interval once the screen has been still for [`ACTIVE_FOR`]: polling a
 /// still screen costs a full-screen compare each time.
 const IDLE_INTERVAL: Duration = Duration::from_millis(50);
@@ -29,6 +29,8 @@ const ACTIVE_FOR: Duration = Duration::from_secs(1);
 #[derive(Default)]
 struct Flow {
     acked: AtomicU32,
+    /// Acknowledgements with when they arrived, for measuring round trips.
+    ack_log: std::sync::Mutex<Vec<(u32, Instant)>>,
     /// Set by input; the capture loop treats it as activity.
     input_seen: AtomicBool,
     refresh: AtomicBool,
@@ -41,6 +43,8 @@ struct Flow {
 pub struct SessionHandle {
     flow: Arc<Flow>,
     input: std::sync::mpsc::Sender<InputEvent>,
+    clipboard: ClipboardHandle,
+    block: InputBlockHandle,
 }
 
 impl SessionHandle {
@@ -49,8 +53,23 @@ impl SessionHandle {
         let (input, input_rx) = std::sync::mpsc::channel();
         let input_display = display.clone();
         std::thread::spawn(move || replay_input(channel, input_display, input_rx));
+        let clipboard = ClipboardHandle::start(channel, display.clone(), out.clone());
+        let block = InputBlockHandle::start(channel, display.clone(), out.clone());
         tokio::spawn(stream(channel, display, out, flow.clone()));
-        Self { flow, input }
+        Self {
+            flow,
+            input,
+            clipboard,
+            block,
+        }
+    }
+
+    pub fn clipboard(&self, text: String) {
+        self.clipboard.set_text(text);
+    }
+
+    pub fn block_input(&self, blocked: bool) {
+        self.block.set(blocked);
     }
 
     pub fn input(&self, event: InputEvent) {
@@ -60,6 +79,12 @@ impl SessionHandle {
 
     pub fn ack(&self, seq: u32) {
         self.flow.acked.fetch_max(seq, Ordering::SeqCst);
+        if let Ok(mut log) = self.flow.ack_log.lock() {
+            // Drained on every capture; the bound only matters if capture stalls.
+            if log.len() < 1024 {
+                log.push((seq, Instant::now()));
+            }
+        }
         self.flow.wake.notify_one();
     }
 
@@ -120,7 +145,9 @@ async fn stream(
             }
         };
     let mut capture = Some(capture);
-    let mut encoder = Some(TileEncoder::new());
+    let mut encoder =
+        Some(TileEncoder::new().with_lossy_quality(Some(adapt::LEVELS[0].lossy_quality)));
+    let mut adaptation = Adaptation::new();
     let mut seq: u32 = 0;
     let mut size = (0u16, 0u16);
     let mut last_activity = Instant::now();
@@ -130,28 +157,83 @@ async fn stream(
             flow.wake.notified().await;
             continue;
         }
+        if let Some(level) = adapt_to_acks(&flow, &mut adaptation) {
+            if let Some(encoder) = &mut encoder {
+                encoder.set_lossy_quality(Some(level.lossy_quality));
+            }
+            let adapted = AgentMessage::StreamAdapted {
+                channel,
+                level: u8::try_from(adaptation.level()).unwrap_or(u8::MAX),
+                frames_per_second: u8::try_from(1000 / level.interval.as_millis().max(1))
+                    .unwrap_or(u8::MAX),
+                lossy_quality: level.lossy_quality,
+            };
+            tracing::info!(channel, ?level, "adapting the stream to the link");
+            if let Some(message) = control(&adapted) {
+                if out.send(message).await.is_err() {
+                    return;
+                }
+            }
+        }
+        // A viewer lost the picture: it gets a replay of what the others hold,
+        // whatever is in flight, and the stream goes on from there for all.
+        if flow.refresh.swap(false, Ordering::SeqCst) {
+            let Some(mut enc) = encoder.take() else {
+                return;
+            };
+            let replay = tokio::task::spawn_blocking(move || {
+                let parts = enc.encode_replay(seq, || {
+                    start_bulk_frame(BulkKind::ScreenTiles, channel, 256 * 1024)
+                });
+                (enc, parts)
+            })
+            .await;
+            let parts = match replay {
+                Ok((enc, parts)) => {
+                    encoder = Some(enc);
+                    parts
+                }
+                Err(err) => {
+                    return end_with(&out, channel, format!("screen encoding failed: {err}")).await
+                }
+            };
+            match parts {
+                Ok(parts) => {
+                    for part in parts {
+                        if out.send(Message::Binary(part.into())).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+                Err(err) => tracing::warn!(channel, error = %err, "could not replay the screen"),
+            }
+        }
         if seq.wrapping_sub(flow.acked.load(Ordering::SeqCst)) >= MAX_IN_FLIGHT {
             let _ = tokio::time::timeout(Duration::from_secs(1), flow.wake.notified()).await;
             continue;
         }
         let started = Instant::now();
-        let force_full = flow.refresh.swap(false, Ordering::SeqCst);
         let next_seq = seq.wrapping_add(1);
         let (Some(mut cap), Some(mut enc)) = (capture.take(), encoder.take()) else {
             return;
         };
         let work = tokio::task::spawn_blocking(move || {
             let mut frame_bytes = start_bulk_frame(BulkKind::ScreenTiles, channel, 64 * 1024);
-            let result = cap.grab().map_err(|err| err.to_string()).and_then(|frame| {
+            let grabbed = cap.grab_damaged().map_err(|err| err.to_string());
+            let result = grabbed.and_then(|(frame, damage)| {
                 let frame_size = (frame.width, frame.height);
-                enc.encode(frame, force_full, next_seq, &mut frame_bytes)
+                enc.encode_damaged(frame, damage, false, next_seq, &mut frame_bytes)
                     .map(|outcome| (frame_size, outcome))
                     .map_err(|err| err.to_string())
             });
-            (cap, enc, frame_bytes, result)
+            let pointer = cap.cursor().unwrap_or_else(|err| {
+                tracing::debug!(error = %err, "could not read the pointer");
+                CursorUpdate::default()
+            });
+            (cap, enc, frame_bytes, result, pointer)
         })
         .await;
-        let (cap, enc, frame_bytes, result) = match work {
+        let (cap, enc, frame_bytes, result, pointer) = match work {
             Ok(done) => done,
             Err(err) => {
                 return end_with(&out, channel, format!("screen capture failed: {err}")).await
@@ -178,20 +260,26 @@ async fn stream(
                 }
             }
         }
+        for message in pointer_messages(channel, pointer) {
+            if out.send(message).await.is_err() {
+                return;
+            }
+        }
         if outcome.tiles > 0 {
             if out.send(Message::Binary(frame_bytes.into())).await.is_err() {
                 return;
             }
             seq = next_seq;
+            adaptation.sent(seq, Instant::now());
         }
         if outcome.tiles > 0 || flow.input_seen.swap(false, Ordering::SeqCst) {
             last_activity = Instant::now();
         }
         if !outcome.pending {
             let interval = if last_activity.elapsed() < ACTIVE_FOR {
-                ACTIVE_INTERVAL
+                adaptation.current().interval
             } else {
-                IDLE_INTERVAL
+                IDLE_INTERVAL.max(adaptation.current().interval)
             };
             let elapsed = started.elapsed();
             if elapsed < interval {
@@ -199,6 +287,34 @@ async fn stream(
             }
         }
     }
+}
+
+/// Feeds the acknowledgements received since the last call to the adaptation;
+/// the new level when it changed.
+fn adapt_to_acks(flow: &Flow, adaptation: &mut Adaptation) -> Option<adapt::Level> {
+    let acks = match flow.ack_log.lock() {
+        Ok(mut log) => std::mem::take(&mut *log),
+        Err(_) => return None,
+    };
+    let mut changed = false;
+    for (seq, at) in acks {
+        changed |= adaptation.acked(seq, at).is_some();
+    }
+    changed.then(|| adaptation.current())
+}
+
+/// The control messages that tell the console about the pointer.
+fn pointer_messages(channel: u32, pointer: CursorUpdate) -> impl Iterator<Item = Message> {
+    let shape = pointer
+        .shape
+        .map(|shape| AgentMessage::CursorShape { channel, shape });
+    let moved = pointer
+        .position
+        .map(|(x, y)| AgentMessage::CursorMoved { channel, x, y });
+    shape
+        .into_iter()
+        .chain(moved)
+        .filter_map(|message| control(&message))
 }
 
 /// Returns early when a refresh, pause or stop is requested, so they are not delayed a frame.

@@ -135,10 +135,17 @@ pub enum AuditCode {
     /// An end user's machine joined with a session key (an attended device).
     #[serde(rename = "R3003I")]
     DeviceJoined,
+    /// A technician blocked the end user's keyboard and mouse during a session.
+    #[serde(rename = "R3004I")]
+    InputBlocked,
+    /// The end user's keyboard and mouse work again: the technician gave them
+    /// back, or the end user took them back (detail `by`).
+    #[serde(rename = "R3005I")]
+    InputUnblocked,
 }
 
 impl AuditCode {
-    pub const ALL: [Self; 42] = [
+    pub const ALL: [Self; 44] = [
         Self::SignedIn,
         Self::SignInFailed,
         Self::SignedOut,
@@ -181,6 +188,8 @@ impl AuditCode {
         Self::SessionEnded,
         Self::SessionKeyCreated,
         Self::DeviceJoined,
+        Self::InputBlocked,
+        Self::InputUnblocked,
     ];
 
     /// The code as stored and sent.
@@ -228,6 +237,8 @@ impl AuditCode {
             Self::SessionEnded => "R3001I",
             Self::SessionKeyCreated => "R3002I",
             Self::DeviceJoined => "R3003I",
+            Self::InputBlocked => "R3004I",
+            Self::InputUnblocked => "R3005I",
         }
     }
 

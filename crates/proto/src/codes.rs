@@ -81,6 +81,8 @@ pub enum ErrorCode {
     /// The key's company helps only its members: the join needs the ticket the
     /// portal gives a signed-in member.
     JoinTicketRequired,
+    /// Clipboard text over the limit (`clipboard::MAX_CLIPBOARD_JSON`).
+    ClipboardTooLarge,
     /// Something failed on the server; the log has the detail under the request id.
     Internal,
 }
@@ -123,6 +125,7 @@ impl ErrorCode {
             Self::DomainAlreadyAdded => "domain_already_added",
             Self::SessionKeyInvalid => "session_key_invalid",
             Self::JoinTicketRequired => "join_ticket_required",
+            Self::ClipboardTooLarge => "clipboard_too_large",
             Self::Internal => "internal",
         }
     }

@@ -3,7 +3,8 @@
 //! travels as binary frames that start with this fixed header, so a relay can
 //! route them without parsing the payload.
 //!
-//! Layout: `kind: u8`, `channel: u32 big-endian`, then the payload.
+//! Layout: `kind: u8`, `channel: u32 big-endian`, then the payload. Screen
+//! updates start their payload with `seq: u32` and flags (see [`screen_flags`]).
 
 use thiserror::Error;
 
@@ -18,6 +19,34 @@ pub const MAX_TILE_SIDE: u16 = 64;
 /// side by side (one JPEG's headers are about 600 bytes: per 64×64 tile they
 /// would cost more than the pixels). Heights stay within [`MAX_TILE_SIDE`].
 pub const MAX_STRIP_WIDTH: u16 = 16 * MAX_TILE_SIDE;
+
+/// Flags of a screen update, the byte after its `seq` (see [`screen_update_header`]).
+/// A relay uses them to bring a viewer that lost the picture (it joined late, fell
+/// behind or received a corrupt update) back with a full one, without making the
+/// viewers who kept up receive it too.
+pub mod screen_flags {
+    /// This update starts a full picture: it and the updates up to the one marked
+    /// [`KEY_END`] hold every cell, and none of them copies from an earlier picture
+    /// that the receiver might not have. A viewer waiting for a picture starts here.
+    pub const KEY_START: u8 = 1;
+    /// This update ends a full picture.
+    pub const KEY_END: u8 = 2;
+    /// The full picture repeats what was already sent (a viewer asked for it): viewers
+    /// who kept up skip it.
+    pub const REPLAY: u8 = 4;
+    /// Every flag this version defines; receivers refuse others.
+    pub const ALL: u8 = KEY_START | KEY_END | REPLAY;
+}
+
+/// Bytes at the start of every screen update payload: `seq: u32` then `flags: u8`.
+pub const SCREEN_UPDATE_PREFIX: usize = 5;
+
+/// The `seq` and flags that start a screen update's payload, if it is long enough.
+pub fn screen_update_header(payload: &[u8]) -> Option<(u32, u8)> {
+    let prefix = payload.get(..SCREEN_UPDATE_PREFIX)?;
+    let seq = u32::from_be_bytes([prefix[0], prefix[1], prefix[2], prefix[3]]);
+    Some((seq, prefix[4]))
+}
 
 /// What a bulk frame carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

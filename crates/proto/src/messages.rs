@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::api::{AuditEventView, DeviceView, SessionView};
+use crate::clipboard::ClipboardEvent;
 use crate::codes::{EndReason, ErrorCode};
 use crate::directory::SsoDomainView;
+use crate::input_block::InputBlockState;
 
 /// One input event from the technician, in remote-screen pixel coordinates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -35,6 +37,50 @@ pub enum InputEvent {
     Key { keysym: u32, pressed: bool },
     /// Release every key and button still held (the console lost focus).
     ReleaseAll,
+}
+
+/// Largest width and height of a pointer image; larger ones are refused.
+pub const MAX_CURSOR_SIDE: u16 = 256;
+
+/// The pointer's image, sent when it changes so the console draws the pointer
+/// itself: moving it costs no screen bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CursorShape {
+    pub width: u16,
+    pub height: u16,
+    /// The hotspot: the pixel of the image that is the pointer's position.
+    pub hot_x: u16,
+    pub hot_y: u16,
+    /// The image as a PNG (8-bit RGBA, `width`×`height`), base64 (standard alphabet).
+    pub png: String,
+}
+
+impl CursorShape {
+    /// Checks the sizes and that `png` is base64 of a PNG file, so a receiver
+    /// may put it in a `data:` URL as it is.
+    pub fn validate(&self) -> Result<(), String> {
+        use base64::Engine as _;
+        if self.width == 0
+            || self.height == 0
+            || self.width > MAX_CURSOR_SIDE
+            || self.height > MAX_CURSOR_SIDE
+        {
+            return Err(format!(
+                "a {}x{} pointer image is empty or larger than {MAX_CURSOR_SIDE}",
+                self.width, self.height
+            ));
+        }
+        if self.hot_x >= self.width || self.hot_y >= self.height {
+            return Err("the pointer's hotspot lies outside its image".into());
+        }
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(&self.png)
+            .map_err(|_| "the pointer image is not base64".to_string())?;
+        if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            return Err("the pointer image is not a PNG".into());
+        }
+        Ok(())
+    }
 }
 
 /// What the agent reports about the device on every connection.
@@ -74,6 +120,26 @@ pub enum AgentMessage {
     },
     /// The agent ended the session on `channel`.
     SessionEnded { channel: u32, message: String },
+    /// The pointer's image changed (sent at start and on every change).
+    CursorShape { channel: u32, shape: CursorShape },
+    /// The pointer moved, in screen pixels (the hotspot's position).
+    CursorMoved { channel: u32, x: u16, y: u16 },
+    /// The stream adapted to the link: `level` 0 is the best picture; higher
+    /// levels send changing photo-like regions at a lower JPEG quality and
+    /// capture less often. Text stays exact at every level.
+    StreamAdapted {
+        channel: u32,
+        level: u8,
+        frames_per_second: u8,
+        lossy_quality: u8,
+    },
+    /// The device's clipboard changed, or the technician's text was applied.
+    Clipboard { channel: u32, event: ClipboardEvent },
+    /// Whether the end user's keyboard and mouse are blocked changed.
+    InputBlock {
+        channel: u32,
+        state: InputBlockState,
+    },
 }
 
 /// Server → agent.
@@ -122,6 +188,17 @@ pub enum ServerToAgent {
         channel: u32,
         paused: bool,
     },
+    /// Make `text` the device's clipboard (checked against
+    /// [`crate::clipboard::MAX_CLIPBOARD_JSON`]).
+    Clipboard {
+        channel: u32,
+        text: String,
+    },
+    /// Block (or give back) the end user's keyboard and mouse.
+    BlockInput {
+        channel: u32,
+        blocked: bool,
+    },
     /// Sent before the server closes the link because of an error.
     Error {
         code: ErrorCode,
@@ -154,6 +231,14 @@ pub enum ConsoleMessage {
     Control {
         held: bool,
     },
+    /// Make `text` the device's clipboard (needs control of the device).
+    Clipboard {
+        text: String,
+    },
+    /// Block (or give back) the end user's keyboard and mouse (needs control).
+    BlockInput {
+        blocked: bool,
+    },
 }
 
 /// Server → console, on a session link.
@@ -170,6 +255,21 @@ pub enum ServerToConsole {
         width: u16,
         height: u16,
     },
+    /// The pointer's image (at start, on change, and to a viewer who joins).
+    CursorShape {
+        shape: CursorShape,
+    },
+    /// Where the pointer is on the remote screen.
+    CursorMoved {
+        x: u16,
+        y: u16,
+    },
+    /// The stream adapted to the link (see `AgentMessage::StreamAdapted`).
+    StreamAdapted {
+        level: u8,
+        frames_per_second: u8,
+        lossy_quality: u8,
+    },
     Ended {
         reason: EndReason,
     },
@@ -184,7 +284,16 @@ pub enum ServerToConsole {
         screen_paused: bool,
         control_released: bool,
     },
-    /// One request was refused; the link stays open and nothing changed.
+    /// About the device's clipboard (sent only to a console that controls it).
+    Clipboard {
+        event: ClipboardEvent,
+    },
+    /// Whether the end user's keyboard and mouse are blocked.
+    InputBlock {
+        state: InputBlockState,
+    },
+    /// The server refused a request of this link; unlike `error`, the link
+    /// stays open and nothing changed.
     Refused {
         code: ErrorCode,
         message: String,

@@ -8,6 +8,7 @@
 //!
 //! ```text
 //! seq: u32          frame sequence number, echoed by the console's FrameAck
+//! flags: u8         reach_proto::frame::screen_flags: KEY_START, KEY_END, REPLAY
 //! width: u16        full screen width in pixels
 //! height: u16       full screen height in pixels
 //! tile_count: u16
@@ -34,14 +35,22 @@
 //!   losslessly once they are still.
 //!
 //! A batch with a new `width`/`height` means the screen was resized: the
-//! receiver resizes its picture, and the batch carries every tile.
+//! receiver resizes its picture, and the batch starts a full picture.
+//!
+//! Full pictures: the batches from one marked `KEY_START` to the one marked
+//! `KEY_END` (often the same batch) hold every cell and copy nothing from an
+//! earlier picture, so a receiver that has no picture (it joined late, fell
+//! behind, or dropped a corrupt batch) can start from them. `REPLAY` marks a full
+//! picture that repeats what the encoder sent before, for such receivers only.
 
 use thiserror::Error;
+
+use reach_proto::frame::screen_flags;
 
 use crate::{codec, TILE_SIZE};
 
 /// Bytes before the first tile record.
-pub const BATCH_HEADER_LEN: usize = 10;
+pub const BATCH_HEADER_LEN: usize = 11;
 /// Bytes of a tile record before its data.
 pub const TILE_HEADER_LEN: usize = 13;
 
@@ -82,6 +91,9 @@ pub enum DecodeError {
         needed: usize,
         available: usize,
     },
+    /// The flags byte has bits this version does not define.
+    #[error("unknown batch flags {0:#04x}")]
+    UnknownFlags(u8),
     /// Bytes remain after the last tile.
     #[error("{0} unexpected bytes after the last tile")]
     TrailingBytes(usize),
@@ -119,6 +131,8 @@ pub enum DecodeError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecodedBatch {
     pub seq: u32,
+    /// `reach_proto::frame::screen_flags` bits.
+    pub flags: u8,
     pub width: u16,
     pub height: u16,
     pub tiles: Vec<DecodedTile>,
@@ -190,6 +204,10 @@ pub fn decode(payload: &[u8]) -> Result<DecodedBatch, DecodeError> {
         offset: 0,
     };
     let seq = reader.u32()?;
+    let flags = reader.u8()?;
+    if flags & !screen_flags::ALL != 0 {
+        return Err(DecodeError::UnknownFlags(flags));
+    }
     let width = reader.u16()?;
     let height = reader.u16()?;
     let count = reader.u16()?;
@@ -258,6 +276,7 @@ pub fn decode(payload: &[u8]) -> Result<DecodedBatch, DecodeError> {
     }
     Ok(DecodedBatch {
         seq,
+        flags,
         width,
         height,
         tiles,
@@ -266,16 +285,22 @@ pub fn decode(payload: &[u8]) -> Result<DecodedBatch, DecodeError> {
 
 /// Appends a batch header with a tile count of 0, patched by
 /// [`set_tile_count`] once the tiles are known.
-pub(crate) fn write_header(out: &mut Vec<u8>, seq: u32, width: u16, height: u16) {
+pub(crate) fn write_header(out: &mut Vec<u8>, seq: u32, flags: u8, width: u16, height: u16) {
     out.extend_from_slice(&seq.to_be_bytes());
+    out.push(flags);
     out.extend_from_slice(&width.to_be_bytes());
     out.extend_from_slice(&height.to_be_bytes());
     out.extend_from_slice(&0u16.to_be_bytes());
 }
 
+/// Adds `flags` to those of the batch whose header starts at `batch_start`.
+pub(crate) fn add_flags(out: &mut [u8], batch_start: usize, flags: u8) {
+    out[batch_start + 4] |= flags;
+}
+
 /// Sets the tile count of the batch whose header starts at `batch_start`.
 pub(crate) fn set_tile_count(out: &mut [u8], batch_start: usize, count: u16) {
-    let at = batch_start + 8;
+    let at = batch_start + 9;
     out[at..at + 2].copy_from_slice(&count.to_be_bytes());
 }
 

@@ -7,8 +7,10 @@
 
 use thiserror::Error;
 
+use reach_proto::frame::screen_flags;
+
 use crate::batch::TileEncoding;
-use crate::{batch, codec, scroll, Frame, BYTES_PER_PIXEL};
+use crate::{batch, codec, scroll, Damage, Frame, BYTES_PER_PIXEL};
 
 /// Side of a square tile in pixels; tiles on the right and bottom edges are
 /// smaller when the screen size is not a multiple of it.
@@ -109,6 +111,24 @@ pub struct TileEncoder {
     exact: Vec<bool>,
     /// Per tile, during one encode: it is being sent again losslessly.
     refining: Vec<bool>,
+    /// Where a full picture (after a resize, a forced refresh or an error) is.
+    key: KeyProgress,
+    /// Where the frame being encoded may differ from the previous one.
+    damage: Damage,
+    /// The last batch left changed tiles out (the size cap).
+    left_out: bool,
+}
+
+/// Progress of a full picture that may span several batches (see
+/// [`crate::batch`]: KEY_START … KEY_END).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyProgress {
+    /// Batches carry changes only.
+    Idle,
+    /// The next batch starts a full picture.
+    Starting,
+    /// A full picture was cut by the size cap; the next batch continues it.
+    Continuing,
 }
 
 impl Default for TileEncoder {
@@ -139,14 +159,23 @@ impl TileEncoder {
             still: Vec::new(),
             exact: Vec::new(),
             refining: Vec::new(),
+            key: KeyProgress::Idle,
+            damage: Damage::Unknown,
+            left_out: false,
         }
     }
 
     /// The same encoder with another JPEG quality for changing photo-like
     /// regions (1..=100), or `None` to send everything losslessly.
     pub fn with_lossy_quality(mut self, quality: Option<u8>) -> Self {
-        self.lossy_quality = quality.map(|q| q.clamp(1, 100));
+        self.set_lossy_quality(quality);
         self
+    }
+
+    /// Changes the JPEG quality from the next batch on (the link got slower or
+    /// faster); what was sent stays as it is until it changes or is refined.
+    pub fn set_lossy_quality(&mut self, quality: Option<u8>) {
+        self.lossy_quality = quality.map(|q| q.clamp(1, 100));
     }
 
     /// Appends to `out` a batch (see [`crate::batch`]) holding the tiles of
@@ -160,20 +189,124 @@ impl TileEncoder {
         seq: u32,
         out: &mut Vec<u8>,
     ) -> Result<EncodeOutcome, EncodeError> {
+        self.encode_damaged(frame, Damage::Unknown, force_full, seq, out)
+    }
+
+    /// Like [`TileEncoder::encode`], trusting `damage` to say where `frame` may
+    /// differ from the frame of the previous call: tiles outside it are taken as
+    /// unchanged without comparing them. Tiles the receiver does not hold yet are
+    /// sent whatever `damage` says.
+    pub fn encode_damaged(
+        &mut self,
+        frame: &Frame,
+        damage: Damage,
+        force_full: bool,
+        seq: u32,
+        out: &mut Vec<u8>,
+    ) -> Result<EncodeOutcome, EncodeError> {
         frame.validate()?;
+        // Tiles the size cap left out last time changed before this damage.
+        self.damage = if self.left_out {
+            Damage::Unknown
+        } else {
+            damage
+        };
         if (frame.width, frame.height) != (self.width, self.height) {
             self.reset(frame.width, frame.height);
+            self.key = KeyProgress::Starting;
         } else if force_full {
             self.in_sync.fill(false);
+            self.key = KeyProgress::Starting;
         }
         let batch_start = out.len();
         let result = self.append_changed(frame, seq, out, batch_start);
-        if result.is_err() {
-            out.truncate(batch_start);
-            // Some tiles were recorded as sent although the batch is dropped.
-            self.in_sync.fill(false);
+        self.left_out = result.as_ref().is_ok_and(|outcome| outcome.pending);
+        match &result {
+            Err(_) => {
+                out.truncate(batch_start);
+                // Some tiles were recorded as sent although the batch is dropped.
+                self.in_sync.fill(false);
+                self.key = KeyProgress::Starting;
+            }
+            Ok(outcome) if outcome.tiles > 0 && self.key != KeyProgress::Idle => {
+                if outcome.pending {
+                    self.key = KeyProgress::Continuing;
+                } else {
+                    batch::add_flags(out, batch_start, screen_flags::KEY_END);
+                    self.key = KeyProgress::Idle;
+                }
+            }
+            Ok(_) => {}
         }
         result
+    }
+
+    /// A full picture of what the receivers of this encoder's batches hold now,
+    /// for a receiver that lost it (a late viewer, one that fell behind or
+    /// dropped a corrupt batch), as batches flagged REPLAY from KEY_START to
+    /// KEY_END, each at most the batch cap and each started with `start()` (the
+    /// caller's bulk frame header). Receivers that kept up skip them, so the
+    /// encoder's state does not change: the next [`TileEncoder::encode`]
+    /// continues from the same picture for everyone. Regions last sent lossy
+    /// are sent lossy again. Empty before the first encode.
+    pub fn encode_replay(
+        &mut self,
+        seq: u32,
+        mut start: impl FnMut() -> Vec<u8>,
+    ) -> Result<Vec<Vec<u8>>, EncodeError> {
+        if self.in_sync.is_empty() {
+            return Ok(Vec::new());
+        }
+        let picture = Frame {
+            width: self.width,
+            height: self.height,
+            stride: usize::from(self.width) * BYTES_PER_PIXEL,
+            data: std::mem::take(&mut self.previous),
+        };
+        let result = self.write_replay(&picture, seq, &mut start);
+        self.previous = picture.data;
+        result
+    }
+
+    fn write_replay(
+        &mut self,
+        picture: &Frame,
+        seq: u32,
+        start: &mut impl FnMut() -> Vec<u8>,
+    ) -> Result<Vec<Vec<u8>>, EncodeError> {
+        let mut parts = Vec::new();
+        let mut part = start();
+        let mut part_start = part.len();
+        let first_flags = screen_flags::REPLAY | screen_flags::KEY_START;
+        batch::write_header(&mut part, seq, first_flags, self.width, self.height);
+        let mut tiles: u16 = 0;
+        for index in 0..self.in_sync.len() {
+            let rect = self.tile_rect(index);
+            let lossy = self.lossy_quality.filter(|_| !self.exact[index]);
+            let tile_start = part.len();
+            codec::write_tile(&mut part, picture, rect, &mut self.rgb, lossy)?;
+            let over = part.len() - part_start > self.max_batch_bytes || tiles == u16::MAX;
+            if over && tiles > 0 {
+                let record = part.split_off(tile_start);
+                batch::set_tile_count(&mut part, part_start, tiles);
+                parts.push(std::mem::replace(&mut part, start()));
+                part_start = part.len();
+                batch::write_header(
+                    &mut part,
+                    seq,
+                    screen_flags::REPLAY,
+                    self.width,
+                    self.height,
+                );
+                part.extend_from_slice(&record);
+                tiles = 0;
+            }
+            tiles += 1;
+        }
+        batch::set_tile_count(&mut part, part_start, tiles);
+        batch::add_flags(&mut part, part_start, screen_flags::KEY_END);
+        parts.push(part);
+        Ok(parts)
     }
 
     fn append_changed(
@@ -191,7 +324,11 @@ impl TileEncoder {
             .map(|index| {
                 let tile = self.tile_rect(index);
                 if self.in_sync[index] {
-                    self.changed_part(frame, tile)
+                    if self.damage.touches(tile.x, tile.y, tile.w, tile.h) {
+                        self.changed_part(frame, tile)
+                    } else {
+                        None
+                    }
                 } else {
                     Some(tile)
                 }
@@ -215,7 +352,7 @@ impl TileEncoder {
         }
         let copies = self.find_copies(frame, &parts);
         if !copies.is_empty() {
-            batch::write_header(out, seq, self.width, self.height);
+            batch::write_header(out, seq, self.start_flags(), self.width, self.height);
             for (_, rect, src_y) in &copies {
                 codec::write_copy(out, *rect, rect.x, *src_y);
             }
@@ -247,7 +384,7 @@ impl TileEncoder {
                 continue;
             };
             if outcome.tiles == 0 {
-                batch::write_header(out, seq, self.width, self.height);
+                batch::write_header(out, seq, self.start_flags(), self.width, self.height);
             }
             if outcome.tiles == usize::from(u16::MAX) {
                 outcome.pending = true;
@@ -300,7 +437,8 @@ impl TileEncoder {
         let changed: Vec<usize> = (0..parts.len())
             .filter(|&index| self.in_sync[index] && parts[index].is_some() && !self.refining[index])
             .collect();
-        if changed.len() < MIN_TILES_FOR_COPIES {
+        // A full picture copies nothing: its receiver may have no earlier one.
+        if changed.len() < MIN_TILES_FOR_COPIES || self.key != KeyProgress::Idle {
             return Vec::new();
         }
         let mut columns = vec![false; tiles_x];
@@ -406,7 +544,7 @@ impl TileEncoder {
                 h: first.h,
             };
             if outcome.tiles == 0 {
-                batch::write_header(out, seq, self.width, self.height);
+                batch::write_header(out, seq, self.start_flags(), self.width, self.height);
             }
             let strip_start = out.len();
             codec::write_jpeg_record(out, frame, strip, &mut self.rgb, quality)?;
@@ -465,6 +603,15 @@ impl TileEncoder {
         self.exact.clear();
         self.exact.resize(tiles_x * tiles_y, true);
         self.resume_at = 0;
+    }
+
+    /// Flags of the next batch's header (KEY_END is added once it is known).
+    fn start_flags(&self) -> u8 {
+        if self.key == KeyProgress::Starting {
+            screen_flags::KEY_START
+        } else {
+            0
+        }
     }
 
     fn tile_rect(&self, index: usize) -> TileRect {

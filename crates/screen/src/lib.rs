@@ -23,6 +23,46 @@ pub use encoder::{
     MIN_MAX_BATCH_BYTES, TILE_SIZE,
 };
 
+/// What the capture knows about where a frame differs from the one before it.
+/// The encoder compares only the tiles that may have changed: with X DAMAGE a
+/// still screen costs no comparison and a typed character costs one tile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Damage {
+    /// Anything may have changed (no damage tracking, or the first frame).
+    Unknown,
+    /// Nothing changed.
+    Nothing,
+    /// Changes, if any, lie inside this rectangle.
+    Within {
+        x: u16,
+        y: u16,
+        width: u16,
+        height: u16,
+    },
+}
+
+impl Damage {
+    /// Whether the rectangle may hold a change.
+    pub(crate) fn touches(&self, x: u16, y: u16, width: u16, height: u16) -> bool {
+        match *self {
+            Damage::Unknown => true,
+            Damage::Nothing => false,
+            Damage::Within {
+                x: dx,
+                y: dy,
+                width: dw,
+                height: dh,
+            } => {
+                let (left, top) = (u32::from(x), u32::from(y));
+                let (right, bottom) = (left + u32::from(width), top + u32::from(height));
+                let (d_left, d_top) = (u32::from(dx), u32::from(dy));
+                let (d_right, d_bottom) = (d_left + u32::from(dw), d_top + u32::from(dh));
+                left < d_right && d_left < right && top < d_bottom && d_top < bottom
+            }
+        }
+    }
+}
+
 /// Bytes per pixel in a [`Frame`].
 pub const BYTES_PER_PIXEL: usize = 4;
 

@@ -308,6 +308,7 @@ fn trailing_bytes_are_an_error() {
 fn one_tile(rect: [u16; 4], encoding: u8, data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     out.extend_from_slice(&1u32.to_be_bytes());
+    out.push(0);
     out.extend_from_slice(&100u16.to_be_bytes());
     out.extend_from_slice(&100u16.to_be_bytes());
     out.extend_from_slice(&1u16.to_be_bytes());
@@ -464,6 +465,7 @@ fn copies_read_the_picture_from_before_the_batch() {
 fn copy_tiles_with_a_bad_source_are_refused() {
     let mut bytes = Vec::new();
     bytes.extend_from_slice(&7u32.to_be_bytes());
+    bytes.push(0);
     bytes.extend_from_slice(&100u16.to_be_bytes());
     bytes.extend_from_slice(&100u16.to_be_bytes());
     bytes.extend_from_slice(&1u16.to_be_bytes());
@@ -604,4 +606,199 @@ fn a_broken_jpeg_tile_is_refused() {
     let data = batch::BATCH_HEADER_LEN + batch::TILE_HEADER_LEN;
     batch[data..data + 2].fill(0);
     assert!(matches!(batch::decode(&batch), Err(DecodeError::Jpeg(_))));
+}
+
+#[test]
+fn full_pictures_are_flagged_from_key_start_to_key_end() {
+    use reach_proto::frame::screen_flags::{KEY_END, KEY_START};
+    let frame = synthetic_frame(130, 70, 11);
+    let mut encoder = lossless();
+    let (_, first) = encode(&mut encoder, &frame, false, 1);
+    assert_eq!(batch::decode(&first).unwrap().flags, KEY_START | KEY_END);
+    let mut changed = frame.clone();
+    changed.set_rgb(3, 3, [1, 2, 3]);
+    let (_, delta) = encode(&mut encoder, &changed, false, 2);
+    assert_eq!(batch::decode(&delta).unwrap().flags, 0);
+    let (_, forced) = encode(&mut encoder, &changed, true, 3);
+    assert_eq!(batch::decode(&forced).unwrap().flags, KEY_START | KEY_END);
+
+    // A full picture cut by the size cap: start, continuations, end.
+    let mut noise = Frame::new(320, 256);
+    let mut rng = XorShift(12);
+    for byte in noise.data.iter_mut() {
+        *byte = rng.next() as u8;
+    }
+    let mut capped =
+        TileEncoder::with_max_batch_bytes(crate::MIN_MAX_BATCH_BYTES).with_lossy_quality(None);
+    let mut flags = Vec::new();
+    loop {
+        let (outcome, out) = encode(&mut capped, &noise, false, 1);
+        flags.push(batch::decode(&out).unwrap().flags);
+        if !outcome.pending {
+            break;
+        }
+    }
+    assert!(flags.len() > 2);
+    assert_eq!(flags.first(), Some(&KEY_START));
+    assert_eq!(flags.last(), Some(&KEY_END));
+    assert!(flags[1..flags.len() - 1].iter().all(|f| *f == 0));
+}
+
+#[test]
+fn a_replay_rebuilds_the_picture_of_those_who_kept_up_and_changes_nothing_for_them() {
+    use reach_proto::frame::screen_flags::{KEY_END, KEY_START, REPLAY};
+    let mut encoder = lossless();
+    let mut kept_up = Vec::new();
+    // A page, then the page scrolled (copies), then a changed corner.
+    let first = page(256, 192, 0);
+    let scrolled = page(256, 192, 3);
+    for (seq, frame) in [(1, &first), (2, &scrolled)] {
+        let (_, out) = encode(&mut encoder, frame, false, seq);
+        batch::decode(&out).unwrap().paint(&mut kept_up);
+    }
+    let parts = encoder
+        .encode_replay(7, || vec![0xAB])
+        .expect("replay encodes");
+    assert_eq!(parts.len(), 1);
+    assert_eq!(
+        parts[0][0], 0xAB,
+        "each part starts with the caller's header"
+    );
+    let replay = batch::decode(&parts[0][1..]).unwrap();
+    assert_eq!(replay.seq, 7);
+    assert_eq!(replay.flags, REPLAY | KEY_START | KEY_END);
+    assert_eq!(replay.tiles.len(), tile_count(256, 192));
+    assert!(replay.tiles.iter().all(|t| t.copy_from.is_none()));
+    let mut late = Vec::new();
+    replay.paint(&mut late);
+    assert_eq!(late, kept_up);
+
+    // The next change applies to both receivers alike.
+    let mut next = scrolled.clone();
+    next.set_rgb(200, 150, [250, 0, 0]);
+    let (_, out) = encode(&mut encoder, &next, false, 8);
+    let delta = batch::decode(&out).unwrap();
+    assert_eq!(delta.flags, 0);
+    delta.paint(&mut kept_up);
+    delta.paint(&mut late);
+    assert_eq!(late, frame_rgb(&next));
+    assert_eq!(kept_up, late);
+}
+
+#[test]
+fn large_replays_are_cut_into_flagged_parts_under_the_cap() {
+    use reach_proto::frame::screen_flags::{KEY_END, KEY_START, REPLAY};
+    let cap = crate::MIN_MAX_BATCH_BYTES;
+    let mut noise = Frame::new(320, 256);
+    let mut rng = XorShift(13);
+    for byte in noise.data.iter_mut() {
+        *byte = rng.next() as u8;
+    }
+    let mut encoder = TileEncoder::with_max_batch_bytes(cap).with_lossy_quality(None);
+    let mut kept_up = Vec::new();
+    loop {
+        let (outcome, out) = encode(&mut encoder, &noise, false, 1);
+        batch::decode(&out).unwrap().paint(&mut kept_up);
+        if !outcome.pending {
+            break;
+        }
+    }
+    let parts = encoder.encode_replay(2, Vec::new).unwrap();
+    assert!(parts.len() > 1);
+    let mut late = Vec::new();
+    for (index, part) in parts.iter().enumerate() {
+        assert!(part.len() <= cap);
+        let decoded = batch::decode(part).unwrap();
+        let mut want = REPLAY;
+        if index == 0 {
+            want |= KEY_START;
+        }
+        if index == parts.len() - 1 {
+            want |= KEY_END;
+        }
+        assert_eq!(decoded.flags, want);
+        decoded.paint(&mut late);
+    }
+    assert_eq!(late, kept_up);
+}
+
+#[test]
+fn a_replay_before_any_picture_is_empty() {
+    assert!(lossless().encode_replay(1, Vec::new).unwrap().is_empty());
+}
+
+#[test]
+fn unknown_flags_are_refused() {
+    let mut batch = one_tile([0, 0, 10, 10], 2, &[1, 2, 3]);
+    batch[4] = 0x80;
+    assert!(matches!(
+        batch::decode(&batch),
+        Err(DecodeError::UnknownFlags(0x80))
+    ));
+}
+
+#[test]
+fn damage_limits_what_is_compared_and_nothing_means_nothing() {
+    use crate::Damage;
+    let first = synthetic_frame(256, 128, 21);
+    let mut encoder = lossless();
+    let mut canvas = Vec::new();
+    let (_, out) = encode(&mut encoder, &first, false, 1);
+    batch::decode(&out).unwrap().paint(&mut canvas);
+    let mut next = first.clone();
+    next.set_rgb(10, 10, [1, 1, 1]);
+    next.set_rgb(200, 100, [2, 2, 2]);
+    // Only the first change is inside the damage: only it is sent.
+    let within = Damage::Within {
+        x: 0,
+        y: 0,
+        width: 64,
+        height: 64,
+    };
+    let mut out = Vec::new();
+    let outcome = encoder
+        .encode_damaged(&next, within, false, 2, &mut out)
+        .unwrap();
+    assert_eq!(outcome.tiles, 1);
+    let mut out = Vec::new();
+    let outcome = encoder
+        .encode_damaged(&next, Damage::Nothing, false, 3, &mut out)
+        .unwrap();
+    assert_eq!(outcome.tiles, 0);
+    // Unknown damage compares everything again and finds the other change.
+    let (outcome, out) = encode(&mut encoder, &next, false, 4);
+    assert_eq!(outcome.tiles, 1);
+    let decoded = batch::decode(&out).unwrap();
+    assert_eq!((decoded.tiles[0].x, decoded.tiles[0].y), (200, 100));
+}
+
+#[test]
+fn tiles_the_cap_left_out_are_sent_whatever_the_next_damage_says() {
+    use crate::Damage;
+    let cap = crate::MIN_MAX_BATCH_BYTES;
+    let mut frame = Frame::new(320, 256);
+    let mut encoder = TileEncoder::with_max_batch_bytes(cap).with_lossy_quality(None);
+    let mut canvas = Vec::new();
+    let (_, out) = encode(&mut encoder, &frame, false, 0);
+    batch::decode(&out).unwrap().paint(&mut canvas);
+    let mut rng = XorShift(22);
+    for byte in frame.data.iter_mut() {
+        *byte = rng.next() as u8;
+    }
+    let mut damage = Damage::Unknown;
+    for seq in 1..100 {
+        let mut out = Vec::new();
+        let outcome = encoder
+            .encode_damaged(&frame, damage, false, seq, &mut out)
+            .unwrap();
+        if outcome.tiles > 0 {
+            batch::decode(&out).unwrap().paint(&mut canvas);
+        }
+        if !outcome.pending {
+            break;
+        }
+        // The screen did not change again: the capture reports no damage.
+        damage = Damage::Nothing;
+    }
+    assert_eq!(canvas, frame_rgb(&frame));
 }

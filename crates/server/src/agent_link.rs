@@ -274,7 +274,9 @@ async fn relay(state: Arc<AppState>, socket: WebSocket, mut device: Device) {
                     Message::Binary(bytes) => match BulkFrame::parse(&bytes) {
                         Ok(frame) if frame.kind == BulkKind::ScreenTiles => {
                             let channel = frame.channel;
-                            state.hub.frame_from_agent(&device.id, channel, bytes.to_vec());
+                            if let Err(err) = state.hub.frame_from_agent(&device.id, channel, bytes.to_vec()) {
+                                break Stop::Violation(err.to_string());
+                            }
                         }
                         Ok(_) => break Stop::Violation("unexpected bulk frame kind".into()),
                         Err(err) => break Stop::Violation(err.to_string()),
@@ -395,10 +397,33 @@ async fn on_control(
             width,
             height,
         } => {
+            state
+                .hub
+                .screen_from_agent(&device.id, channel, width, height);
+        }
+        AgentMessage::CursorShape { channel, shape } => {
+            shape
+                .validate()
+                .map_err(|reason| format!("bad pointer image: {reason}"))?;
+            state.hub.cursor_from_agent(&device.id, channel, shape);
+        }
+        AgentMessage::CursorMoved { channel, x, y } => {
+            state.hub.pointer_from_agent(&device.id, channel, x, y);
+        }
+        AgentMessage::StreamAdapted {
+            channel,
+            level,
+            frames_per_second,
+            lossy_quality,
+        } => {
             state.hub.control_from_agent(
                 &device.id,
                 channel,
-                ServerToConsole::ScreenInfo { width, height },
+                ServerToConsole::StreamAdapted {
+                    level,
+                    frames_per_second,
+                    lossy_quality,
+                },
             );
         }
         AgentMessage::SessionEnded { channel, message } => {
@@ -410,6 +435,13 @@ async fn on_control(
                     .await;
             }
         }
+        AgentMessage::Clipboard { channel, event } => {
+            crate::device_tools::clipboard_from_device(state, device, channel, event)
+        }
+        AgentMessage::InputBlock {
+            channel,
+            state: block,
+        } => crate::device_tools::input_block_from_device(state, device, channel, block).await,
         AgentMessage::Hello { .. } | AgentMessage::Auth { .. } => {
             return Err("handshake message after the handshake".into());
         }

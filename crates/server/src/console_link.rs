@@ -10,6 +10,7 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgr
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
+use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use reach_core::policy::{authorize, Action, Principal, Resource};
 use reach_proto::codes::{EndReason, ErrorCode};
@@ -19,8 +20,9 @@ use tokio::sync::{broadcast, mpsc};
 
 use crate::api::sessions::session_resource;
 use crate::auth::{Authenticated, SignInWatch};
+use crate::device_tools;
 use crate::error::ApiFailure;
-use crate::hub::{CompanyEvent, EventSubject, HubError, ToConsole, CONSOLE_QUEUE};
+use crate::hub::{Attached, CompanyEvent, EventSubject, HubError, ToConsole, CONSOLE_QUEUE};
 use crate::AppState;
 
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
@@ -144,8 +146,8 @@ async fn run_session(
     {
         return;
     }
-    let connection = match state.hub.attach_console(&session_id, tx) {
-        Ok(connection) => connection,
+    let Attached { connection, link } = match state.hub.attach_console(&session_id, tx) {
+        Ok(attached) => attached,
         Err(HubError::DeviceOffline) => {
             return refuse(
                 &mut socket,
@@ -202,13 +204,18 @@ async fn run_session(
                         Ok(())
                     }
                     ConsoleMessage::FrameAck { seq } => state.hub.to_agent(&session_id, |channel| ServerToAgent::FrameAck { channel, seq }).await,
-                    ConsoleMessage::Refresh => state.hub.to_agent(&session_id, |channel| ServerToAgent::Refresh { channel }).await,
+                    ConsoleMessage::Refresh => {
+                        state.hub.viewer_lost_picture(&session_id, connection);
+                        Ok(())
+                    }
                     ConsoleMessage::End => {
                         ended = true;
                         state.hub.end_session(&session_id, EndReason::TechnicianEnded).await;
                         Ok(())
                     }
                     ConsoleMessage::Hello { .. } => break Outcome::Violation("hello after the handshake".into()),
+                    ConsoleMessage::Clipboard { text } => tools_reply(&mut sink, device_tools::clipboard_to_device(&state, &session_id, may_control, text).await).await,
+                    ConsoleMessage::BlockInput { blocked } => tools_reply(&mut sink, device_tools::block_input(&state, &session_id, may_control, blocked).await).await,
                 };
                 if let Err(err) = forwarded {
                     // The hub has already queued the Ended message for this link.
@@ -225,7 +232,13 @@ async fn run_session(
             outgoing = rx.recv() => {
                 let sent = match outgoing {
                     None | Some(ToConsole::Close) => break Outcome::Closed,
-                    Some(ToConsole::Bulk(frame)) => sink.send(Message::Binary(frame.into())).await,
+                    Some(ToConsole::Control(message)) if !may_control && !device_tools::viewers_may_see(&message) => continue,
+                    Some(ToConsole::Bulk(frame)) => {
+                        let len = frame.len();
+                        let sent = sink.send(Message::Binary(frame.into())).await;
+                        link.sent(len);
+                        sent
+                    }
                     Some(ToConsole::Control(message)) => match serde_json::to_string(&message) {
                         Ok(text) => sink.send(Message::Text(text.into())).await,
                         Err(_) => continue,
@@ -233,6 +246,10 @@ async fn run_session(
                 };
                 if sent.is_err() {
                     break Outcome::Closed;
+                }
+                // Waiting for a replay and now drained: the replay can come.
+                if link.waiting() && rx.is_empty() {
+                    state.hub.viewer_drained(&session_id);
                 }
             }
         }
@@ -310,6 +327,23 @@ async fn tool_request(
             code: ErrorCode::SessionEnded,
             message: "the session has ended".into(),
         },
+    }
+}
+
+/// Sends a device tool's refusal on the link; the link stays open.
+async fn tools_reply(
+    sink: &mut SplitSink<WebSocket, Message>,
+    outcome: Result<(), device_tools::Refusal>,
+) -> Result<(), HubError> {
+    match outcome {
+        Ok(()) => Ok(()),
+        Err(device_tools::Refusal::Hub(err)) => Err(err),
+        Err(device_tools::Refusal::Refused(message)) => {
+            if let Ok(text) = serde_json::to_string(&message) {
+                let _ = sink.send(Message::Text(text.into())).await;
+            }
+            Ok(())
+        }
     }
 }
 

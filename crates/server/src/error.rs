@@ -66,6 +66,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | ErrorCode::UnknownAgentKey
         | ErrorCode::AgentAuthFailed => StatusCode::UNAUTHORIZED,
         ErrorCode::Throttled => StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::ClipboardTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorCode::Forbidden
         | ErrorCode::CsrfMismatch
         | ErrorCode::DeviceRevoked

@@ -12,6 +12,7 @@ mod bearer;
 pub mod clock;
 pub mod config;
 mod console_link;
+mod device_tools;
 mod dns;
 pub mod error;
 pub mod hub;

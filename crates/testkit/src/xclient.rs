@@ -68,6 +68,19 @@ pub fn open_window(
     })
 }
 
+/// The command line's arguments as numbers, exactly `N` of them, or `usage`.
+pub fn numeric_args<const N: usize>(usage: &str) -> Result<[u32; N]> {
+    let args: Vec<u32> = std::env::args()
+        .skip(1)
+        .map(|arg| {
+            arg.parse()
+                .with_context(|| format!("{arg:?} is not a number"))
+        })
+        .collect::<Result<_>>()?;
+    args.try_into()
+        .map_err(|_| anyhow::anyhow!("usage: {usage}"))
+}
+
 /// Runs a test client's `run`, printing its error under `name` and exiting 1.
 pub fn main_with(name: &str, run: impl FnOnce() -> Result<()>) -> std::process::ExitCode {
     match run() {

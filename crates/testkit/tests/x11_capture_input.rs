@@ -155,6 +155,76 @@ fn capture_sees_the_pattern_by_shm_and_get_image_and_survives_encoding() {
     assert_eq!(encoder.encode(again, false, 2, &mut out).unwrap().tiles, 0);
 }
 
+/// Fills a rectangle of the root window in `rgb` from another X client, the way
+/// an application draws, and waits until the server has done it.
+fn draw_on_root(display: &str, rect: (i16, i16, u16, u16), rgb: u32) {
+    use x11rb::protocol::xproto::{CreateGCAux, Rectangle};
+    use x11rb::wrapper::ConnectionExt as _;
+    let (conn, screen) = x11rb::connect(Some(display)).unwrap();
+    let root = conn.setup().roots[screen].root;
+    let gc = conn.generate_id().unwrap();
+    conn.create_gc(
+        gc,
+        root,
+        &CreateGCAux::new()
+            .foreground(rgb)
+            .subwindow_mode(x11rb::protocol::xproto::SubwindowMode::INCLUDE_INFERIORS),
+    )
+    .unwrap();
+    let (x, y, width, height) = rect;
+    conn.poly_fill_rectangle(
+        root,
+        gc,
+        &[Rectangle {
+            x,
+            y,
+            width,
+            height,
+        }],
+    )
+    .unwrap();
+    conn.sync().unwrap();
+}
+
+#[test]
+fn damage_reads_only_what_changed_and_a_still_screen_reads_nothing() {
+    use reach_screen::Damage;
+    let xvfb = Xvfb::start(WIDTH, HEIGHT).unwrap();
+    let _client = PatternClient::start(&xvfb.display);
+    for method in [CaptureMethod::Shm, CaptureMethod::GetImage] {
+        let mut capture = X11Capture::connect_with(Some(&xvfb.display), method).unwrap();
+        let (frame, damage) = capture.grab_damaged().unwrap();
+        assert_eq!(damage, Damage::Unknown, "the first grab reads everything");
+        assert_pattern(frame);
+        assert_eq!(capture.grab_damaged().unwrap().1, Damage::Nothing);
+
+        draw_on_root(&xvfb.display, (100, 200, 30, 20), 0x00ff_8000);
+        let (frame, damage) = capture.grab_damaged().unwrap();
+        let Damage::Within {
+            x,
+            y,
+            width,
+            height,
+        } = damage
+        else {
+            panic!("{method:?}: a drawing is damage, got {damage:?}");
+        };
+        assert!(
+            x <= 100 && y <= 200 && x + width >= 130 && y + height >= 220,
+            "{method:?}: the damage {damage:?} covers the drawing"
+        );
+        assert_eq!(frame.rgb_at(115, 210), Some([0xff, 0x80, 0]));
+        // What was read in part is what a whole read sees.
+        let whole = X11Capture::connect_with(Some(&xvfb.display), CaptureMethod::GetImage)
+            .unwrap()
+            .grab()
+            .unwrap()
+            .clone();
+        assert_eq!(frame_rgb(frame), frame_rgb(&whole));
+        assert_eq!(capture.grab_damaged().unwrap().1, Damage::Nothing);
+    }
+}
+
 #[test]
 fn pointer_buttons_and_wheel_reach_the_client() {
     let xvfb = Xvfb::start(WIDTH, HEIGHT).unwrap();

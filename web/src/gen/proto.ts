@@ -6,12 +6,19 @@ export const BULK_HEADER_LEN = 5;
 export const BULK_KIND_SCREEN_TILES = 1;
 export const MAX_TILE_SIDE = 64;
 export const MAX_STRIP_WIDTH = 1024;
+export const SCREEN_FLAG_KEY_START = 1;
+export const SCREEN_FLAG_KEY_END = 2;
+export const SCREEN_FLAG_REPLAY = 4;
+export const SCREEN_FLAGS_ALL = 7;
+export const MAX_CLIPBOARD_JSON = 49152;
+export const TAKE_BACK_PRESSES = 3;
+export const TAKE_BACK_WINDOW_MS = 2000;
 
-export type ErrorCode = "bad_request" | "unauthenticated" | "invalid_credentials" | "throttled" | "forbidden" | "csrf_mismatch" | "not_found" | "method_not_allowed" | "conflict" | "enrollment_token_invalid" | "enrollment_token_expired" | "enrollment_token_exhausted" | "unknown_agent_key" | "device_revoked" | "agent_auth_failed" | "protocol_version" | "protocol_violation" | "device_offline" | "session_ended" | "setup_token_invalid" | "owner_protected" | "not_on_yourself" | "builtin_role" | "password_sign_in_disabled" | "second_factor_required" | "second_factor_invalid" | "two_factor_enrollment_required" | "two_factor_required_by_company" | "single_sign_on_required" | "invalid_identity_provider" | "invalid_domain" | "domain_already_added" | "session_key_invalid" | "join_ticket_required" | "internal";
+export type ErrorCode = "bad_request" | "unauthenticated" | "invalid_credentials" | "throttled" | "forbidden" | "csrf_mismatch" | "not_found" | "method_not_allowed" | "conflict" | "enrollment_token_invalid" | "enrollment_token_expired" | "enrollment_token_exhausted" | "unknown_agent_key" | "device_revoked" | "agent_auth_failed" | "protocol_version" | "protocol_violation" | "device_offline" | "session_ended" | "setup_token_invalid" | "owner_protected" | "not_on_yourself" | "builtin_role" | "password_sign_in_disabled" | "second_factor_required" | "second_factor_invalid" | "two_factor_enrollment_required" | "two_factor_required_by_company" | "single_sign_on_required" | "invalid_identity_provider" | "invalid_domain" | "domain_already_added" | "session_key_invalid" | "join_ticket_required" | "clipboard_too_large" | "internal";
 
 export type EndReason = "technician_ended" | "technician_disconnected" | "agent_ended" | "agent_disconnected" | "device_revoked" | "server_shutdown";
 
-export type AuditCode = "R1000I" | "R1001W" | "R1002I" | "R1003I" | "R1004I" | "R1005I" | "R1006I" | "R1007I" | "R1008I" | "R1009I" | "R1100I" | "R1101I" | "R1102I" | "R1103I" | "R1104I" | "R1200I" | "R1201I" | "R1202I" | "R1300I" | "R1301I" | "R1302I" | "R1400I" | "R1401I" | "R1500I" | "R1501I" | "R1502I" | "R1503W" | "R1504I" | "R1505I" | "R1506I" | "R1507I" | "R1508I" | "R1509I" | "R2000I" | "R2001I" | "R2002I" | "R2003I" | "R2004I" | "R3000I" | "R3001I" | "R3002I" | "R3003I";
+export type AuditCode = "R1000I" | "R1001W" | "R1002I" | "R1003I" | "R1004I" | "R1005I" | "R1006I" | "R1007I" | "R1008I" | "R1009I" | "R1100I" | "R1101I" | "R1102I" | "R1103I" | "R1104I" | "R1200I" | "R1201I" | "R1202I" | "R1300I" | "R1301I" | "R1302I" | "R1400I" | "R1401I" | "R1500I" | "R1501I" | "R1502I" | "R1503W" | "R1504I" | "R1505I" | "R1506I" | "R1507I" | "R1508I" | "R1509I" | "R2000I" | "R2001I" | "R2002I" | "R2003I" | "R2004I" | "R3000I" | "R3001I" | "R3002I" | "R3003I" | "R3004I" | "R3005I";
 
 export type ActorKind = "user" | "device" | "api_token" | "system";
 
@@ -450,6 +457,10 @@ export type SignInMethod = "password" | "saml" | "oidc";
 
 export type SignInMethodView = { method: SignInMethod, };
 
+export type ClipboardEvent = { "kind": "device_text", text: string, } | { "kind": "device_too_large", bytes: number, } | { "kind": "device_not_text" } | { "kind": "applied" } | { "kind": "unavailable" };
+
+export type InputBlockState = "blocked" | "unblocked" | "taken_back" | "unavailable";
+
 export type InputEvent = { "kind": "pointer_move", x: number, y: number, } | { "kind": "pointer_button", x: number, y: number, button: number, pressed: boolean, } | { "kind": "wheel", x: number, y: number, delta_x: number, delta_y: number, } | { "kind": "key", keysym: number, pressed: boolean, } | { "kind": "release_all" };
 
 export type SystemInfo = { hostname: string, 
@@ -462,18 +473,28 @@ os: string,
  */
 ip_addresses: Array<string>, agent_version: string, };
 
-export type AgentMessage = { "type": "hello", protocol_version: number, device_id: string, } | { "type": "auth", signature: string, } | { "type": "system_info", info: SystemInfo, } | { "type": "heartbeat" } | { "type": "screen_info", channel: number, width: number, height: number, } | { "type": "session_ended", channel: number, message: string, };
+export type AgentMessage = { "type": "hello", protocol_version: number, device_id: string, } | { "type": "auth", signature: string, } | { "type": "system_info", info: SystemInfo, } | { "type": "heartbeat" } | { "type": "screen_info", channel: number, width: number, height: number, } | { "type": "session_ended", channel: number, message: string, } | { "type": "cursor_shape", channel: number, shape: CursorShape, } | { "type": "cursor_moved", channel: number, x: number, y: number, } | { "type": "stream_adapted", channel: number, level: number, frames_per_second: number, lossy_quality: number, } | { "type": "clipboard", channel: number, event: ClipboardEvent, } | { "type": "input_block", channel: number, state: InputBlockState, };
+
+export type CursorShape = { width: number, height: number, 
+/**
+ * The hotspot: the pixel of the image that is the pointer's position.
+ */
+hot_x: number, hot_y: number, 
+/**
+ * The image as a PNG (8-bit RGBA, `width`×`height`), base64 (standard alphabet).
+ */
+png: string, };
 
 export type ServerToAgent = { "type": "challenge", nonce: string, } | { "type": "welcome", heartbeat_interval_secs: number, } | { "type": "heartbeat_ack" } | { "type": "start_session", channel: number, session_id: string, technician: string, 
 /**
  * Start with screen sharing paused (the owner paused it before this
  * channel opened): no capture until [`ServerToAgent::ScreenSharing`].
  */
-screen_paused: boolean, } | { "type": "end_session", channel: number, } | { "type": "input", channel: number, event: InputEvent, } | { "type": "frame_ack", channel: number, seq: number, } | { "type": "refresh", channel: number, } | { "type": "screen_sharing", channel: number, paused: boolean, } | { "type": "error", code: ErrorCode, message: string, };
+screen_paused: boolean, } | { "type": "end_session", channel: number, } | { "type": "input", channel: number, event: InputEvent, } | { "type": "frame_ack", channel: number, seq: number, } | { "type": "refresh", channel: number, } | { "type": "screen_sharing", channel: number, paused: boolean, } | { "type": "clipboard", channel: number, text: string, } | { "type": "block_input", channel: number, blocked: boolean, } | { "type": "error", code: ErrorCode, message: string, };
 
-export type ConsoleMessage = { "type": "hello", protocol_version: number, } | { "type": "input", event: InputEvent, } | { "type": "frame_ack", seq: number, } | { "type": "refresh" } | { "type": "end" } | { "type": "screen_sharing", paused: boolean, } | { "type": "control", held: boolean, };
+export type ConsoleMessage = { "type": "hello", protocol_version: number, } | { "type": "input", event: InputEvent, } | { "type": "frame_ack", seq: number, } | { "type": "refresh" } | { "type": "end" } | { "type": "screen_sharing", paused: boolean, } | { "type": "control", held: boolean, } | { "type": "clipboard", text: string, } | { "type": "block_input", blocked: boolean, };
 
-export type ServerToConsole = { "type": "ready", session_id: string, view_only: boolean, } | { "type": "screen_info", width: number, height: number, } | { "type": "ended", reason: EndReason, } | { "type": "error", code: ErrorCode, message: string, } | { "type": "session_state", screen_paused: boolean, control_released: boolean, } | { "type": "refused", code: ErrorCode, message: string, };
+export type ServerToConsole = { "type": "ready", session_id: string, view_only: boolean, } | { "type": "screen_info", width: number, height: number, } | { "type": "cursor_shape", shape: CursorShape, } | { "type": "cursor_moved", x: number, y: number, } | { "type": "stream_adapted", level: number, frames_per_second: number, lossy_quality: number, } | { "type": "ended", reason: EndReason, } | { "type": "error", code: ErrorCode, message: string, } | { "type": "session_state", screen_paused: boolean, control_released: boolean, } | { "type": "clipboard", event: ClipboardEvent, } | { "type": "input_block", state: InputBlockState, } | { "type": "refused", code: ErrorCode, message: string, };
 
 export type ConsoleEvent = { "type": "device_changed", device: DeviceView, } | { "type": "session_changed", session: SessionView, } | { "type": "audit_recorded", event: AuditEventView, } | { "type": "sso_domain_changed", domain: SsoDomainView, removed: boolean, };
 

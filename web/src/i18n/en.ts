@@ -5,7 +5,9 @@
 import type { ActorKind, AuditCode, EndReason, ErrorCode } from '../gen/proto.ts';
 import { enAdmin } from './en-admin.ts';
 import { enAttended } from './en-attended.ts';
+import { enStream } from './en-stream.ts';
 import { enScreenTools } from './en-screen-tools.ts';
+import { enDeviceTools } from './en-device-tools.ts';
 import { enIdentity } from './en-identity.ts';
 import { enTwoFactor } from './en-two-factor.ts';
 
@@ -379,7 +381,9 @@ export const en = {
   ...enTwoFactor,
   ...enIdentity,
   ...enAttended,
+  ...enStream,
   ...enScreenTools,
+  ...enDeviceTools,
 } satisfies CodeMessages & Record<string, string>;
 
 export type MessageKey = keyof typeof en;

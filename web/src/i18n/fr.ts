@@ -3,7 +3,9 @@
 import type { Catalogue } from './en.ts';
 import { frAdmin } from './fr-admin.ts';
 import { frAttended } from './fr-attended.ts';
+import { frStream } from './fr-stream.ts';
 import { frScreenTools } from './fr-screen-tools.ts';
+import { frDeviceTools } from './fr-device-tools.ts';
 import { frIdentity } from './fr-identity.ts';
 import { frTwoFactor } from './fr-two-factor.ts';
 
@@ -373,5 +375,7 @@ export const fr: Catalogue = {
   ...frTwoFactor,
   ...frIdentity,
   ...frAttended,
+  ...frStream,
   ...frScreenTools,
+  ...frDeviceTools,
 };

@@ -449,11 +449,8 @@ impl Painter {
             LinkEvent::Control(ServerToConsole::Error { code, message }) => {
                 bail!("session error {code}: {message}")
             }
-            LinkEvent::Control(
-                ServerToConsole::Ready { .. }
-                | ServerToConsole::SessionState { .. }
-                | ServerToConsole::Refused { .. },
-            ) => Ok(None),
+            // Readiness, the pointer and other news do not change the picture.
+            LinkEvent::Control(_) => Ok(None),
             LinkEvent::Closed => bail!("the session link closed"),
         }
     }

@@ -5,17 +5,30 @@
 //! diff or send frames (that is `reach_screen` and the session loop) and must
 //! not inject input.
 
+mod cursor;
+mod damage;
 mod x11;
 
+pub use cursor::CursorUpdate;
 pub use x11::{CaptureMethod, X11Capture};
 
+use reach_screen::Damage;
 use thiserror::Error;
 
 /// A source of screen frames.
 pub trait ScreenCapture: Send {
     /// Captures the whole screen now. The frame is owned by the capturer and
     /// overwritten by the next call; its size follows screen resizes.
-    fn grab(&mut self) -> Result<&reach_screen::Frame, CaptureError>;
+    fn grab(&mut self) -> Result<&reach_screen::Frame, CaptureError> {
+        self.grab_damaged().map(|(frame, _)| frame)
+    }
+
+    /// Like [`ScreenCapture::grab`], also saying where the frame may differ
+    /// from the previous one (only that part was read).
+    fn grab_damaged(&mut self) -> Result<(&reach_screen::Frame, Damage), CaptureError>;
+
+    /// What changed about the pointer (image, position) since the last call.
+    fn cursor(&mut self) -> Result<CursorUpdate, CaptureError>;
 }
 
 /// Why the screen could not be captured.

@@ -18,7 +18,7 @@
 use std::fs::File;
 
 use memmap2::{Mmap, MmapOptions};
-use reach_screen::Frame;
+use reach_screen::{Damage, Frame, BYTES_PER_PIXEL};
 use x11rb::connection::{Connection, RequestConnection};
 use x11rb::errors::ReplyError;
 use x11rb::protocol::randr::{self, ConnectionExt as _};
@@ -29,6 +29,8 @@ use x11rb::protocol::xproto::{
 use x11rb::protocol::{ErrorKind, Event};
 use x11rb::rust_connection::RustConnection;
 
+use super::cursor::{CursorUpdate, CursorWatch};
+use super::damage::DamageWatch;
 use super::{CaptureError, ScreenCapture};
 
 /// How pixels travel from the X server.
@@ -58,6 +60,12 @@ pub struct X11Capture {
     /// RandR reports resizes; without it the geometry is queried every grab.
     randr: bool,
     geometry_stale: bool,
+    /// The pointer's image and position; `None` without XFixes.
+    cursor: Option<CursorWatch>,
+    /// Where the screen changed; `None` without DAMAGE (every grab reads all).
+    damage: Option<DamageWatch>,
+    /// The frame's pixels are not all current (new, or resized): read it whole.
+    whole_read_needed: bool,
 }
 
 impl X11Capture {
@@ -81,6 +89,20 @@ impl X11Capture {
         let root = screen.root;
         let randr = select_resize_events(&conn, root)?;
         let shm_enabled = preferred == CaptureMethod::Shm && shm_segments_supported(&conn)?;
+        let damage = match DamageWatch::start(&conn, root) {
+            Ok(damage) => damage,
+            Err(error) => {
+                tracing::warn!(%error, "screen damage unavailable; reading the whole screen each time");
+                None
+            }
+        };
+        let cursor = match CursorWatch::start(&conn, root) {
+            Ok(cursor) => cursor,
+            Err(error) => {
+                tracing::warn!(%error, "the pointer cannot be followed; the console shows its own");
+                None
+            }
+        };
         let mut capture = Self {
             conn,
             root,
@@ -89,6 +111,9 @@ impl X11Capture {
             segment: None,
             randr,
             geometry_stale: true,
+            cursor,
+            damage,
+            whole_read_needed: true,
         };
         capture.refresh_geometry()?;
         Ok(capture)
@@ -107,6 +132,11 @@ impl X11Capture {
         while let Some(event) = self.conn.poll_for_event()? {
             match event {
                 Event::RandrScreenChangeNotify(_) => self.geometry_stale = true,
+                Event::XfixesCursorNotify(_) => {
+                    if let Some(cursor) = &mut self.cursor {
+                        cursor.shape_changed();
+                    }
+                }
                 // Only unchecked requests (segment detach) can produce these.
                 Event::Error(error) => {
                     tracing::debug!(?error, "X11 error on the capture connection")
@@ -121,6 +151,7 @@ impl X11Capture {
         let geometry = self.conn.get_geometry(self.root)?.reply()?;
         if (geometry.width, geometry.height) != (self.frame.width, self.frame.height) {
             self.frame = Frame::new(geometry.width, geometry.height);
+            self.whole_read_needed = true;
             if self.shm_enabled {
                 self.ensure_segment(self.frame.data.len())?;
             }
@@ -147,14 +178,22 @@ impl X11Capture {
         Ok(())
     }
 
-    fn fetch(&mut self) -> Result<(), CaptureError> {
-        let (width, height) = (self.frame.width, self.frame.height);
-        let expected = self.frame.data.len();
+    /// Reads the `width`×`height` rectangle at (`x`, `y`) of the root window
+    /// into the frame; the rest of the frame keeps its pixels.
+    fn fetch(&mut self, x: u16, y: u16, width: u16, height: u16) -> Result<(), CaptureError> {
+        let whole = (x, y, width, height) == (0, 0, self.frame.width, self.frame.height);
+        let expected = usize::from(width) * usize::from(height) * BYTES_PER_PIXEL;
+        let (x16, y16) = (
+            x.try_into().unwrap_or(i16::MAX),
+            y.try_into().unwrap_or(i16::MAX),
+        );
         if let Some(segment) = &self.segment {
             let format = ImageFormat::Z_PIXMAP.into();
             let reply = self
                 .conn
-                .shm_get_image(self.root, 0, 0, width, height, !0, format, segment.id, 0)?
+                .shm_get_image(
+                    self.root, x16, y16, width, height, !0, format, segment.id, 0,
+                )?
                 .reply()?;
             let got = usize::try_from(reply.size).unwrap_or(usize::MAX);
             if got != expected {
@@ -164,11 +203,19 @@ impl X11Capture {
                 expected,
                 got: segment.map.len(),
             })?;
-            self.frame.data.copy_from_slice(pixels);
+            copy_rect(&mut self.frame, x, y, width, pixels);
         } else {
             let reply = self
                 .conn
-                .get_image(ImageFormat::Z_PIXMAP, self.root, 0, 0, width, height, !0)?
+                .get_image(
+                    ImageFormat::Z_PIXMAP,
+                    self.root,
+                    x16,
+                    y16,
+                    width,
+                    height,
+                    !0,
+                )?
                 .reply()?;
             if reply.data.len() != expected {
                 return Err(CaptureError::ImageSize {
@@ -176,29 +223,82 @@ impl X11Capture {
                     got: reply.data.len(),
                 });
             }
-            self.frame.data = reply.data;
+            if whole {
+                // The reply's buffer becomes the frame: no copy.
+                self.frame.data = reply.data;
+            } else {
+                copy_rect(&mut self.frame, x, y, width, &reply.data);
+            }
         }
         Ok(())
+    }
+
+    /// Takes what changed since the last grab and reads it.
+    fn read_changes(&mut self) -> Result<Damage, CaptureError> {
+        let (width, height) = (self.frame.width, self.frame.height);
+        let damage = match (&mut self.damage, self.whole_read_needed) {
+            (Some(watch), false) => watch.take(&self.conn, width, height)?,
+            (Some(watch), true) => {
+                watch.clear(&self.conn)?;
+                Damage::Unknown
+            }
+            (None, _) => Damage::Unknown,
+        };
+        match damage {
+            Damage::Nothing => {}
+            Damage::Unknown => self.fetch(0, 0, width, height)?,
+            Damage::Within {
+                x,
+                y,
+                width,
+                height,
+            } => self.fetch(x, y, width, height)?,
+        }
+        self.whole_read_needed = false;
+        Ok(damage)
+    }
+}
+
+/// Copies packed rows of `width` pixels into `frame` at (`x`, `y`).
+fn copy_rect(frame: &mut Frame, x: u16, y: u16, width: u16, pixels: &[u8]) {
+    let row_bytes = usize::from(width) * BYTES_PER_PIXEL;
+    if row_bytes == 0 {
+        return;
+    }
+    for (row, source) in pixels.chunks_exact(row_bytes).enumerate() {
+        let start = (usize::from(y) + row) * frame.stride + usize::from(x) * BYTES_PER_PIXEL;
+        if let Some(target) = frame.data.get_mut(start..start + row_bytes) {
+            target.copy_from_slice(source);
+        }
     }
 }
 
 impl ScreenCapture for X11Capture {
-    fn grab(&mut self) -> Result<&Frame, CaptureError> {
+    fn grab_damaged(&mut self) -> Result<(&Frame, Damage), CaptureError> {
         self.drain_events()?;
         if self.geometry_stale || !self.randr {
             self.refresh_geometry()?;
         }
-        match self.fetch() {
+        let damage = match self.read_changes() {
             Err(CaptureError::Request(ReplyError::X11Error(error)))
                 if error.error_kind == ErrorKind::Match =>
             {
                 tracing::debug!("root window shrank during capture; retrying at the new size");
                 self.refresh_geometry()?;
-                self.fetch()?;
+                self.whole_read_needed = true;
+                self.read_changes()?
             }
             other => other?,
+        };
+        Ok((&self.frame, damage))
+    }
+
+    fn cursor(&mut self) -> Result<CursorUpdate, CaptureError> {
+        self.drain_events()?;
+        match &mut self.cursor {
+            Some(cursor) => cursor.update(&self.conn, self.root),
+            None => Ok(CursorUpdate::default()),
         }
-        Ok(&self.frame)
     }
 }
 

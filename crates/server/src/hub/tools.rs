@@ -138,10 +138,10 @@ impl Hub {
             _ => None,
         };
         let others = live
-            .console
+            .viewers
             .iter()
-            .filter(|(id, _)| *id != connection)
-            .map(|(_, tx)| tx.clone())
+            .filter(|viewer| viewer.connection != connection)
+            .map(|viewer| viewer.tx.clone())
             .collect();
         Ok(Change {
             state: live.tools.message(),
@@ -175,7 +175,10 @@ mod tests {
         let (hub, device, mut agent, _dir) = hub_with_agent().await;
         hub.open_session(record("s1", &device)).unwrap();
         let (console, _console_rx) = mpsc::channel(CONSOLE_QUEUE);
-        let first = hub.attach_console("s1", console.clone()).unwrap();
+        let first = hub
+            .attach_console("s1", console.clone())
+            .unwrap()
+            .connection;
         let Ok(ToAgent::Control(ServerToAgent::StartSession { channel, .. })) = agent.try_recv()
         else {
             panic!("no start_session");
@@ -214,7 +217,7 @@ mod tests {
         let (hub, device, mut agent, _dir) = hub_with_agent().await;
         hub.open_session(record("s1", &device)).unwrap();
         let (console, _console_rx) = mpsc::channel(CONSOLE_QUEUE);
-        let connection = hub.attach_console("s1", console).unwrap();
+        let connection = hub.attach_console("s1", console).unwrap().connection;
         let _ = agent.try_recv();
         let key = InputEvent::Key {
             keysym: 0x61,

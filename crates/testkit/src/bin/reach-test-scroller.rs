@@ -12,8 +12,8 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context, Result};
-use reach_testkit::xclient::{main_with, open_window, TestWindow};
+use anyhow::{bail, Result};
+use reach_testkit::xclient::{main_with, numeric_args, open_window, TestWindow};
 use serde_json::json;
 use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{
@@ -38,16 +38,7 @@ fn line_rgb(n: u32) -> u32 {
 }
 
 fn run() -> Result<()> {
-    let args: Vec<u32> = std::env::args()
-        .skip(1)
-        .map(|arg| {
-            arg.parse()
-                .with_context(|| format!("{arg:?} is not a number"))
-        })
-        .collect::<Result<_>>()?;
-    let [x, y, width, height, step] = args[..] else {
-        bail!("usage: reach-test-scroller X Y WIDTH HEIGHT STEP");
-    };
+    let [x, y, width, height, step] = numeric_args("reach-test-scroller X Y WIDTH HEIGHT STEP")?;
     let (x, y) = (i16::try_from(x)?, i16::try_from(y)?);
     let (width, height, step) = (
         u16::try_from(width)?,

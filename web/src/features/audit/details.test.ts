@@ -41,6 +41,8 @@ describe('detailValue', () => {
   it('translates who turned two-factor sign-in off', () => {
     assert.equal(detailValue('by', 'self', en), 'the user themselves');
     assert.equal(detailValue('by', 'administrator', fr), 'un administrateur');
+    assert.equal(detailValue('by', 'end_user', en), 'the end user, on the device');
+    assert.equal(detailValue('by', 'technician', fr), 'le technicien');
   });
 
   it('translates why a sign-in failed', () => {

@@ -98,9 +98,12 @@ const WORDS = new Map<string, ReadonlyMap<string, MessageKey>>([
   ],
   [
     'by',
-    new Map([
+    new Map<string, MessageKey>([
       ['self', 'audit.value.self'],
       ['administrator', 'audit.value.administrator'],
+      // Who gave the end user's input back (R3005I) or blocked it (R3004I).
+      ['technician', 'audit.value.technician'],
+      ['end_user', 'audit.value.end_user'],
     ]),
   ],
   [

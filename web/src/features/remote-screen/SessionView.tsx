@@ -7,11 +7,15 @@ import { ErrorMessage } from '../../ui/feedback.tsx';
 import { Link } from '../../ui/link.tsx';
 import { useStore } from '../../ui/store.ts';
 import { sessionsStore, upsertSession } from '../live/live.ts';
+import { BlockInputTool } from './BlockInputTool.tsx';
+import { ClipboardTool } from './ClipboardTool.tsx';
+import { RemoteCursor } from './cursor.ts';
 import { attachInput } from './input-controller.ts';
 import type { Size } from './input.ts';
 import { SnapshotRequests } from './tools/screenshot.ts';
 import { Toolbar } from './tools/toolbar.tsx';
 import { useScreenTools, type ScaleMode, type ToolsState } from './tools/use-screen-tools.tsx';
+import { useDeviceTools } from './use-device-tools.ts';
 import { useFrameRecovery } from './use-frame-recovery.ts';
 import type { FromDecoder, ToDecoder } from './worker-protocol.ts';
 
@@ -35,6 +39,7 @@ export function SessionView({ id }: { id: string }) {
   const viewportRef = useRef<HTMLDivElement>(null);
   const socketRef = useRef<Socket<ConsoleMessage> | null>(null);
   const workerRef = useRef<Worker | null>(null);
+  const cursorRef = useRef<RemoteCursor | null>(null);
   const [phase, setPhase] = useState<Phase>({ kind: 'connecting' });
   const phaseRef = useRef<Phase>(phase);
   phaseRef.current = phase;
@@ -53,8 +58,14 @@ export function SessionView({ id }: { id: string }) {
   // Set by the server's `ready`: the user's roles let them watch, not control. The
   // server drops input on such a session anyway; not sending it keeps that honest.
   const [viewOnly, setViewOnly] = useState(false);
+  // Set while the agent sends a lighter stream because the link is slow.
+  const [adapted, setAdapted] = useState<{ fps: number; quality: number } | null>(null);
   const viewOnlyRef = useRef(false);
   viewOnlyRef.current = viewOnly;
+
+  const deviceTools = useDeviceTools();
+  const receiveTools = deviceTools.receive;
+  const sendTool = (message: ConsoleMessage): boolean => socketRef.current?.send(message) === true;
 
   const { items } = useStore(sessionsStore);
   const record: SessionRecord | undefined = items?.find((session) => session.id === id);
@@ -83,7 +94,10 @@ export function SessionView({ id }: { id: string }) {
   // The canvas is handed to the worker once; the component is keyed by session id.
   useEffect(() => {
     const canvas = canvasRef.current;
-    if (canvas === null) return;
+    const viewport = viewportRef.current;
+    if (canvas === null || viewport === null) return;
+    const cursor = new RemoteCursor(viewport, canvas);
+    cursorRef.current = cursor;
     const worker = new Worker(new URL('./decoder.worker.ts', import.meta.url), { type: 'module', name: 'reach-screen-decoder' });
     const offscreen = canvas.transferControlToOffscreen();
     const init: ToDecoder = { type: 'init', canvas: offscreen };
@@ -129,6 +143,8 @@ export function SessionView({ id }: { id: string }) {
       snapshots.current.failAll('the session view closed');
       worker.terminate();
       workerRef.current = null;
+      cursor.dispose();
+      cursorRef.current = null;
     };
   }, []);
 
@@ -140,6 +156,7 @@ export function SessionView({ id }: { id: string }) {
         socket.send({ type: 'hello', protocol_version: PROTOCOL_VERSION });
       },
       onMessage(message) {
+        receiveTools(message);
         switch (message.type) {
           case 'ready':
             viewOnlyRef.current = message.view_only;
@@ -160,6 +177,15 @@ export function SessionView({ id }: { id: string }) {
             setScreen({ width: message.width, height: message.height });
             break;
           }
+          case 'cursor_shape':
+            cursorRef.current?.setShape(message.shape);
+            break;
+          case 'cursor_moved':
+            cursorRef.current?.moveTo(message.x, message.y);
+            break;
+          case 'stream_adapted':
+            setAdapted(message.level > 0 ? { fps: message.frames_per_second, quality: message.lossy_quality } : null);
+            break;
           case 'ended':
             finished = true;
             setPhase({ kind: 'ended', reason: message.reason });
@@ -183,7 +209,7 @@ export function SessionView({ id }: { id: string }) {
       socket.close();
       socketRef.current = null;
     };
-  }, [id, attempt]);
+  }, [id, attempt, receiveTools]);
 
   useEffect(() => {
     if (phase.kind === 'ended' || phase.kind === 'failed') setEnding(false);
@@ -197,12 +223,17 @@ export function SessionView({ id }: { id: string }) {
       const size = displaySize(screen, { width: viewport.clientWidth, height: viewport.clientHeight }, mode);
       canvas.style.width = `${size.width}px`;
       canvas.style.height = `${size.height}px`;
+      cursorRef.current?.render();
     };
     apply();
     const observer = new ResizeObserver(apply);
     observer.observe(viewport);
     return () => observer.disconnect();
   }, [screen, mode]);
+
+  useEffect(() => {
+    cursorRef.current?.configure(screen, !viewOnly);
+  }, [screen, viewOnly]);
 
   const refresh = (): void => {
     socketRef.current?.send({ type: 'refresh' });
@@ -277,6 +308,11 @@ export function SessionView({ id }: { id: string }) {
             <span class="status-dot" aria-hidden="true" />
             {statusText}
           </span>
+          {adapted !== null && (
+            <span class="badge badge-slow-link" data-testid="slow-link" title={t('session.slowLinkHint', { fps: adapted.fps, quality: adapted.quality })}>
+              {t('session.slowLink')}
+            </span>
+          )}
           {viewOnly && (
             <span class="badge badge-view-only" data-testid="view-only" title={t('session.viewOnlyHint')}>
               {t('session.viewOnly')}
@@ -284,6 +320,8 @@ export function SessionView({ id }: { id: string }) {
           )}
         </div>
         <div class="session-tools">
+          <ClipboardTool tools={deviceTools} send={sendTool} enabled={phase.kind === 'connected' && !viewOnly} />
+          <BlockInputTool tools={deviceTools} send={sendTool} enabled={phase.kind === 'connected' && !viewOnly} />
           {tools.controlReleased && !viewOnly && (
             <span class="badge badge-released" data-testid="control-released">
               {t('tools.released')}

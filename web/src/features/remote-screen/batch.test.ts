@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BatchError, copySources, parseScreenFrame, TILE_ENCODING_COPY, TILE_ENCODING_JPEG, TILE_ENCODING_PNG, TILE_ENCODING_SOLID } from './batch.ts';
+import { SCREEN_FLAG_KEY_END, SCREEN_FLAG_KEY_START, SCREEN_FLAG_REPLAY } from '../../gen/proto.ts';
 
 interface TileSpec {
   x: number;
@@ -12,7 +13,7 @@ interface TileSpec {
 }
 
 /** Encodes a frame the way the agent does (big-endian throughout). */
-function frame(seq: number, width: number, height: number, tiles: TileSpec[], options: { kind?: number; extra?: number[] } = {}): ArrayBuffer {
+function frame(seq: number, width: number, height: number, tiles: TileSpec[], options: { kind?: number; extra?: number[]; flags?: number } = {}): ArrayBuffer {
   const bytes: number[] = [options.kind ?? 1, 0, 0, 0, 7];
   const u16 = (value: number): void => {
     bytes.push((value >> 8) & 0xff, value & 0xff);
@@ -21,6 +22,7 @@ function frame(seq: number, width: number, height: number, tiles: TileSpec[], op
     bytes.push((value >>> 24) & 0xff, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff);
   };
   u32(seq);
+  bytes.push(options.flags ?? 0);
   u16(width);
   u16(height);
   u16(tiles.length);
@@ -53,6 +55,7 @@ describe('parseScreenFrame', () => {
       ]),
     );
     assert.equal(batch.seq, 0x01020304);
+    assert.equal(batch.flags, 0);
     assert.equal(batch.width, 1280);
     assert.equal(batch.height, 800);
     assert.equal(batch.tiles.length, 2);
@@ -87,6 +90,12 @@ describe('parseScreenFrame', () => {
     rejects(frame(8, 1920, 100, [{ x: 0, y: 0, w: 128, h: 64, encoding: TILE_ENCODING_PNG, data: [1] }]), /outside/, 8);
   });
 
+  it('reads the full-picture flags and refuses unknown ones', () => {
+    const flags = SCREEN_FLAG_REPLAY | SCREEN_FLAG_KEY_START | SCREEN_FLAG_KEY_END;
+    assert.equal(parseScreenFrame(frame(3, 10, 10, [], { flags })).flags, flags);
+    rejects(frame(3, 10, 10, [], { flags: 0x80 }), /unknown batch flags/, 3);
+  });
+
   it('accepts an empty batch', () => {
     assert.deepEqual(parseScreenFrame(frame(9, 10, 10, [])).tiles, []);
   });
@@ -108,6 +117,6 @@ describe('parseScreenFrame', () => {
   it('rejects tiles that run past the end', () => {
     const whole = new Uint8Array(frame(6, 100, 100, [{ x: 0, y: 0, w: 10, h: 10, encoding: 1, data: [1, 2, 3, 4] }]));
     rejects(whole.slice(0, whole.length - 1).buffer, /data runs past the end/, 6);
-    rejects(whole.slice(0, 20).buffer, /header runs past the end/, 6);
+    rejects(whole.slice(0, 21).buffer, /header runs past the end/, 6);
   });
 });

@@ -1,13 +1,14 @@
 // Parses the binary frames of a session link: the 5-byte bulk header, then a
 // screen tiles batch (all big-endian):
-//   seq u32, width u16, height u16, tile_count u16,
+//   seq u32, flags u8, width u16, height u16, tile_count u16,
 //   tile_count × { x u16, y u16, w u16, h u16, encoding u8, len u32, data[len] }
 // Encodings: 1 PNG, 2 SOLID (r, g, b), 3 COPY (src_x u16, src_y u16: the tile's
 // pixels come from there in the picture as it was before this batch), 4 JPEG (up
-// to MAX_STRIP_WIDTH wide: a strip of tiles).
+// to MAX_STRIP_WIDTH wide: a strip of tiles). Flags (SCREEN_FLAG_*) mark full
+// pictures: the server uses them to resynchronise a viewer; the worker only checks them.
 // Pure functions, no DOM, so they run in the decoding worker and in unit tests.
 
-import { BULK_HEADER_LEN, BULK_KIND_SCREEN_TILES, MAX_STRIP_WIDTH, MAX_TILE_SIDE } from '../../gen/proto.ts';
+import { BULK_HEADER_LEN, BULK_KIND_SCREEN_TILES, MAX_STRIP_WIDTH, MAX_TILE_SIDE, SCREEN_FLAGS_ALL } from '../../gen/proto.ts';
 
 export const TILE_ENCODING_PNG = 1;
 export const TILE_ENCODING_SOLID = 2;
@@ -24,6 +25,8 @@ export type Tile =
 
 export interface TilesBatch {
   seq: number;
+  /** SCREEN_FLAG_* bits. */
+  flags: number;
   width: number;
   height: number;
   tiles: Tile[];
@@ -40,7 +43,7 @@ export class BatchError extends Error {
   }
 }
 
-const BATCH_HEADER_LEN = 10;
+const BATCH_HEADER_LEN = 11;
 const TILE_HEADER_LEN = 13;
 
 /** Parses one binary WebSocket message carrying a screen tiles batch. */
@@ -61,9 +64,11 @@ export function parseTilesBatch(payload: Uint8Array<ArrayBuffer>): TilesBatch {
     throw new BatchError(`batch of ${payload.length} bytes is shorter than its header`, null);
   }
   const seq = view.getUint32(0);
-  const width = view.getUint16(4);
-  const height = view.getUint16(6);
-  const count = view.getUint16(8);
+  const flags = view.getUint8(4);
+  const width = view.getUint16(5);
+  const height = view.getUint16(7);
+  const count = view.getUint16(9);
+  if ((flags & ~SCREEN_FLAGS_ALL) !== 0) throw new BatchError(`unknown batch flags ${flags}`, seq);
   if (width === 0 || height === 0) throw new BatchError(`empty screen ${width}×${height}`, seq);
 
   const tiles: Tile[] = [];
@@ -111,7 +116,7 @@ export function parseTilesBatch(payload: Uint8Array<ArrayBuffer>): TilesBatch {
   if (offset !== payload.length) {
     throw new BatchError(`${payload.length - offset} bytes left after the last tile`, seq);
   }
-  return { seq, width, height, tiles };
+  return { seq, flags, width, height, tiles };
 }
 
 /** The rectangle holding every copy tile's source, or null when the batch has no copies. */

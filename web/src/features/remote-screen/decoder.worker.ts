@@ -7,6 +7,7 @@
 // in turn with the batches.
 
 import { BatchError, copySources, parseScreenFrame, TILE_ENCODING_COPY, TILE_ENCODING_JPEG, TILE_ENCODING_PNG, type TilesBatch } from './batch.ts';
+import { SCREEN_FLAG_KEY_END } from '../../gen/proto.ts';
 import { coversScreen } from './frame-recovery.ts';
 import type { FromDecoder, ToDecoder } from './worker-protocol.ts';
 
@@ -88,7 +89,8 @@ async function handleFrame(data: ArrayBuffer): Promise<void> {
     const batch = parseScreenFrame(data);
     seq = batch.seq;
     await paint(batch);
-    post({ type: 'painted', seq: batch.seq, whole: coversScreen(batch) });
+    // Whole: this batch covers the screen, or ends a full picture sent in parts.
+    post({ type: 'painted', seq: batch.seq, whole: coversScreen(batch) || (batch.flags & SCREEN_FLAG_KEY_END) !== 0 });
   } catch (error) {
     if (error instanceof BatchError) seq = error.seq;
     const message = error instanceof Error ? error.message : String(error);

@@ -35,7 +35,7 @@ describe('RefreshGate', () => {
 
 describe('coversScreen', () => {
   it('is true for a full picture and false for a partial one', () => {
-    const full: TilesBatch = { seq: 1, width: 100, height: 70, tiles: [solid(0, 0, 64, 64), solid(64, 0, 36, 64), solid(0, 64, 64, 6), solid(64, 64, 36, 6)] };
+    const full: TilesBatch = { seq: 1, flags: 0, width: 100, height: 70, tiles: [solid(0, 0, 64, 64), solid(64, 0, 36, 64), solid(0, 64, 64, 6), solid(64, 64, 36, 6)] };
     assert.equal(coversScreen(full), true);
     assert.equal(coversScreen({ ...full, tiles: full.tiles.slice(1) }), false);
   });

@@ -21,12 +21,17 @@ pub async fn start_xvfb(width: u16, height: u16) -> Xvfb {
 
 /// Where cargo put `reach-test-pattern` (built by `cargo build -p reach-testkit`).
 pub fn test_pattern_binary() -> PathBuf {
+    testkit_binary("reach-test-pattern")
+}
+
+/// Where cargo put the testkit's X client `name` (built by `cargo build -p reach-testkit`).
+pub fn testkit_binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap();
-    // target/<profile>/deps/<this test> → target/<profile>/reach-test-pattern
+    // target/<profile>/deps/<this test> → target/<profile>/<name>
     let path = exe
         .parent()
         .and_then(Path::parent)
-        .map(|dir| dir.join("reach-test-pattern"))
+        .map(|dir| dir.join(name))
         .unwrap();
     assert!(
         path.exists(),
@@ -34,6 +39,46 @@ pub fn test_pattern_binary() -> PathBuf {
         path.display()
     );
     path
+}
+
+/// The `reach-test-noise` X client (a region that never stops changing),
+/// killed when dropped.
+pub struct NoiseClient {
+    child: Child,
+}
+
+impl NoiseClient {
+    /// Starts it on `display` over (`x`, `y`, `width`, `height`) and waits
+    /// until it has painted once.
+    pub async fn start(display: &str, x: u16, y: u16, width: u16, height: u16) -> Self {
+        let mut child = Command::new(testkit_binary("reach-test-noise"))
+            .args([x, y, width, height].map(|n| n.to_string()))
+            .env("DISPLAY", display)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("reach-test-noise starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let ready = tokio::task::spawn_blocking(move || {
+            let mut line = String::new();
+            std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
+                .map(|_| line)
+        });
+        let line = tokio::time::timeout(DEADLINE, ready)
+            .await
+            .expect("reach-test-noise paints in time")
+            .unwrap()
+            .expect("reach-test-noise reports");
+        assert!(line.contains("ready"), "reach-test-noise said {line:?}");
+        Self { child }
+    }
+}
+
+impl Drop for NoiseClient {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// The `reach-test-pattern` X client, killed when dropped.

@@ -146,7 +146,10 @@ impl Console {
                 Received::Control(ServerToConsole::ScreenInfo { width, height }) => {
                     return (width, height)
                 }
-                Received::Frame(_) => {}
+                Received::Frame(_)
+                | Received::Control(
+                    ServerToConsole::CursorShape { .. } | ServerToConsole::CursorMoved { .. },
+                ) => {}
                 other => panic!("expected screen info, got {other:?}"),
             }
         }
@@ -177,15 +180,25 @@ impl Console {
                 Received::Control(ServerToConsole::ScreenInfo { width, height }) => {
                     assert_eq!((width, height), (screen.width, screen.height), "resized");
                 }
+                Received::Control(
+                    ServerToConsole::CursorShape { .. }
+                    | ServerToConsole::CursorMoved { .. }
+                    | ServerToConsole::StreamAdapted { .. },
+                ) => {}
                 other => panic!("expected screen batches, got {other:?}"),
             }
         }
     }
 
-    /// Skips screen batches until a control message arrives.
+    /// Skips screen batches and pointer news until a control message arrives.
     pub async fn next_control(&mut self) -> Option<ServerToConsole> {
         loop {
             match receive(&mut self.ws).await {
+                Received::Control(
+                    ServerToConsole::CursorShape { .. }
+                    | ServerToConsole::CursorMoved { .. }
+                    | ServerToConsole::StreamAdapted { .. },
+                ) => {}
                 Received::Control(message) => return Some(message),
                 Received::Frame(_) => {}
                 Received::Closed => return None,

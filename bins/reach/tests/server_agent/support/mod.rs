@@ -12,6 +12,7 @@
 mod agent;
 mod api;
 mod checks;
+mod desktop;
 mod display;
 mod links;
 mod server;
@@ -21,6 +22,7 @@ mod wait;
 pub use agent::*;
 pub use api::*;
 pub use checks::*;
+pub use desktop::*;
 pub use display::*;
 pub use links::*;
 pub use server::*;

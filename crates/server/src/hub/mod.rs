@@ -3,10 +3,11 @@
 //! frames between them and publishes console events. Durable facts (sessions,
 //! last-seen times) go to the store; this holds only what dies with the process.
 //!
-//! Flow control: every queue here is bounded. Screen frames are paced end to end
-//! by the console's FrameAck (the agent keeps a couple of batches in flight), so a
-//! full console queue means a misbehaving peer: the frame is dropped and the agent
-//! asked for a full refresh, which restores a correct picture without buffering.
+//! Flow control: every queue here is bounded. Screen updates are paced end to end
+//! by the consoles' FrameAck (the agent keeps a couple of batches in flight; the
+//! fastest viewer paces it). A session may have several viewers sharing one
+//! capture and encode: [`viewers`] decides what each one receives, so a slow or
+//! late viewer gets a replay of the whole picture instead of a backlog.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -16,18 +17,23 @@ use reach_core::now_millis;
 use reach_proto::api::{DeviceView, SessionView};
 use reach_proto::audit::AuditCode;
 use reach_proto::codes::{EndReason, ErrorCode};
-use reach_proto::messages::{ConsoleEvent, ServerToAgent, ServerToConsole};
+use reach_proto::messages::{ConsoleEvent, CursorShape, ServerToAgent, ServerToConsole};
 use reach_store::{Device, SessionRecord, Store};
 use tokio::sync::{broadcast, mpsc};
 
 use crate::audit::{Actor, Entry};
 
 mod tools;
+mod viewers;
+
+use viewers::Viewer;
+pub use viewers::{ViewerLink, VIEWER_BYTE_BUDGET};
 
 /// Queue bound towards one agent (control messages and input).
 pub const AGENT_QUEUE: usize = 256;
-/// Queue bound towards one console (screen batches and control messages).
-pub const CONSOLE_QUEUE: usize = 16;
+/// Queue bound towards one console, in messages (screen batches, also bounded
+/// in bytes by [`VIEWER_BYTE_BUDGET`], and control messages).
+pub const CONSOLE_QUEUE: usize = 64;
 /// How long a session waits for its console to come back (page reload, network blip).
 pub const CONSOLE_GRACE: Duration = Duration::from_secs(30);
 
@@ -58,7 +64,13 @@ struct LiveSession {
     record: SessionRecord,
     /// The agent channel while a console is attached.
     channel: Option<u32>,
-    console: Option<(u64, mpsc::Sender<ToConsole>)>,
+    /// The consoles attached, in the order they came.
+    viewers: Vec<Viewer>,
+    /// The screen size the agent last reported, for viewers who join later.
+    screen: Option<(u16, u16)>,
+    /// The pointer's image and position as last reported, for the same.
+    cursor: Option<CursorShape>,
+    pointer: Option<(u16, u16)>,
     /// The console connection whose departure started the current grace period;
     /// a timer from an earlier departure sees another value and does nothing.
     detached: Option<u64>,
@@ -114,6 +126,19 @@ pub enum HubError {
     DeviceOffline,
     #[error("the session is not live")]
     SessionEnded,
+}
+
+/// A screen update from an agent without the `seq` and flags every update starts with.
+#[derive(Debug, thiserror::Error)]
+#[error("a screen update is shorter than its seq and flags")]
+pub struct MalformedUpdate;
+
+/// A console attached to a session by [`Hub::attach_console`].
+#[derive(Debug)]
+pub struct Attached {
+    pub connection: u64,
+    /// Shared with the hub: the link reports what it wrote.
+    pub link: Arc<ViewerLink>,
 }
 
 impl Hub {
@@ -239,7 +264,10 @@ impl Hub {
                 LiveSession {
                     record,
                     channel: None,
-                    console: None,
+                    viewers: Vec::new(),
+                    screen: None,
+                    cursor: None,
+                    pointer: None,
                     detached: Some(marker),
                     tools: tools::ToolsState::default(),
                 },
@@ -257,13 +285,14 @@ impl Hub {
             .map(|live| live.record.clone())
     }
 
-    /// Wires a console link to a live session and tells the agent to start
-    /// streaming on a fresh channel. A previous console of the session is closed.
+    /// Adds a console to a live session. The first one makes the agent start
+    /// streaming on a fresh channel; a later one gets the current screen size and
+    /// asks the agent for a replay of the whole picture, which only it receives.
     pub fn attach_console(
         &self,
         session_id: &str,
         tx: mpsc::Sender<ToConsole>,
-    ) -> Result<u64, HubError> {
+    ) -> Result<Attached, HubError> {
         let mut state = self.state();
         state.next_connection += 1;
         let connection = state.next_connection;
@@ -277,26 +306,31 @@ impl Hub {
         let agent = agents
             .get_mut(&live.record.device_id)
             .ok_or(HubError::DeviceOffline)?;
-        if let Some(old_channel) = live.channel.take() {
-            channels.remove(&(live.record.device_id.clone(), old_channel));
-            let _ = agent
-                .tx
-                .try_send(ToAgent::Control(ServerToAgent::EndSession {
-                    channel: old_channel,
-                }));
-        }
-        if let Some((_, old)) = live.console.take() {
-            let _ = old.try_send(ToConsole::Close);
+        if let Some(channel) = live.channel {
+            let mut viewer = Viewer::new(connection, tx, false);
+            if let Some((width, height)) = live.screen {
+                viewer.control(ServerToConsole::ScreenInfo { width, height });
+            }
+            if let Some(shape) = &live.cursor {
+                viewer.control(ServerToConsole::CursorShape {
+                    shape: shape.clone(),
+                });
+            }
+            if let Some((x, y)) = live.pointer {
+                viewer.control(ServerToConsole::CursorMoved { x, y });
+            }
+            let link = viewer.link.clone();
+            live.viewers.push(viewer);
+            if viewers::ask_replays(&mut live.viewers) {
+                let _ = agent
+                    .tx
+                    .try_send(ToAgent::Control(ServerToAgent::Refresh { channel }));
+            }
+            live.detached = None;
+            return Ok(Attached { connection, link });
         }
         let channel = agent.next_channel;
         agent.next_channel = agent.next_channel.wrapping_add(1).max(1);
-        channels.insert(
-            (live.record.device_id.clone(), channel),
-            session_id.to_string(),
-        );
-        live.channel = Some(channel);
-        live.console = Some((connection, tx));
-        live.detached = None;
         let start = ServerToAgent::StartSession {
             channel,
             session_id: session_id.to_string(),
@@ -305,16 +339,27 @@ impl Hub {
         };
         if agent.tx.try_send(ToAgent::Control(start)).is_err() {
             // The agent cannot take the start: leave the session detached, as it was.
-            channels.remove(&(live.record.device_id.clone(), channel));
-            live.channel = None;
-            live.console = None;
             return Err(HubError::DeviceOffline);
         }
-        Ok(connection)
+        channels.insert(
+            (live.record.device_id.clone(), channel),
+            session_id.to_string(),
+        );
+        live.channel = Some(channel);
+        live.screen = None;
+        live.cursor = None;
+        live.pointer = None;
+        // The agent's first update is a full picture: nothing to ask.
+        let viewer = Viewer::new(connection, tx, true);
+        let link = viewer.link.clone();
+        live.viewers.push(viewer);
+        live.detached = None;
+        Ok(Attached { connection, link })
     }
 
-    /// The console link went away without ending the session: stop the stream and
-    /// give the technician [`CONSOLE_GRACE`] to come back before ending it.
+    /// A console link went away without ending the session. When it was the last
+    /// one, stop the stream and give the technician [`CONSOLE_GRACE`] to come back
+    /// before ending it.
     pub fn detach_console(self: &Arc<Self>, session_id: &str, connection: u64) {
         {
             let mut state = self.state();
@@ -327,10 +372,12 @@ impl Hub {
             let Some(live) = sessions.get_mut(session_id) else {
                 return;
             };
-            if live.console.as_ref().map(|(c, _)| *c) != Some(connection) {
+            let before = live.viewers.len();
+            live.viewers
+                .retain(|viewer| viewer.connection != connection);
+            if live.viewers.len() == before || !live.viewers.is_empty() {
                 return;
             }
-            live.console = None;
             live.detached = Some(connection);
             if let Some(channel) = live.channel.take() {
                 channels.remove(&(live.record.device_id.clone(), channel));
@@ -342,6 +389,50 @@ impl Hub {
             }
         }
         self.end_unless_attached(session_id.to_string(), connection);
+    }
+
+    /// The console `connection` lost its picture (it dropped a corrupt update, or
+    /// asked to refresh): it gets a replay; the other viewers carry on.
+    pub fn viewer_lost_picture(&self, session_id: &str, connection: u64) {
+        let mut state = self.state();
+        let State {
+            agents, sessions, ..
+        } = &mut *state;
+        let Some(live) = sessions.get_mut(session_id) else {
+            return;
+        };
+        if let Some(viewer) = live
+            .viewers
+            .iter_mut()
+            .find(|viewer| viewer.connection == connection)
+        {
+            viewer.lost_picture();
+        }
+        Self::ask_replays(agents, live);
+    }
+
+    /// The console `connection` emptied its queue while waiting for a replay.
+    pub fn viewer_drained(&self, session_id: &str) {
+        let mut state = self.state();
+        let State {
+            agents, sessions, ..
+        } = &mut *state;
+        if let Some(live) = sessions.get_mut(session_id) {
+            Self::ask_replays(agents, live);
+        }
+    }
+
+    fn ask_replays(agents: &HashMap<String, AgentEntry>, live: &mut LiveSession) {
+        let Some(channel) = live.channel else {
+            return;
+        };
+        if viewers::ask_replays(&mut live.viewers) {
+            if let Some(agent) = agents.get(&live.record.device_id) {
+                let _ = agent
+                    .tx
+                    .try_send(ToAgent::Control(ServerToAgent::Refresh { channel }));
+            }
+        }
     }
 
     /// Ends the session after [`CONSOLE_GRACE`] unless a console attached since the
@@ -389,38 +480,103 @@ impl Hub {
             .map_err(|_| HubError::DeviceOffline)
     }
 
-    fn console_for(
+    /// Offers a screen update from an agent to the viewers of the session on
+    /// that channel (see [`viewers`]). Updates for unknown channels (a session
+    /// that just ended) are dropped. An update nobody took is acknowledged here,
+    /// so the agent is never held back by viewers waiting for a replay.
+    pub fn frame_from_agent(
         &self,
         device_id: &str,
         channel: u32,
-    ) -> Option<(mpsc::Sender<ToConsole>, mpsc::Sender<ToAgent>)> {
-        let state = self.state();
-        let session_id = state.channels.get(&(device_id.to_string(), channel))?;
-        let live = state.sessions.get(session_id)?;
-        let (_, console) = live.console.as_ref()?;
-        let agent = state.agents.get(device_id)?;
-        Some((console.clone(), agent.tx.clone()))
+        frame: Vec<u8>,
+    ) -> Result<(), MalformedUpdate> {
+        let payload = frame.get(reach_proto::frame::HEADER_LEN..).unwrap_or(&[]);
+        let (seq, flags) =
+            reach_proto::frame::screen_update_header(payload).ok_or(MalformedUpdate)?;
+        self.with_viewers(device_id, channel, |agents, live| {
+            let fanout = viewers::fan_out(&mut live.viewers, &frame, flags);
+            let Some(agent) = agents.get(device_id) else {
+                return;
+            };
+            if fanout.delivered == 0 {
+                let _ = agent
+                    .tx
+                    .try_send(ToAgent::Control(ServerToAgent::FrameAck { channel, seq }));
+            }
+            if fanout.ask_replay {
+                let _ = agent
+                    .tx
+                    .try_send(ToAgent::Control(ServerToAgent::Refresh { channel }));
+            }
+        });
+        Ok(())
     }
 
-    /// Routes a screen frame from an agent to the console watching that channel.
-    /// Frames for unknown channels (a session that just ended) are dropped.
-    pub fn frame_from_agent(&self, device_id: &str, channel: u32, frame: Vec<u8>) {
-        let Some((console, agent)) = self.console_for(device_id, channel) else {
-            return;
-        };
-        if let Err(mpsc::error::TrySendError::Full(_)) = console.try_send(ToConsole::Bulk(frame)) {
-            tracing::warn!(
-                device_id,
-                channel,
-                "console queue full: dropping a frame and asking for a refresh"
-            );
-            let _ = agent.try_send(ToAgent::Control(ServerToAgent::Refresh { channel }));
-        }
+    /// The agent reported the screen size on `channel`: every viewer learns it,
+    /// and it is kept for viewers who join later.
+    pub fn screen_from_agent(&self, device_id: &str, channel: u32, width: u16, height: u16) {
+        self.with_viewers(device_id, channel, |_, live| {
+            live.screen = Some((width, height));
+            for viewer in &mut live.viewers {
+                viewer.control(ServerToConsole::ScreenInfo { width, height });
+            }
+        });
     }
 
+    /// The pointer's image changed: every viewer learns it, and it is kept for
+    /// viewers who join later.
+    pub fn cursor_from_agent(&self, device_id: &str, channel: u32, shape: CursorShape) {
+        self.with_viewers(device_id, channel, |_, live| {
+            for viewer in &mut live.viewers {
+                viewer.control(ServerToConsole::CursorShape {
+                    shape: shape.clone(),
+                });
+            }
+            live.cursor = Some(shape);
+        });
+    }
+
+    /// The pointer moved: every viewer learns it, and it is kept for viewers who
+    /// join later.
+    pub fn pointer_from_agent(&self, device_id: &str, channel: u32, x: u16, y: u16) {
+        self.with_viewers(device_id, channel, |_, live| {
+            live.pointer = Some((x, y));
+            for viewer in &live.viewers {
+                viewer.control_superseded(ServerToConsole::CursorMoved { x, y });
+            }
+        });
+    }
+
+    /// Sends a control message from the agent to every viewer of the session on
+    /// `channel`.
     pub fn control_from_agent(&self, device_id: &str, channel: u32, message: ServerToConsole) {
-        if let Some((console, _)) = self.console_for(device_id, channel) {
-            let _ = console.try_send(ToConsole::Control(message));
+        self.with_viewers(device_id, channel, |_, live| {
+            for viewer in &mut live.viewers {
+                viewer.control(message.clone());
+            }
+        });
+    }
+
+    /// Runs `apply` on the live session streaming on the agent's `channel`, if
+    /// any, with the connected agents at hand.
+    fn with_viewers(
+        &self,
+        device_id: &str,
+        channel: u32,
+        apply: impl FnOnce(&HashMap<String, AgentEntry>, &mut LiveSession),
+    ) {
+        let mut state = self.state();
+        let State {
+            agents,
+            sessions,
+            channels,
+            ..
+        } = &mut *state;
+        if let Some(live) = channels
+            .get(&(device_id.to_string(), channel))
+            .and_then(|session_id| sessions.get_mut(session_id))
+        {
+            apply(agents, live);
         }
     }
 
@@ -449,9 +605,11 @@ impl Hub {
             }
             live
         };
-        if let Some((_, console)) = &live.console {
-            let _ = console.try_send(ToConsole::Control(ServerToConsole::Ended { reason }));
-            let _ = console.try_send(ToConsole::Close);
+        for viewer in &live.viewers {
+            let _ = viewer
+                .tx
+                .try_send(ToConsole::Control(ServerToConsole::Ended { reason }));
+            let _ = viewer.tx.try_send(ToConsole::Close);
         }
         let record = match self
             .store
@@ -634,14 +792,17 @@ mod tests {
         tokio::time::pause();
         hub.open_session(record("s1", &device)).unwrap();
         let (console, _console_rx) = mpsc::channel(CONSOLE_QUEUE);
-        let first = hub.attach_console("s1", console.clone()).unwrap();
+        let first = hub
+            .attach_console("s1", console.clone())
+            .unwrap()
+            .connection;
         assert!(matches!(
             agent.try_recv(),
             Ok(ToAgent::Control(ServerToAgent::StartSession { .. }))
         ));
         hub.detach_console("s1", first);
         advance(CONSOLE_GRACE / 2).await;
-        let second = hub.attach_console("s1", console).unwrap();
+        let second = hub.attach_console("s1", console).unwrap().connection;
         advance(CONSOLE_GRACE / 4).await;
         hub.detach_console("s1", second);
         // The first departure's timer fires now and must not end the session.
