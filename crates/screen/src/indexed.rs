@@ -18,10 +18,11 @@ const TABLE_SLOTS: usize = 1024;
 /// Marks a used slot (colours are 24 bits).
 const USED: u32 = 1 << 24;
 
-/// Compression of the deflate stream. Measured on the reduced corpus frames
-/// (see docs/BENCHMARKS.md): fdeflate ("fast") is tuned for 8-bit RGB rows and
-/// compresses packed indices poorly, while zlib's default level costs little
-/// on tiles this small.
+/// Compression of the deflate stream. Measured on whole 1920×1080 corpus
+/// frames reduced by each mode (docs/BENCHMARKS.md): the default level is 2.3
+/// to 3.6 times smaller than fdeflate's `Fast` (tuned for 8-bit RGB rows, not
+/// packed indices) and 2 to 6 times slower; `Best` is no smaller. The reduced
+/// modes exist to save bandwidth, and a typical update is a few tiles.
 const COMPRESSION: png::Compression = png::Compression::Default;
 
 /// Reusable state for building one tile's palette and indices.
