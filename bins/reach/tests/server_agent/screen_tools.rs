@@ -192,7 +192,13 @@ async fn next_batch_is_full(console: &mut Console, screen: &mut Screen) -> bool 
                 .await;
                 return screen.covered();
             }
-            Received::Control(ServerToConsole::ScreenInfo { .. }) => {}
+            Received::Control(
+                ServerToConsole::ScreenInfo { .. }
+                | ServerToConsole::CursorShape { .. }
+                | ServerToConsole::CursorMoved { .. }
+                | ServerToConsole::ScreenMode { .. }
+                | ServerToConsole::StreamAdapted { .. },
+            ) => {}
             other => panic!("expected a batch, got {other:?}"),
         }
     }
