@@ -93,6 +93,7 @@ export function ScreenModeMenu({ mode, canChange, connected, onChange, videoProb
   }, [enabled]);
 
   const onMenuKey = (event: KeyboardEvent): void => {
+    if (!open) return;
     const digit = modeForDigit(event.code);
     const items = [...(menuRef.current?.querySelectorAll<HTMLElement>('[role="menuitemradio"]') ?? [])];
     const at = items.findIndex((item) => item === document.activeElement);
@@ -114,7 +115,8 @@ export function ScreenModeMenu({ mode, canChange, connected, onChange, videoProb
 
   const hint = canChange ? t('screenMode.hint', { mode: current }) : t('screenMode.hintViewOnly', { mode: current });
   return (
-    <div class="screen-mode">
+    // Keys are taken on the wrapper: while the menu opens, focus may still be on the button.
+    <div class="screen-mode" onKeyDown={onMenuKey}>
       <button
         ref={buttonRef}
         type="button"
@@ -133,7 +135,7 @@ export function ScreenModeMenu({ mode, canChange, connected, onChange, videoProb
         <span class="screen-mode-name">{requested === null ? current : t('screenMode.switching')}</span>
       </button>
       {open && (
-        <div ref={menuRef} class="screen-mode-menu" role="menu" aria-label={t('screenMode.label')} onKeyDown={onMenuKey}>
+        <div ref={menuRef} class="screen-mode-menu" role="menu" aria-label={t('screenMode.label')}>
           {SCREEN_MODES.map((value, index) => (
             <button
               key={value}
