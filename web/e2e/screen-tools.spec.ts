@@ -50,8 +50,9 @@ let serverSide: { send(message: string | Buffer): void } | null = null;
 function breakFrame(frame: Buffer, how: Breakage): Buffer {
   if (how === 'truncate') return frame.subarray(0, frame.length - 9);
   const broken = Buffer.from(frame);
-  let offset = 5 + 10;
-  const count = broken.readUInt16BE(5 + 8);
+  // Bulk header (5 bytes), then seq u32, flags u8, width u16, height u16, count u16.
+  let offset = 5 + 11;
+  const count = broken.readUInt16BE(5 + 9);
   const pngTiles: number[] = [];
   for (let index = 0; index < count; index += 1) {
     const encoding = broken.readUInt8(offset + 8);

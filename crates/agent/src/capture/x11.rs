@@ -16,6 +16,7 @@
 //! before the notify arrived) re-queries the geometry and retries once.
 
 use std::fs::File;
+use std::time::{Duration, Instant};
 
 use memmap2::{Mmap, MmapOptions};
 use reach_screen::{Damage, Frame, BYTES_PER_PIXEL};
@@ -66,7 +67,15 @@ pub struct X11Capture {
     damage: Option<DamageWatch>,
     /// The frame's pixels are not all current (new, or resized): read it whole.
     whole_read_needed: bool,
+    /// When the whole screen was last read. Damage is a hint, not a promise:
+    /// some drawing (seen: a newly mapped window's background) reaches the
+    /// screen without being reported to a damage object on the root, so the
+    /// whole screen is read again every [`WHOLE_READ_INTERVAL`].
+    last_whole_read: Instant,
 }
+
+/// Longest time a change that damage did not report can stay unseen.
+const WHOLE_READ_INTERVAL: Duration = Duration::from_millis(500);
 
 impl X11Capture {
     /// Connects to `display` (`None`: $DISPLAY) and captures with MIT-SHM when
@@ -114,6 +123,7 @@ impl X11Capture {
             cursor,
             damage,
             whole_read_needed: true,
+            last_whole_read: Instant::now(),
         };
         capture.refresh_geometry()?;
         Ok(capture)
@@ -236,6 +246,12 @@ impl X11Capture {
     /// Takes what changed since the last grab and reads it.
     fn read_changes(&mut self) -> Result<Damage, CaptureError> {
         let (width, height) = (self.frame.width, self.frame.height);
+        if self.last_whole_read.elapsed() >= WHOLE_READ_INTERVAL {
+            self.whole_read_needed = true;
+        }
+        if self.whole_read_needed {
+            self.last_whole_read = Instant::now();
+        }
         let damage = match (&mut self.damage, self.whole_read_needed) {
             (Some(watch), false) => watch.take(&self.conn, width, height)?,
             (Some(watch), true) => {
