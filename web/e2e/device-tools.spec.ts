@@ -116,7 +116,21 @@ test('text copied on the device shows in the panel and Copy puts it in the techn
 /** The remote screen's colour at (x, y) of the device's screen, as the canvas shows it. */
 async function remotePixel(x: number, y: number): Promise<[number, number, number]> {
   const canvas = page.locator('canvas[data-remote-screen]');
-  const png = PNG.sync.read(await canvas.screenshot({ animations: 'disabled' }));
+  // Notes, panels and the pointer may hang over the screen's top: the device's
+  // pixels are what is probed, so they are hidden for the shot.
+  const overlays = '.device-tool-note, .device-tool-panel, .tool-popup, .remote-cursor';
+  await page.evaluate((selector) => {
+    for (const element of document.querySelectorAll<HTMLElement>(selector)) element.style.visibility = 'hidden';
+  }, overlays);
+  let shot: Buffer;
+  try {
+    shot = await canvas.screenshot({ animations: 'disabled' });
+  } finally {
+    await page.evaluate((selector) => {
+      for (const element of document.querySelectorAll<HTMLElement>(selector)) element.style.visibility = '';
+    }, overlays);
+  }
+  const png = PNG.sync.read(shot);
   const px = Math.min(png.width - 1, Math.round((x * png.width) / SCREEN.width));
   const py = Math.min(png.height - 1, Math.round((y * png.height) / SCREEN.height));
   const at = (png.width * py + px) * 4;
