@@ -235,6 +235,11 @@ async fn serve(
                     session.set_mode(mode);
                 }
             }
+            ServerToAgent::SelectMonitor { channel, monitor } => {
+                if let Some(session) = sessions.get(&channel) {
+                    session.select_monitor(crate::capture::MonitorChoice::from_wire(monitor));
+                }
+            }
             ServerToAgent::Error { code, message } => {
                 break Err(AgentError::Refused { code, message })
             }

@@ -12,7 +12,7 @@ use tokio::sync::{mpsc, Notify};
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::adapt::{self, Adaptation};
-use crate::capture::{CursorUpdate, ScreenCapture, X11Capture};
+use crate::capture::{CursorUpdate, MonitorChoice, PointerAt, ScreenCapture, X11Capture};
 use crate::clipboard::ClipboardHandle;
 use crate::input::{InputInjector, X11Input};
 use crate::input_block::InputBlockHandle;
@@ -37,6 +37,11 @@ struct Flow {
     paused: AtomicBool,
     stop: AtomicBool,
     mode: ModeCell,
+    /// A monitor the technician chose, not yet taken by the capture loop.
+    monitor: std::sync::Mutex<Option<MonitorChoice>>,
+    /// Where the shown picture's top-left pixel is on the display, packed as
+    /// `x << 16 | y`: the technician's pointer positions are relative to it.
+    origin: AtomicU32,
     wake: Notify,
 }
 
@@ -52,7 +57,8 @@ impl SessionHandle {
         let flow = Arc::new(Flow::default());
         let (input, input_rx) = std::sync::mpsc::channel();
         let input_display = display.clone();
-        std::thread::spawn(move || replay_input(channel, input_display, input_rx));
+        let input_flow = flow.clone();
+        std::thread::spawn(move || replay_input(channel, input_display, input_rx, &input_flow));
         let clipboard = ClipboardHandle::start(channel, display.clone(), out.clone());
         let block = InputBlockHandle::start(channel, display.clone(), out.clone());
         tokio::spawn(stream(channel, display, out, flow.clone()));
@@ -100,6 +106,14 @@ impl SessionHandle {
 
     pub fn refresh(&self) {
         self.flow.refresh.store(true, Ordering::SeqCst);
+        self.flow.wake.notify_one();
+    }
+
+    /// Shows `choice` (a monitor, or all of them) from the next frame on.
+    pub fn select_monitor(&self, choice: MonitorChoice) {
+        if let Ok(mut pending) = self.flow.monitor.lock() {
+            *pending = Some(choice);
+        }
         self.flow.wake.notify_one();
     }
 
@@ -226,8 +240,16 @@ async fn stream(
             return;
         };
         let mode = flow.mode.get();
+        let monitor = flow
+            .monitor
+            .lock()
+            .ok()
+            .and_then(|mut pending| pending.take());
         let work = tokio::task::spawn_blocking(move || {
             let mut frame_bytes = Vec::new();
+            if let Some(choice) = monitor {
+                cap.show_monitor(choice);
+            }
             let grabbed = cap.grab_damaged().map_err(|err| err.to_string());
             let result = grabbed.and_then(|(frame, damage)| {
                 let frame_size = (frame.width, frame.height);
@@ -246,15 +268,21 @@ async fn stream(
                 tracing::debug!(error = %err, "could not read the pointer");
                 CursorUpdate::default()
             });
-            (cap, enc, frame_bytes, result, pointer)
+            let layout = cap.monitor_layout();
+            (cap, enc, frame_bytes, result, pointer, layout)
         })
         .await;
-        let (cap, enc, frame_bytes, result, pointer) = match work {
+        let (cap, enc, frame_bytes, result, pointer, layout) = match work {
             Ok(done) => done,
             Err(err) => {
                 return end_with(&out, channel, format!("screen capture failed: {err}")).await
             }
         };
+        let (origin_x, origin_y) = cap.origin();
+        flow.origin.store(
+            u32::from(origin_x) << 16 | u32::from(origin_y),
+            Ordering::SeqCst,
+        );
         capture = Some(cap);
         encoder = Some(enc);
         let (frame_size, outcome) = match result {
@@ -271,6 +299,13 @@ async fn stream(
                 height: size.1,
             };
             if let Some(message) = control(&info) {
+                if out.send(message).await.is_err() {
+                    return;
+                }
+            }
+        }
+        if let Some(layout) = layout {
+            if let Some(message) = control(&AgentMessage::Monitors { channel, layout }) {
                 if out.send(message).await.is_err() {
                     return;
                 }
@@ -324,9 +359,10 @@ fn pointer_messages(channel: u32, pointer: CursorUpdate) -> impl Iterator<Item =
     let shape = pointer
         .shape
         .map(|shape| AgentMessage::CursorShape { channel, shape });
-    let moved = pointer
-        .position
-        .map(|(x, y)| AgentMessage::CursorMoved { channel, x, y });
+    let moved = pointer.position.map(|at| match at {
+        PointerAt::At(x, y) => AgentMessage::CursorMoved { channel, x, y },
+        PointerAt::OffScreen => AgentMessage::CursorOffScreen { channel },
+    });
     shape
         .into_iter()
         .chain(moved)
@@ -350,6 +386,7 @@ fn replay_input(
     channel: u32,
     display: Option<String>,
     events: std::sync::mpsc::Receiver<InputEvent>,
+    flow: &Flow,
 ) {
     let mut injector = match X11Input::connect(display.as_deref()) {
         Ok(injector) => injector,
@@ -361,8 +398,88 @@ fn replay_input(
         }
     };
     for event in events {
+        let origin = flow.origin.load(Ordering::SeqCst);
+        let event = on_display(event, (origin >> 16) as u16, origin as u16);
         if let Err(err) = injector.inject(&event) {
             tracing::warn!(channel, error = %err, ?event, "could not replay input");
         }
+    }
+}
+
+/// `event` with its position moved from the shown picture onto the display,
+/// whose pixel (`x`, `y`) is the picture's top-left one.
+fn on_display(event: InputEvent, x: u16, y: u16) -> InputEvent {
+    let moved = |at_x: u16, at_y: u16| (at_x.saturating_add(x), at_y.saturating_add(y));
+    match event {
+        InputEvent::PointerMove { x: at_x, y: at_y } => {
+            let (x, y) = moved(at_x, at_y);
+            InputEvent::PointerMove { x, y }
+        }
+        InputEvent::PointerButton {
+            x: at_x,
+            y: at_y,
+            button,
+            pressed,
+        } => {
+            let (x, y) = moved(at_x, at_y);
+            InputEvent::PointerButton {
+                x,
+                y,
+                button,
+                pressed,
+            }
+        }
+        InputEvent::Wheel {
+            x: at_x,
+            y: at_y,
+            delta_x,
+            delta_y,
+        } => {
+            let (x, y) = moved(at_x, at_y);
+            InputEvent::Wheel {
+                x,
+                y,
+                delta_x,
+                delta_y,
+            }
+        }
+        InputEvent::Key { .. } | InputEvent::ReleaseAll => event,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointer_input_lands_on_the_shown_monitor() {
+        assert_eq!(
+            on_display(InputEvent::PointerMove { x: 10, y: 20 }, 640, 0),
+            InputEvent::PointerMove { x: 650, y: 20 }
+        );
+        let click = InputEvent::PointerButton {
+            x: 1,
+            y: 2,
+            button: 1,
+            pressed: true,
+        };
+        assert_eq!(
+            on_display(click, 0, 480),
+            InputEvent::PointerButton {
+                x: 1,
+                y: 482,
+                button: 1,
+                pressed: true
+            }
+        );
+        let key = InputEvent::Key {
+            keysym: 0x61,
+            pressed: true,
+        };
+        assert_eq!(on_display(key, 640, 480), key);
+        assert_eq!(
+            on_display(InputEvent::PointerMove { x: u16::MAX, y: 0 }, 640, 0),
+            InputEvent::PointerMove { x: u16::MAX, y: 0 }
+        );
     }
 }

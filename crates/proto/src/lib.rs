@@ -20,7 +20,10 @@ pub mod typescript;
 
 /// Version of the WebSocket protocol. A peer that announces another version is
 /// refused during the handshake with [`codes::ErrorCode::ProtocolVersion`].
-pub const PROTOCOL_VERSION: u32 = 1;
+/// Version 2 added the screen tools' messages (clipboard, blocking input,
+/// pausing, screen modes) and monitors: an agent of version 1 would drop its
+/// link on the first of them, so it is refused with "update the agent" instead.
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Largest control (text) message any peer may send, in bytes.
 pub const MAX_CONTROL_MESSAGE: usize = 64 * 1024;

@@ -11,7 +11,7 @@ use crate::clipboard::ClipboardEvent;
 use crate::codes::{EndReason, ErrorCode};
 use crate::directory::SsoDomainView;
 use crate::input_block::InputBlockState;
-use crate::screen::ScreenMode;
+use crate::screen::{MonitorLayout, ScreenMode};
 
 /// One input event from the technician, in remote-screen pixel coordinates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -125,6 +125,10 @@ pub enum AgentMessage {
     CursorShape { channel: u32, shape: CursorShape },
     /// The pointer moved, in screen pixels (the hotspot's position).
     CursorMoved { channel: u32, x: u16, y: u16 },
+    /// The pointer is on a monitor the stream does not show.
+    CursorOffScreen { channel: u32 },
+    /// The device's monitors and the one shown (sent at start and on change).
+    Monitors { channel: u32, layout: MonitorLayout },
     /// The stream adapted to the link: `level` 0 is the best picture; higher
     /// levels send changing photo-like regions at a lower JPEG quality and
     /// capture less often. Text stays exact at every level.
@@ -205,6 +209,11 @@ pub enum ServerToAgent {
         channel: u32,
         mode: ScreenMode,
     },
+    /// Show the monitor named `monitor`, or every monitor when `None`.
+    SelectMonitor {
+        channel: u32,
+        monitor: Option<String>,
+    },
     /// Sent before the server closes the link because of an error.
     Error {
         code: ErrorCode,
@@ -229,6 +238,11 @@ pub enum ConsoleMessage {
     /// Change how the screen is sent; only a console in control may.
     SetScreenMode {
         mode: ScreenMode,
+    },
+    /// Show one monitor of the device (by name), or all of them (`None`); only
+    /// a console in control may.
+    SelectMonitor {
+        monitor: Option<String>,
     },
     /// End the session for everyone.
     End,
@@ -273,6 +287,12 @@ pub enum ServerToConsole {
     CursorMoved {
         x: u16,
         y: u16,
+    },
+    /// The pointer is on a monitor that is not shown.
+    CursorOffScreen,
+    /// The device's monitors and the one shown: sent on attach and on change.
+    Monitors {
+        layout: MonitorLayout,
     },
     /// The stream adapted to the link (see `AgentMessage::StreamAdapted`).
     StreamAdapted {

@@ -408,7 +408,18 @@ async fn on_control(
             state.hub.cursor_from_agent(&device.id, channel, shape);
         }
         AgentMessage::CursorMoved { channel, x, y } => {
-            state.hub.pointer_from_agent(&device.id, channel, x, y);
+            state
+                .hub
+                .pointer_from_agent(&device.id, channel, Some((x, y)));
+        }
+        AgentMessage::CursorOffScreen { channel } => {
+            state.hub.pointer_from_agent(&device.id, channel, None);
+        }
+        AgentMessage::Monitors { channel, layout } => {
+            layout
+                .validate()
+                .map_err(|reason| format!("bad monitor list: {reason}"))?;
+            state.hub.monitors_from_agent(&device.id, channel, layout);
         }
         AgentMessage::StreamAdapted {
             channel,

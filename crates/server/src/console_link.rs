@@ -22,7 +22,9 @@ use crate::api::sessions::session_resource;
 use crate::auth::{Authenticated, SignInWatch};
 use crate::device_tools;
 use crate::error::ApiFailure;
-use crate::hub::{Attached, CompanyEvent, EventSubject, HubError, ToConsole, CONSOLE_QUEUE};
+use crate::hub::{
+    Attached, CompanyEvent, EventSubject, HubError, MonitorError, ToConsole, CONSOLE_QUEUE,
+};
 use crate::AppState;
 
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
@@ -217,6 +219,7 @@ async fn run_session(
                         Ok(())
                     }
                     ConsoleMessage::SetScreenMode { mode } => state.hub.set_screen_mode(&session_id, mode).await,
+                    ConsoleMessage::SelectMonitor { monitor } => tools_reply(&mut sink, select_monitor(&state, &session_id, may_control, monitor).await).await,
                     ConsoleMessage::End => {
                         ended = true;
                         state.hub.end_session(&session_id, EndReason::TechnicianEnded).await;
@@ -340,6 +343,33 @@ async fn tool_request(
 }
 
 /// Sends a device tool's refusal on the link; the link stays open.
+/// A console asks to show one monitor of the device, or all of them.
+async fn select_monitor(
+    state: &AppState,
+    session_id: &str,
+    may_control: bool,
+    monitor: Option<String>,
+) -> Result<(), device_tools::Refusal> {
+    let refused = |code, message: String| {
+        device_tools::Refusal::Refused(ServerToConsole::Refused { code, message })
+    };
+    if !may_control {
+        return Err(refused(
+            ErrorCode::Forbidden,
+            "only a technician in control of the session can choose the monitor".into(),
+        ));
+    }
+    if let Some(name) = &monitor {
+        reach_proto::screen::check_monitor_name(name)
+            .map_err(|reason| refused(ErrorCode::BadRequest, reason))?;
+    }
+    match state.hub.select_monitor(session_id, monitor).await {
+        Ok(()) => Ok(()),
+        Err(MonitorError::Hub(err)) => Err(device_tools::Refusal::Hub(err)),
+        Err(err @ MonitorError::Unknown(_)) => Err(refused(ErrorCode::NotFound, err.to_string())),
+    }
+}
+
 async fn tools_reply(
     sink: &mut SplitSink<WebSocket, Message>,
     outcome: Result<(), device_tools::Refusal>,

@@ -100,6 +100,8 @@ pub fn viewers_may_see(message: &ServerToConsole) -> bool {
         // picture they watch.
         | ServerToConsole::CursorShape { .. }
         | ServerToConsole::CursorMoved { .. }
+        | ServerToConsole::CursorOffScreen
+        | ServerToConsole::Monitors { .. }
         | ServerToConsole::StreamAdapted { .. }
         | ServerToConsole::ScreenMode { .. }
         | ServerToConsole::SessionState { .. }

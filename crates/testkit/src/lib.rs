@@ -6,6 +6,7 @@ pub mod cluster;
 pub mod console;
 pub mod dns;
 pub mod https;
+pub mod monitors;
 pub mod oidc;
 pub mod postgres;
 pub mod process;

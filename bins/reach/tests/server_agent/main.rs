@@ -47,6 +47,7 @@ mod domains;
 mod enrollment;
 mod input_block;
 mod malformed;
+mod monitors;
 mod oidc;
 mod permissions;
 mod privileges;

@@ -128,13 +128,8 @@ async fn drain(console: &mut Console, quiet: Duration) -> usize {
             Some(Ok(Message::Text(text))) => {
                 // News about the pointer, the mode or the stream's pace may come
                 // at any time; anything else is unexpected here.
-                let news = matches!(
-                    serde_json::from_str::<ServerToConsole>(&text),
-                    Ok(ServerToConsole::CursorShape { .. }
-                        | ServerToConsole::CursorMoved { .. }
-                        | ServerToConsole::ScreenMode { .. }
-                        | ServerToConsole::StreamAdapted { .. })
-                );
+                let news = serde_json::from_str::<ServerToConsole>(&text)
+                    .is_ok_and(|message| is_stream_news(&message));
                 assert!(news, "unexpected control message {text}");
             }
             Some(Ok(_)) => {}
@@ -192,13 +187,8 @@ async fn next_batch_is_full(console: &mut Console, screen: &mut Screen) -> bool 
                 .await;
                 return screen.covered();
             }
-            Received::Control(
-                ServerToConsole::ScreenInfo { .. }
-                | ServerToConsole::CursorShape { .. }
-                | ServerToConsole::CursorMoved { .. }
-                | ServerToConsole::ScreenMode { .. }
-                | ServerToConsole::StreamAdapted { .. },
-            ) => {}
+            Received::Control(ServerToConsole::ScreenInfo { .. }) => {}
+            Received::Control(news) if is_stream_news(&news) => {}
             other => panic!("expected a batch, got {other:?}"),
         }
     }

@@ -46,9 +46,8 @@ async fn next_video(
                 .await;
                 return (header, rgb);
             }
-            Received::Control(
-                ServerToConsole::ScreenMode { .. } | ServerToConsole::ScreenInfo { .. },
-            ) => {}
+            Received::Control(ServerToConsole::ScreenInfo { .. }) => {}
+            Received::Control(news) if is_stream_news(&news) => {}
             other => panic!("expected video frames, got {other:?}"),
         }
     }

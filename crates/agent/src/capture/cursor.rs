@@ -24,8 +24,17 @@ const MAX_CURSOR_PNG: usize = 40 * 1024;
 pub struct CursorUpdate {
     /// A new image, when it changed.
     pub shape: Option<CursorShape>,
-    /// The hotspot's position on the screen, when it moved (and at first).
-    pub position: Option<(u16, u16)>,
+    /// Where the hotspot is now, when that changed (and at first).
+    pub position: Option<PointerAt>,
+}
+
+/// Where the pointer is, as the stream shows the display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PointerAt {
+    /// On the shown picture, in its pixels.
+    At(u16, u16),
+    /// On a monitor the stream does not show.
+    OffScreen,
 }
 
 /// Follows the pointer of one X connection's root window.
@@ -33,7 +42,6 @@ pub(super) struct CursorWatch {
     /// The image changed since it was last read (XFixes `CursorNotify`).
     stale: bool,
     serial: Option<u32>,
-    position: Option<(u16, u16)>,
 }
 
 impl CursorWatch {
@@ -56,7 +64,6 @@ impl CursorWatch {
         Ok(Some(Self {
             stale: true,
             serial: None,
-            position: None,
         }))
     }
 
@@ -65,36 +72,30 @@ impl CursorWatch {
         self.stale = true;
     }
 
-    /// Reads what changed: the image after a notify, the position every call.
-    pub(super) fn update(
+    /// Reads the image when it changed (after a notify) and the hotspot's
+    /// position on the root window, every call.
+    pub(super) fn read(
         &mut self,
         conn: &RustConnection,
         root: Window,
-    ) -> Result<CursorUpdate, CaptureError> {
-        let mut update = CursorUpdate::default();
+    ) -> Result<(Option<CursorShape>, (i32, i32)), CaptureError> {
+        let mut shape = None;
         if self.stale {
             self.stale = false;
             let image = conn.xfixes_get_cursor_image()?.reply()?;
             if self.serial != Some(image.cursor_serial) {
                 self.serial = Some(image.cursor_serial);
                 match shape_of(&image) {
-                    Ok(shape) => update.shape = Some(shape),
+                    Ok(changed) => shape = Some(changed),
                     Err(reason) => tracing::debug!(reason, "pointer image not sent"),
                 }
             }
         }
         let pointer = conn.query_pointer(root)?.reply()?;
-        // Negative or off-screen positions do not happen on the root window;
-        // clamp rather than fail if a server says otherwise.
-        let position = (
-            u16::try_from(pointer.root_x.max(0)).unwrap_or(0),
-            u16::try_from(pointer.root_y.max(0)).unwrap_or(0),
-        );
-        if self.position != Some(position) {
-            self.position = Some(position);
-            update.position = Some(position);
-        }
-        Ok(update)
+        Ok((
+            shape,
+            (i32::from(pointer.root_x), i32::from(pointer.root_y)),
+        ))
     }
 }
 

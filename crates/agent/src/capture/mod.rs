@@ -7,9 +7,11 @@
 
 mod cursor;
 mod damage;
+mod monitors;
 mod x11;
 
-pub use cursor::CursorUpdate;
+pub use cursor::{CursorUpdate, PointerAt};
+pub use monitors::MonitorChoice;
 pub use x11::{CaptureMethod, X11Capture};
 
 use reach_screen::Damage;

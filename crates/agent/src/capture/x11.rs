@@ -14,6 +14,11 @@
 //! Resizes: RandR `ScreenChangeNotify` marks the geometry stale; without RandR
 //! the geometry is queried on every grab. A `Match` error (the root shrank
 //! before the notify arrived) re-queries the geometry and retries once.
+//!
+//! Monitors: the frame is the *view*, the rectangle of the root window the
+//! stream shows (one monitor, or all of them; see `monitors.rs`). The monitors
+//! are listed again with every whole read, so one plugged in or rearranged is
+//! seen within [`WHOLE_READ_INTERVAL`].
 
 use std::fs::File;
 use std::time::{Duration, Instant};
@@ -30,8 +35,9 @@ use x11rb::protocol::xproto::{
 use x11rb::protocol::{ErrorKind, Event};
 use x11rb::rust_connection::RustConnection;
 
-use super::cursor::{CursorUpdate, CursorWatch};
+use super::cursor::{CursorUpdate, CursorWatch, PointerAt};
 use super::damage::DamageWatch;
+use super::monitors::{self, MonitorChoice, MonitorList, View};
 use super::{CaptureError, ScreenCapture};
 
 /// How pixels travel from the X server.
@@ -63,6 +69,17 @@ pub struct X11Capture {
     geometry_stale: bool,
     /// The pointer's image and position; `None` without XFixes.
     cursor: Option<CursorWatch>,
+    /// Where the pointer was last reported, in the view.
+    pointer_sent: Option<PointerAt>,
+    /// The display's monitors; `None` without RandR 1.5.
+    monitor_list: Option<MonitorList>,
+    monitors: Vec<reach_proto::screen::Monitor>,
+    choice: MonitorChoice,
+    /// The rectangle of the root window the frame shows.
+    view: View,
+    shown: Option<String>,
+    /// The monitors or the one shown changed since [`X11Capture::monitor_layout`].
+    layout_changed: bool,
     /// Where the screen changed; `None` without DAMAGE (every grab reads all).
     damage: Option<DamageWatch>,
     /// The frame's pixels are not all current (new, or resized): read it whole.
@@ -105,6 +122,13 @@ impl X11Capture {
                 None
             }
         };
+        let monitor_list = match MonitorList::start(&conn, root) {
+            Ok(list) => list,
+            Err(error) => {
+                tracing::warn!(%error, "monitors unavailable; showing the whole display");
+                None
+            }
+        };
         let cursor = match CursorWatch::start(&conn, root) {
             Ok(cursor) => cursor,
             Err(error) => {
@@ -121,6 +145,13 @@ impl X11Capture {
             randr,
             geometry_stale: true,
             cursor,
+            pointer_sent: None,
+            monitor_list,
+            monitors: Vec::new(),
+            choice: MonitorChoice::default(),
+            view: View::default(),
+            shown: None,
+            layout_changed: true,
             damage,
             whole_read_needed: true,
             last_whole_read: Instant::now(),
@@ -157,10 +188,50 @@ impl X11Capture {
         Ok(())
     }
 
+    /// Shows `choice` from the next grab on.
+    pub fn show_monitor(&mut self, choice: MonitorChoice) {
+        self.choice = choice;
+        self.geometry_stale = true;
+    }
+
+    /// The monitors and the one shown, when they changed since the last call.
+    pub fn monitor_layout(&mut self) -> Option<reach_proto::screen::MonitorLayout> {
+        std::mem::take(&mut self.layout_changed)
+            .then(|| monitors::layout(&self.monitors, self.shown.clone()))
+    }
+
+    /// Where the frame's top-left pixel lies on the root window: the
+    /// technician's pointer positions are relative to it.
+    pub fn origin(&self) -> (u16, u16) {
+        (self.view.x, self.view.y)
+    }
+
+    /// Reads the root's size and the monitors, and chooses the view.
     fn refresh_geometry(&mut self) -> Result<(), CaptureError> {
         let geometry = self.conn.get_geometry(self.root)?.reply()?;
-        if (geometry.width, geometry.height) != (self.frame.width, self.frame.height) {
-            self.frame = Frame::new(geometry.width, geometry.height);
+        if let Some(list) = &mut self.monitor_list {
+            let monitors = list.list(&self.conn)?;
+            if monitors != self.monitors {
+                self.monitors = monitors;
+                self.layout_changed = true;
+            }
+        }
+        let (view, shown) = monitors::choose_view(
+            &self.choice,
+            &self.monitors,
+            geometry.width,
+            geometry.height,
+        );
+        if shown != self.shown {
+            self.shown = shown;
+            self.layout_changed = true;
+        }
+        if view != self.view {
+            self.view = view;
+            self.whole_read_needed = true;
+        }
+        if (view.width, view.height) != (self.frame.width, self.frame.height) {
+            self.frame = Frame::new(view.width, view.height);
             self.whole_read_needed = true;
             if self.shm_enabled {
                 self.ensure_segment(self.frame.data.len())?;
@@ -188,14 +259,14 @@ impl X11Capture {
         Ok(())
     }
 
-    /// Reads the `width`×`height` rectangle at (`x`, `y`) of the root window
-    /// into the frame; the rest of the frame keeps its pixels.
+    /// Reads the `width`×`height` rectangle at (`x`, `y`) of the view into the
+    /// frame; the rest of the frame keeps its pixels.
     fn fetch(&mut self, x: u16, y: u16, width: u16, height: u16) -> Result<(), CaptureError> {
         let whole = (x, y, width, height) == (0, 0, self.frame.width, self.frame.height);
         let expected = usize::from(width) * usize::from(height) * BYTES_PER_PIXEL;
         let (x16, y16) = (
-            x.try_into().unwrap_or(i16::MAX),
-            y.try_into().unwrap_or(i16::MAX),
+            self.view.x.saturating_add(x).try_into().unwrap_or(i16::MAX),
+            self.view.y.saturating_add(y).try_into().unwrap_or(i16::MAX),
         );
         if let Some(segment) = &self.segment {
             let format = ImageFormat::Z_PIXMAP.into();
@@ -252,8 +323,15 @@ impl X11Capture {
         if self.whole_read_needed {
             self.last_whole_read = Instant::now();
         }
+        let (root_width, root_height) = (
+            self.view.x.saturating_add(width),
+            self.view.y.saturating_add(height),
+        );
         let damage = match (&mut self.damage, self.whole_read_needed) {
-            (Some(watch), false) => watch.take(&self.conn, width, height)?,
+            (Some(watch), false) => {
+                self.view
+                    .clip(watch.take(&self.conn, root_width, root_height)?)
+            }
             (Some(watch), true) => {
                 watch.clear(&self.conn)?;
                 Damage::Unknown
@@ -292,7 +370,9 @@ fn copy_rect(frame: &mut Frame, x: u16, y: u16, width: u16, pixels: &[u8]) {
 impl ScreenCapture for X11Capture {
     fn grab_damaged(&mut self) -> Result<(&Frame, Damage), CaptureError> {
         self.drain_events()?;
-        if self.geometry_stale || !self.randr {
+        let monitors_due =
+            self.monitor_list.is_some() && self.last_whole_read.elapsed() >= WHOLE_READ_INTERVAL;
+        if self.geometry_stale || !self.randr || monitors_due {
             self.refresh_geometry()?;
         }
         let damage = match self.read_changes() {
@@ -311,10 +391,17 @@ impl ScreenCapture for X11Capture {
 
     fn cursor(&mut self) -> Result<CursorUpdate, CaptureError> {
         self.drain_events()?;
-        match &mut self.cursor {
-            Some(cursor) => cursor.update(&self.conn, self.root),
-            None => Ok(CursorUpdate::default()),
-        }
+        let Some(cursor) = &mut self.cursor else {
+            return Ok(CursorUpdate::default());
+        };
+        let (shape, (x, y)) = cursor.read(&self.conn, self.root)?;
+        let at = match self.view.locate(x, y) {
+            Some((x, y)) => PointerAt::At(x, y),
+            None => PointerAt::OffScreen,
+        };
+        let position = (self.pointer_sent != Some(at)).then_some(at);
+        self.pointer_sent = Some(at);
+        Ok(CursorUpdate { shape, position })
     }
 }
 

@@ -23,10 +23,12 @@ use tokio::sync::{broadcast, mpsc};
 
 use crate::audit::{Actor, Entry};
 
+mod monitors;
 mod screen_mode;
 mod tools;
 mod viewers;
 
+pub use monitors::MonitorError;
 use viewers::Viewer;
 pub use viewers::{ViewerLink, VIEWER_BYTE_BUDGET};
 
@@ -79,6 +81,11 @@ struct LiveSession {
     tools: tools::ToolsState,
     /// How the agent sends the screen; outlives console links.
     screen_mode: reach_proto::screen::ScreenMode,
+    /// The device's monitors as the agent last reported them on this channel.
+    monitors: Option<reach_proto::screen::MonitorLayout>,
+    /// The monitor the technician chose (`Some(None)`: all of them); until
+    /// they choose, the agent shows the primary one. Outlives console links.
+    monitor_choice: Option<Option<String>>,
 }
 
 #[derive(Default)]
@@ -274,6 +281,8 @@ impl Hub {
                     detached: Some(marker),
                     tools: tools::ToolsState::default(),
                     screen_mode: Default::default(),
+                    monitors: None,
+                    monitor_choice: None,
                 },
             );
             marker
@@ -332,6 +341,7 @@ impl Hub {
             }
             live.detached = None;
             screen_mode::on_attach(live, agent, false);
+            monitors::on_attach(live, agent, false);
             return Ok(Attached { connection, link });
         }
         let channel = agent.next_channel;
@@ -354,12 +364,14 @@ impl Hub {
         live.screen = None;
         live.cursor = None;
         live.pointer = None;
+        live.monitors = None;
         // The agent's first update is a full picture: nothing to ask.
         let viewer = Viewer::new(connection, tx, true);
         let link = viewer.link.clone();
         live.viewers.push(viewer);
         live.detached = None;
         screen_mode::on_attach(live, agent, true);
+        monitors::on_attach(live, agent, true);
         Ok(Attached { connection, link })
     }
 
@@ -542,13 +554,17 @@ impl Hub {
         });
     }
 
-    /// The pointer moved: every viewer learns it, and it is kept for viewers who
-    /// join later.
-    pub fn pointer_from_agent(&self, device_id: &str, channel: u32, x: u16, y: u16) {
+    /// The pointer moved (`None`: onto a monitor that is not shown): every
+    /// viewer learns it, and it is kept for viewers who join later.
+    pub fn pointer_from_agent(&self, device_id: &str, channel: u32, at: Option<(u16, u16)>) {
         self.with_viewers(device_id, channel, |_, live| {
-            live.pointer = Some((x, y));
+            live.pointer = at;
+            let message = match at {
+                Some((x, y)) => ServerToConsole::CursorMoved { x, y },
+                None => ServerToConsole::CursorOffScreen,
+            };
             for viewer in &live.viewers {
-                viewer.control_superseded(ServerToConsole::CursorMoved { x, y });
+                viewer.control_superseded(message.clone());
             }
         });
     }

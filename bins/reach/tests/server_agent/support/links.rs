@@ -83,6 +83,20 @@ pub async fn closed_with(ws: &mut Ws) -> Option<ErrorCode> {
     }
 }
 
+/// News the stream may send at any time: about the pointer, the stream's pace,
+/// the screen mode and the monitors.
+pub fn is_stream_news(message: &ServerToConsole) -> bool {
+    matches!(
+        message,
+        ServerToConsole::CursorShape { .. }
+            | ServerToConsole::CursorMoved { .. }
+            | ServerToConsole::CursorOffScreen
+            | ServerToConsole::StreamAdapted { .. }
+            | ServerToConsole::ScreenMode { .. }
+            | ServerToConsole::Monitors { .. }
+    )
+}
+
 /// A console's session link, after the handshake.
 pub struct Console {
     pub ws: Ws,
@@ -146,12 +160,8 @@ impl Console {
                 Received::Control(ServerToConsole::ScreenInfo { width, height }) => {
                     return (width, height)
                 }
-                Received::Frame(_)
-                | Received::Control(
-                    ServerToConsole::CursorShape { .. }
-                    | ServerToConsole::CursorMoved { .. }
-                    | ServerToConsole::ScreenMode { .. },
-                ) => {}
+                Received::Frame(_) => {}
+                Received::Control(news) if is_stream_news(&news) => {}
                 other => panic!("expected screen info, got {other:?}"),
             }
         }
@@ -182,24 +192,22 @@ impl Console {
                 Received::Control(ServerToConsole::ScreenInfo { width, height }) => {
                     assert_eq!((width, height), (screen.width, screen.height), "resized");
                 }
-                Received::Control(
-                    ServerToConsole::CursorShape { .. }
-                    | ServerToConsole::CursorMoved { .. }
-                    | ServerToConsole::StreamAdapted { .. }
-                    | ServerToConsole::ScreenMode { .. },
-                ) => {}
+                Received::Control(news) if is_stream_news(&news) => {}
                 other => panic!("expected screen batches, got {other:?}"),
             }
         }
     }
 
-    /// Skips screen batches and pointer news until a control message arrives.
+    /// Skips screen batches and pointer, pace and monitor news until a
+    /// control message arrives.
     pub async fn next_control(&mut self) -> Option<ServerToConsole> {
         loop {
             match receive(&mut self.ws).await {
                 Received::Control(
                     ServerToConsole::CursorShape { .. }
                     | ServerToConsole::CursorMoved { .. }
+                    | ServerToConsole::CursorOffScreen
+                    | ServerToConsole::Monitors { .. }
                     | ServerToConsole::StreamAdapted { .. },
                 ) => {}
                 Received::Control(message) => return Some(message),
