@@ -84,6 +84,8 @@ pub fn declarations() -> String {
         clipboard::ClipboardEvent::decl(),
         input_block::InputBlockState::decl(),
         crate::screen::ScreenMode::decl(),
+        crate::screen::Monitor::decl(),
+        crate::screen::MonitorLayout::decl(),
         messages::InputEvent::decl(),
         messages::SystemInfo::decl(),
         messages::AgentMessage::decl(),

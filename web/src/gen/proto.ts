@@ -464,6 +464,28 @@ export type InputBlockState = "blocked" | "unblocked" | "taken_back" | "unavaila
 
 export type ScreenMode = "black_and_white" | "few_colours" | "more_colours" | "all_colours" | "video";
 
+export type Monitor = { 
+/**
+ * The name the device gives it (`DP-1`, `HDMI-1`, ...), unique on the device.
+ */
+name: string, 
+/**
+ * The monitor the device's desktop treats as its main one.
+ */
+primary: boolean, x: number, y: number, width: number, height: number, };
+
+export type MonitorLayout = { 
+/**
+ * Primary first, then in the device's order; empty when the device cannot
+ * tell (no RandR 1.5): the whole display is shown.
+ */
+monitors: Array<Monitor>, 
+/**
+ * The name of the monitor shown, or `None` when the stream shows every
+ * monitor (the whole display).
+ */
+shown: string | null, };
+
 export type InputEvent = { "kind": "pointer_move", x: number, y: number, } | { "kind": "pointer_button", x: number, y: number, button: number, pressed: boolean, } | { "kind": "wheel", x: number, y: number, delta_x: number, delta_y: number, } | { "kind": "key", keysym: number, pressed: boolean, } | { "kind": "release_all" };
 
 export type SystemInfo = { hostname: string, 

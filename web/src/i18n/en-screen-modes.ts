@@ -1,4 +1,4 @@
-// The English text of the session's screen colour modes: the selector in the
+// The English text of the session's screen colour modes and monitors: the selectors in the
 // session toolbar and its messages. en.ts spreads it into the one English
 // catalogue; fr-screen-modes.ts mirrors it.
 
@@ -22,4 +22,14 @@ export const enScreenModes = {
   'screenMode.videoUnsupported': 'This browser cannot decode the video (H.264 through WebCodecs): the screen stays in tiles.',
   'screenMode.videoFailed': 'The video could not be decoded ({detail}): the screen is back to all colours.',
   'screenMode.refused': 'The screen colours were not changed: {reason}',
+  'monitor.label': 'Monitors',
+  'monitor.hint': 'Monitor shown: {monitor} (Ctrl+Alt+Shift+M)',
+  'monitor.hintViewOnly': 'Monitor shown: {monitor}. Only a technician in control of the session can choose another.',
+  'monitor.switching': 'Switching…',
+  'monitor.all': 'All monitors',
+  'monitor.allDetail': 'The whole desktop, {width} × {height}',
+  'monitor.detail': '{width} × {height} at {x}, {y}',
+  'monitor.primary': 'P',
+  'monitor.primaryTitle': 'Primary monitor',
+  'monitor.menuHint': 'Press 1 to {count} to choose, Esc to close. P marks the primary monitor.',
 };

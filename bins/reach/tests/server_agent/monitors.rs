@@ -184,6 +184,16 @@ async fn the_technician_sees_one_monitor_or_all_of_them() {
     })
     .await;
 
+    // The choice belongs to the session: a console that comes back (on a
+    // fresh agent channel) finds all monitors shown.
+    drop(console);
+    let mut console = scene.console().await;
+    let mut seen = Seen::new();
+    follow(&mut console, &mut seen, |seen| {
+        seen.shown() == Some(None) && seen.screen.width == WIDTH && seen.shows_bars(0)
+    })
+    .await;
+
     // The right monitor is unplugged while shown: back to the primary one,
     // which is now the left one.
     select(&mut console, Some("RIGHT")).await;

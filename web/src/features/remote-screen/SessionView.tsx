@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../api/http.ts';
 import { connectSocket, type Socket } from '../../api/socket.ts';
-import { PROTOCOL_VERSION, type ConsoleMessage, type EndReason, type ScreenMode, type ServerToConsole, type SessionView as SessionRecord } from '../../gen/proto.ts';
+import { PROTOCOL_VERSION, type ConsoleMessage, type EndReason, type MonitorLayout, type ScreenMode, type ServerToConsole, type SessionView as SessionRecord } from '../../gen/proto.ts';
 import { useI18n } from '../../i18n/index.ts';
 import { ErrorMessage } from '../../ui/feedback.tsx';
 import { Link } from '../../ui/link.tsx';
@@ -17,6 +17,8 @@ import { Toolbar } from './tools/toolbar.tsx';
 import { useScreenTools, type ScaleMode, type ToolsState } from './tools/use-screen-tools.tsx';
 import { useDeviceTools } from './use-device-tools.ts';
 import { useFrameRecovery } from './use-frame-recovery.ts';
+import { MonitorMenu } from './MonitorMenu.tsx';
+import { hasChoice } from './monitors.ts';
 import { ScreenModeMenu } from './ScreenModeMenu.tsx';
 import type { FromDecoder, ToDecoder } from './worker-protocol.ts';
 
@@ -65,6 +67,7 @@ export function SessionView({ id }: { id: string }) {
   // Set while the agent sends a lighter stream because the link is slow.
   const [adapted, setAdapted] = useState<{ fps: number; quality: number } | null>(null);
   const [screenMode, setScreenMode] = useState<ScreenMode | null>(null);
+  const [monitors, setMonitors] = useState<MonitorLayout | null>(null);
   const [videoProblem, setVideoProblem] = useState<string | null>(null);
   const viewOnlyRef = useRef(false);
   viewOnlyRef.current = viewOnly;
@@ -198,6 +201,12 @@ export function SessionView({ id }: { id: string }) {
             break;
           case 'cursor_moved':
             cursorRef.current?.moveTo(message.x, message.y);
+            break;
+          case 'cursor_off_screen':
+            cursorRef.current?.offScreen();
+            break;
+          case 'monitors':
+            setMonitors(message.layout);
             break;
           case 'stream_adapted':
             setAdapted(message.level > 0 ? { fps: message.frames_per_second, quality: message.lossy_quality } : null);
@@ -342,6 +351,14 @@ export function SessionView({ id }: { id: string }) {
         <div class="session-tools">
           <ClipboardTool tools={deviceTools} send={sendTool} enabled={phase.kind === 'connected' && !viewOnly} />
           <BlockInputTool tools={deviceTools} send={sendTool} enabled={phase.kind === 'connected' && !viewOnly} />
+          {hasChoice(monitors) && (
+            <MonitorMenu
+              layout={monitors}
+              canChange={!viewOnly}
+              connected={phase.kind === 'connected'}
+              onChange={(monitor) => socketRef.current?.send({ type: 'select_monitor', monitor })}
+            />
+          )}
           <ScreenModeMenu
             mode={screenMode}
             canChange={!viewOnly}

@@ -89,6 +89,12 @@ export class RemoteCursor {
     this.render();
   }
 
+  /** The pointer is on a monitor that is not shown: no overlay until it moves back. */
+  offScreen(): void {
+    this.position = null;
+    this.render();
+  }
+
   /** The remote screen size and whether this console controls the device. */
   configure(screen: Size | null, controlling: boolean): void {
     this.screen = screen;
