@@ -216,6 +216,10 @@ test('every tool has an icon, a label, a tooltip with its shortcut, and the help
     ['O', en['tools.keyboard']],
     ['P', en['tools.screenshot']],
     ['E', en['tools.end']],
+    ['V', en['clipboard.title']],
+    ['B', en['block.block']],
+    ['Q', en['screenMode.label']],
+    ['M', en['monitor.label']],
   ] as const) {
     await expect(help.getByTestId('shortcut-list')).toContainText(`Ctrl+Alt+Shift+${letter}${label}`);
   }

@@ -29,7 +29,10 @@ export function SpecialKeysMenu({ onSend, onClose }: { onSend(combo: SpecialComb
   );
 }
 
-export function ShortcutsHelp({ tools, onClose }: { tools: readonly Tool[]; onClose(): void }) {
+/** A line of the shortcuts help: the toolbar's tools, and the session bar's other controls. */
+export type ShortcutEntry = Pick<Tool, 'id' | 'label' | 'shortcut'>;
+
+export function ShortcutsHelp({ tools, onClose }: { tools: readonly ShortcutEntry[]; onClose(): void }) {
   const { t } = useI18n();
   return (
     <ToolPopup label={t('tools.help.title')} role="dialog" onClose={onClose}>

@@ -11,7 +11,7 @@ import type { ConsoleMessage, InputEvent } from '../../../gen/proto.ts';
 import { useI18n } from '../../../i18n/index.ts';
 import { icons } from './icons.tsx';
 import { OnScreenKeyboard } from './OnScreenKeyboard.tsx';
-import { ShortcutsHelp, SpecialKeysMenu } from './popups.tsx';
+import { ShortcutsHelp, SpecialKeysMenu, type ShortcutEntry } from './popups.tsx';
 import { downloadBlob, screenshotName } from './screenshot.ts';
 import { comboEvents } from './special-keys.ts';
 import { toolForShortcut, type Tool } from './toolbar.tsx';
@@ -263,8 +263,15 @@ export function useScreenTools(input: ScreenToolsInput): ScreenTools {
     popup: null,
     run: () => toggle('help'),
   };
+  // The session bar's own controls answer shortcuts too: the help lists them.
+  const others: ShortcutEntry[] = [
+    { id: 'clipboard', label: t('clipboard.title'), shortcut: 'KeyV' },
+    { id: 'block-input', label: t('block.block'), shortcut: 'KeyB' },
+    { id: 'screen-mode', label: t('screenMode.label'), shortcut: 'KeyQ' },
+    { id: 'monitor', label: t('monitor.label'), shortcut: 'KeyM' },
+  ];
   const all = [...groups.flat(), help, end];
-  help.popup = <ShortcutsHelp tools={all} onClose={closePopup} />;
+  help.popup = <ShortcutsHelp tools={[...groups.flat(), ...others, help, end]} onClose={closePopup} />;
   groups.push([help]);
 
   const leave = t('tools.shortcut', { key: 'F' });
