@@ -18,7 +18,7 @@
 //! with the session) and must not keep what it read.
 
 use std::sync::mpsc;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use reach_proto::clipboard::{self, ClipboardEvent, MAX_CLIPBOARD_JSON};
@@ -34,7 +34,9 @@ use x11rb::protocol::Event;
 use x11rb::wrapper::ConnectionExt as _;
 use x11rb::{CURRENT_TIME, NONE};
 
-use crate::x11_worker::{intern, Waker, WorkerError, XWorker};
+use crate::x11_worker::{
+    intern, Reporter, Waker, WorkerCommand, WorkerError, WorkerHandle, XWorker,
+};
 
 /// How long an owner may take to answer a conversion before the worker gives up
 /// on it (a stuck owner must not stop later changes from being reported).
@@ -45,11 +47,16 @@ enum Command {
     Stop,
 }
 
-/// The session's side of the clipboard worker; stops it when dropped.
-pub struct ClipboardHandle {
-    commands: mpsc::Sender<Command>,
-    waker: Arc<OnceLock<Waker>>,
+impl WorkerCommand for Command {
+    fn stop() -> Self {
+        Self::Stop
+    }
 }
+
+type Report = Reporter<ClipboardEvent>;
+
+/// The session's side of the clipboard worker; stops it when dropped.
+pub struct ClipboardHandle(WorkerHandle<Command>);
 
 impl ClipboardHandle {
     pub fn start(
@@ -57,53 +64,21 @@ impl ClipboardHandle {
         display: Option<String>,
         out: tokio::sync::mpsc::Sender<Message>,
     ) -> Self {
-        let (commands, receiver) = mpsc::channel();
-        let waker = Arc::new(OnceLock::new());
-        let worker_waker = Arc::clone(&waker);
-        std::thread::spawn(move || {
-            let report = Report { channel, out };
-            if let Err(err) = run(display.as_deref(), receiver, &worker_waker, &report) {
+        Self(WorkerHandle::spawn(move |receiver, waker| {
+            let report = Report::new(channel, out, |channel, event| AgentMessage::Clipboard {
+                channel,
+                event,
+            });
+            if let Err(err) = run(display.as_deref(), receiver, waker, &report) {
                 tracing::warn!(channel, error = %err, "the clipboard is unavailable");
                 report.send(ClipboardEvent::Unavailable);
             }
-        });
-        Self { commands, waker }
+        }))
     }
 
     /// Makes `text` the device's clipboard (already checked against the limit).
     pub fn set_text(&self, text: String) {
-        self.command(Command::Set(text));
-    }
-
-    fn command(&self, command: Command) {
-        // A stopped worker has already reported why.
-        let _ = self.commands.send(command);
-        if let Some(waker) = self.waker.get() {
-            waker.wake();
-        }
-    }
-}
-
-impl Drop for ClipboardHandle {
-    fn drop(&mut self) {
-        self.command(Command::Stop);
-    }
-}
-
-struct Report {
-    channel: u32,
-    out: tokio::sync::mpsc::Sender<Message>,
-}
-
-impl Report {
-    fn send(&self, event: ClipboardEvent) {
-        let message = AgentMessage::Clipboard {
-            channel: self.channel,
-            event,
-        };
-        if let Ok(text) = serde_json::to_string(&message) {
-            let _ = self.out.blocking_send(Message::Text(text.into()));
-        }
+        self.0.send(Command::Set(text));
     }
 }
 

@@ -22,7 +22,7 @@
 
 use std::collections::{BTreeSet, VecDeque};
 use std::sync::mpsc;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use reach_proto::input_block::{InputBlockState, TAKE_BACK_PRESSES, TAKE_BACK_WINDOW_MS};
 use reach_proto::messages::AgentMessage;
@@ -38,7 +38,9 @@ use x11rb::wrapper::ConnectionExt as _;
 use x11rb::{CURRENT_TIME, NONE};
 
 use crate::block_notice::BlockNotice;
-use crate::x11_worker::{intern, Waker, WorkerError, XWorker};
+use crate::x11_worker::{
+    intern, Reporter, Waker, WorkerCommand, WorkerError, WorkerHandle, XWorker,
+};
 
 /// The Escape keysym.
 const ESCAPE: u32 = 0xff1b;
@@ -50,12 +52,17 @@ enum Command {
     Stop,
 }
 
+impl WorkerCommand for Command {
+    fn stop() -> Self {
+        Self::Stop
+    }
+}
+
+type Report = Reporter<InputBlockState>;
+
 /// The session's side of the input-block worker; stops it (and so unblocks)
 /// when dropped.
-pub struct InputBlockHandle {
-    commands: mpsc::Sender<Command>,
-    waker: Arc<OnceLock<Waker>>,
-}
+pub struct InputBlockHandle(WorkerHandle<Command>);
 
 impl InputBlockHandle {
     pub fn start(
@@ -63,12 +70,12 @@ impl InputBlockHandle {
         display: Option<String>,
         out: tokio::sync::mpsc::Sender<Message>,
     ) -> Self {
-        let (commands, receiver) = mpsc::channel();
-        let waker = Arc::new(OnceLock::new());
-        let worker_waker = Arc::clone(&waker);
-        std::thread::spawn(move || {
-            let report = Report { channel, out };
-            let receiver = match run(display.as_deref(), receiver, &worker_waker, &report) {
+        Self(WorkerHandle::spawn(move |receiver, waker| {
+            let report = Report::new(channel, out, |channel, state| AgentMessage::InputBlock {
+                channel,
+                state,
+            });
+            let receiver = match run(display.as_deref(), receiver, waker, &report) {
                 Ok(()) => return,
                 Err((err, receiver)) => {
                     tracing::warn!(channel, error = %err, "blocking the end user's input is unavailable");
@@ -83,42 +90,11 @@ impl InputBlockHandle {
                     Command::Stop => return,
                 }
             }
-        });
-        Self { commands, waker }
+        }))
     }
 
     pub fn set(&self, blocked: bool) {
-        self.command(Command::Block(blocked));
-    }
-
-    fn command(&self, command: Command) {
-        let _ = self.commands.send(command);
-        if let Some(waker) = self.waker.get() {
-            waker.wake();
-        }
-    }
-}
-
-impl Drop for InputBlockHandle {
-    fn drop(&mut self) {
-        self.command(Command::Stop);
-    }
-}
-
-struct Report {
-    channel: u32,
-    out: tokio::sync::mpsc::Sender<Message>,
-}
-
-impl Report {
-    fn send(&self, state: InputBlockState) {
-        let message = AgentMessage::InputBlock {
-            channel: self.channel,
-            state,
-        };
-        if let Ok(text) = serde_json::to_string(&message) {
-            let _ = self.out.blocking_send(Message::Text(text.into()));
-        }
+        self.0.send(Command::Block(blocked));
     }
 }
 

@@ -1,14 +1,18 @@
 //! What the agent's X11 worker threads (the clipboard and the input block)
-//! share: their own X connection with a small unmapped window, a [`Waker`] that
-//! other threads use to interrupt the worker's wait for X events, and that wait
-//! itself, with a deadline.
+//! share: the thread with its command channel ([`WorkerHandle`]), their own X
+//! connection with a small unmapped window, a [`Waker`] that other threads use
+//! to interrupt the worker's wait for X events, that wait itself, with a
+//! deadline, and the [`Reporter`] that sends their news to the server.
 //!
 //! Each worker owns its connection, so whatever it holds on the X server
 //! (selection ownership, device grabs) ends when the connection closes, even if
 //! the agent is killed. This module must not hold any feature's logic.
 
-use std::sync::Arc;
+use std::sync::{mpsc, Arc, OnceLock};
 use std::time::{Duration, Instant};
+
+use reach_proto::messages::AgentMessage;
+use tokio_tungstenite::tungstenite::Message;
 
 use rustix::event::{poll, PollFd, PollFlags, Timespec};
 use x11rb::connection::Connection;
@@ -152,4 +156,70 @@ impl Waker {
 
 pub fn intern(conn: &RustConnection, name: &str) -> Result<Atom, WorkerError> {
     Ok(conn.intern_atom(false, name.as_bytes())?.reply()?.atom)
+}
+
+/// A command to a worker thread; every worker understands "stop".
+pub trait WorkerCommand: Send + 'static {
+    fn stop() -> Self;
+}
+
+/// The session's side of a worker thread: its commands, and the waker that
+/// interrupts its wait for X events so it reads them. Stops the worker when
+/// dropped.
+pub struct WorkerHandle<C: WorkerCommand> {
+    commands: mpsc::Sender<C>,
+    waker: Arc<OnceLock<Waker>>,
+}
+
+impl<C: WorkerCommand> WorkerHandle<C> {
+    /// Runs `body` on its own thread with the commands and the cell where it
+    /// puts its [`Waker`] once connected (commands sent before wait in the
+    /// channel).
+    pub fn spawn(body: impl FnOnce(mpsc::Receiver<C>, &OnceLock<Waker>) + Send + 'static) -> Self {
+        let (commands, receiver) = mpsc::channel();
+        let waker = Arc::new(OnceLock::new());
+        let worker_waker = Arc::clone(&waker);
+        std::thread::spawn(move || body(receiver, &worker_waker));
+        Self { commands, waker }
+    }
+
+    pub fn send(&self, command: C) {
+        // A stopped worker has already reported why.
+        let _ = self.commands.send(command);
+        if let Some(waker) = self.waker.get() {
+            waker.wake();
+        }
+    }
+}
+
+impl<C: WorkerCommand> Drop for WorkerHandle<C> {
+    fn drop(&mut self) {
+        self.send(C::stop());
+    }
+}
+
+/// Sends a worker's news about one session channel to the server, as the
+/// agent message `wrap` makes of it.
+pub struct Reporter<E> {
+    channel: u32,
+    out: tokio::sync::mpsc::Sender<Message>,
+    wrap: fn(u32, E) -> AgentMessage,
+}
+
+impl<E> Reporter<E> {
+    pub fn new(
+        channel: u32,
+        out: tokio::sync::mpsc::Sender<Message>,
+        wrap: fn(u32, E) -> AgentMessage,
+    ) -> Self {
+        Self { channel, out, wrap }
+    }
+
+    /// Sends from the worker thread, waiting while the link's queue is full.
+    pub fn send(&self, news: E) {
+        let message = (self.wrap)(self.channel, news);
+        if let Ok(text) = serde_json::to_string(&message) {
+            let _ = self.out.blocking_send(Message::Text(text.into()));
+        }
+    }
 }

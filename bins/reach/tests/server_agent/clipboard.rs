@@ -37,14 +37,8 @@ async fn send_clipboard(console: &mut Console, text: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clipboard_text_goes_both_ways() {
     let xvfb = start_xvfb(320, 240).await;
-    let server = TestServer::start(Backend::Sqlite).await;
-    let mut api = server.api();
-    api.sign_in_admin().await;
-    let device = enroll_device(&server, &api, "front-desk").await;
-    let _agent = AgentLink::spawn(&device, Some(xvfb.display.clone()));
-    api.wait_online(&device.id).await;
-    let session = api.start_session(&device.id).await;
-    let mut console = Console::open(&server, &api, &session.id).await;
+    let live = DeviceSession::start(&xvfb.display, "front-desk").await;
+    let mut console = live.console().await;
     console.screen_info().await;
 
     // Technician → device: another X application pastes exactly the text.

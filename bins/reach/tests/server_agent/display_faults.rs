@@ -73,23 +73,12 @@ fn change_resolution(display: &str, width: u16, height: u16) {
         .expect("Xvfb takes the new size");
 }
 
-async fn session_on(xvfb: &reach_testkit::xvfb::Xvfb) -> (TestServer, Api, RunningAgent, String) {
-    let server = TestServer::start(Backend::Sqlite).await;
-    let mut api = server.api();
-    api.sign_in_admin().await;
-    let device = enroll_device(&server, &api, "changing").await;
-    let agent = RunningAgent::spawn(&device, Some(xvfb.display.clone()));
-    api.wait_online(&device.id).await;
-    let session = api.start_session(&device.id).await;
-    (server, api, agent, session.id)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resolution_change_brings_a_full_picture_at_the_new_size() {
     let xvfb = start_xvfb(800, 600).await;
     let _pattern = TestPattern::start(&xvfb.display).await;
-    let (server, api, _agent, session_id) = session_on(&xvfb).await;
-    let mut console = Console::open(&server, &api, &session_id).await;
+    let live = DeviceSession::start(&xvfb.display, "changing").await;
+    let mut console = live.console().await;
     assert_eq!(console.screen_info().await, (800, 600));
     let mut screen = Screen::new(800, 600);
     console
@@ -141,8 +130,8 @@ async fn a_resolution_change_brings_a_full_picture_at_the_new_size() {
 async fn a_display_that_goes_away_ends_the_session_with_a_reason() {
     let xvfb = start_xvfb(640, 480).await;
     let _pattern = TestPattern::start(&xvfb.display).await;
-    let (server, api, _agent, session_id) = session_on(&xvfb).await;
-    let mut console = Console::open(&server, &api, &session_id).await;
+    let live = DeviceSession::start(&xvfb.display, "changing").await;
+    let mut console = live.console().await;
     assert_eq!(console.screen_info().await, (640, 480));
     drop(xvfb);
     // The clipboard and input-block tools say they lost the display too.
@@ -156,6 +145,6 @@ async fn a_display_that_goes_away_ends_the_session_with_a_reason() {
             other => panic!("expected the session to end, got {other:?}"),
         }
     }
-    let ended = api.wait_ended(&session_id).await;
+    let ended = live.api.wait_ended(&live.session_id).await;
     assert_eq!(ended.end_reason, Some(EndReason::AgentEnded));
 }

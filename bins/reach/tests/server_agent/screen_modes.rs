@@ -92,16 +92,10 @@ async fn picture_in(console: &mut Console, mode: ScreenMode) -> Screen {
 async fn a_controlling_console_switches_colour_modes_live() {
     let xvfb = start_xvfb(WIDTH, HEIGHT).await;
     let _pattern = TestPattern::start(&xvfb.display).await;
-    let server = TestServer::start(Backend::Sqlite).await;
-    let mut admin = server.api();
-    admin.sign_in_admin().await;
-    let device = enroll_device(&server, &admin, "kiosk").await;
-    let _agent = AgentLink::spawn(&device, Some(xvfb.display.clone()));
-    admin.wait_online(&device.id).await;
-    let session = admin.start_session(&device.id).await;
+    let live = DeviceSession::start(&xvfb.display, "kiosk").await;
 
     // A new session starts in all colours, and the console is told so.
-    let mut console = Console::open(&server, &admin, &session.id).await;
+    let mut console = live.console().await;
     announced(&mut console, ScreenMode::AllColours).await;
     picture_in(&mut console, ScreenMode::AllColours).await;
 
@@ -128,7 +122,7 @@ async fn a_controlling_console_switches_colour_modes_live() {
     // The mode belongs to the session, not the link: a console that comes
     // back is told it and gets the picture in it.
     drop(console);
-    let mut console = Console::open(&server, &admin, &session.id).await;
+    let mut console = live.console().await;
     announced(&mut console, ScreenMode::FewColours).await;
     picture_in(&mut console, ScreenMode::FewColours).await;
 
@@ -148,7 +142,7 @@ async fn a_controlling_console_switches_colour_modes_live() {
         closed_with(&mut console.ws).await,
         Some(ErrorCode::ProtocolViolation)
     );
-    let mut console = Console::open(&server, &admin, &session.id).await;
+    let mut console = live.console().await;
     announced(&mut console, ScreenMode::FewColours).await;
     picture_in(&mut console, ScreenMode::FewColours).await;
 }

@@ -80,14 +80,8 @@ fn pattern_problems(rgb: &[u8]) -> Vec<String> {
 async fn the_console_receives_the_screen_as_h264_video() {
     let xvfb = start_xvfb(WIDTH, HEIGHT).await;
     let _pattern = TestPattern::start(&xvfb.display).await;
-    let server = TestServer::start(Backend::Sqlite).await;
-    let mut admin = server.api();
-    admin.sign_in_admin().await;
-    let device = enroll_device(&server, &admin, "kiosk").await;
-    let _agent = AgentLink::spawn(&device, Some(xvfb.display.clone()));
-    admin.wait_online(&device.id).await;
-    let session = admin.start_session(&device.id).await;
-    let mut console = Console::open(&server, &admin, &session.id).await;
+    let live = DeviceSession::start(&xvfb.display, "kiosk").await;
+    let mut console = live.console().await;
     let mut screen = Screen::new(WIDTH, HEIGHT);
     console.paint_until(&mut screen, Screen::covered).await;
 

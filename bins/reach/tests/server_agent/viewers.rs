@@ -80,38 +80,27 @@ fn pattern_shown(screen: &Screen) -> bool {
     screen.covered() && screen.describe_pattern_mismatch().is_none()
 }
 
+/// Xvfb showing the test pattern, and a live session on a device showing it.
 struct Scene {
     xvfb: reach_testkit::xvfb::Xvfb,
     _pattern: TestPattern,
-    server: TestServer,
-    api: Api,
-    session_id: String,
-    _agent: RunningAgent,
+    live: DeviceSession,
 }
 
 async fn scene() -> Scene {
     let xvfb = start_xvfb(800, 600).await;
     let pattern = TestPattern::start(&xvfb.display).await;
-    let server = TestServer::start(Backend::Sqlite).await;
-    let mut api = server.api();
-    api.sign_in_admin().await;
-    let device = enroll_device(&server, &api, "shared").await;
-    let agent = RunningAgent::spawn(&device, Some(xvfb.display.clone()));
-    api.wait_online(&device.id).await;
-    let session = api.start_session(&device.id).await;
+    let live = DeviceSession::start(&xvfb.display, "shared").await;
     Scene {
         xvfb,
         _pattern: pattern,
-        server,
-        api,
-        session_id: session.id,
-        _agent: agent,
+        live,
     }
 }
 
 /// The session's first console, once it shows the whole pattern.
 async fn first_viewer(scene: &Scene) -> (Console, Screen) {
-    let mut console = Console::open(&scene.server, &scene.api, &scene.session_id).await;
+    let mut console = scene.live.console().await;
     assert_eq!(console.screen_info().await, (800, 600));
     let mut screen = Screen::new(800, 600);
     console.paint_until(&mut screen, pattern_shown).await;
@@ -120,7 +109,7 @@ async fn first_viewer(scene: &Scene) -> (Console, Screen) {
 
 /// Another console, once the replay it gets on joining shows the whole pattern.
 async fn late_viewer(scene: &Scene) -> (Console, Screen) {
-    let mut console = Console::open(&scene.server, &scene.api, &scene.session_id).await;
+    let mut console = scene.live.console().await;
     assert_eq!(console.screen_info().await, (800, 600));
     let mut screen = Screen::new(800, 600);
     paint_replay(&mut console, &mut screen).await;
@@ -264,7 +253,7 @@ async fn pointer(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pointer_travels_apart_from_the_screen_and_late_viewers_get_it() {
     let scene = scene().await;
-    let mut console = Console::open(&scene.server, &scene.api, &scene.session_id).await;
+    let mut console = scene.live.console().await;
     let shape = pointer(&mut console, None, None).await;
     shape.validate().expect("a valid pointer image");
     assert!(shape.hot_x < shape.width && shape.hot_y < shape.height);
@@ -274,7 +263,7 @@ async fn the_pointer_travels_apart_from_the_screen_and_late_viewers_get_it() {
     pointer(&mut console, Some(shape.clone()), Some((321, 123))).await;
 
     // A viewer who joins gets the image and the position at once.
-    let mut late = Console::open(&scene.server, &scene.api, &scene.session_id).await;
+    let mut late = scene.live.console().await;
     assert_eq!(pointer(&mut late, None, Some((321, 123))).await, shape);
 }
 
