@@ -142,10 +142,22 @@ pub enum AuditCode {
     /// back, or the end user took them back (detail `by`).
     #[serde(rename = "R3005I")]
     InputUnblocked,
+    /// A technician paused screen sharing: the device stopped capturing.
+    #[serde(rename = "R3006I")]
+    ScreenSharingPaused,
+    /// A technician resumed screen sharing.
+    #[serde(rename = "R3007I")]
+    ScreenSharingResumed,
+    /// A technician released control: their input is dropped until taken back.
+    #[serde(rename = "R3008I")]
+    ControlReleased,
+    /// A technician took control back.
+    #[serde(rename = "R3009I")]
+    ControlTakenBack,
 }
 
 impl AuditCode {
-    pub const ALL: [Self; 44] = [
+    pub const ALL: [Self; 48] = [
         Self::SignedIn,
         Self::SignInFailed,
         Self::SignedOut,
@@ -190,6 +202,10 @@ impl AuditCode {
         Self::DeviceJoined,
         Self::InputBlocked,
         Self::InputUnblocked,
+        Self::ScreenSharingPaused,
+        Self::ScreenSharingResumed,
+        Self::ControlReleased,
+        Self::ControlTakenBack,
     ];
 
     /// The code as stored and sent.
@@ -239,6 +255,10 @@ impl AuditCode {
             Self::DeviceJoined => "R3003I",
             Self::InputBlocked => "R3004I",
             Self::InputUnblocked => "R3005I",
+            Self::ScreenSharingPaused => "R3006I",
+            Self::ScreenSharingResumed => "R3007I",
+            Self::ControlReleased => "R3008I",
+            Self::ControlTakenBack => "R3009I",
         }
     }
 

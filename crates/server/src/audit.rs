@@ -21,6 +21,7 @@ use crate::hub::Hub;
 use crate::AppState;
 
 /// Who did it.
+#[derive(Debug, Clone)]
 pub enum Actor {
     User { id: String, name: String },
     Device { id: String, name: String },

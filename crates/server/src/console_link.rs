@@ -13,17 +13,20 @@ use axum::response::{IntoResponse, Response};
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use reach_core::policy::{authorize, Action, Principal, Resource};
+use reach_proto::audit::AuditCode;
 use reach_proto::codes::{EndReason, ErrorCode};
 use reach_proto::messages::{ConsoleMessage, ServerToAgent, ServerToConsole};
 use reach_proto::{MAX_CONTROL_MESSAGE, PROTOCOL_VERSION};
 use tokio::sync::{broadcast, mpsc};
 
 use crate::api::sessions::session_resource;
+use crate::audit::{Actor, Entry};
 use crate::auth::{Authenticated, SignInWatch};
 use crate::device_tools;
 use crate::error::ApiFailure;
 use crate::hub::{
-    Attached, CompanyEvent, EventSubject, HubError, MonitorError, ToConsole, CONSOLE_QUEUE,
+    Attached, CompanyEvent, EventSubject, HubError, MonitorError, ToConsole, ToolsChange,
+    CONSOLE_QUEUE,
 };
 use crate::AppState;
 
@@ -66,10 +69,14 @@ pub async fn session_upgrade(
         ));
     }
     let watch = SignInWatch::new(&state, &auth)?;
+    let link = LinkUser {
+        may_control,
+        actor: Actor::user(&auth),
+    };
     Ok(ws
         .max_message_size(MAX_CONTROL_MESSAGE)
         .max_frame_size(MAX_CONTROL_MESSAGE)
-        .on_upgrade(move |socket| run_session(state, socket, session_id, watch, may_control))
+        .on_upgrade(move |socket| run_session(state, socket, session_id, watch, link))
         .into_response())
 }
 
@@ -102,6 +109,14 @@ async fn refuse(socket: &mut WebSocket, code: ErrorCode, message: &str) {
         .await;
 }
 
+/// Who is on a console link, as decided when it attached.
+struct LinkUser {
+    /// The policy lets them control the session, not only watch it.
+    may_control: bool,
+    /// Who the event log names for what they do on the link.
+    actor: Actor,
+}
+
 /// Why a console link stops.
 enum Outcome {
     Closed,
@@ -114,8 +129,9 @@ async fn run_session(
     mut socket: WebSocket,
     session_id: String,
     mut watch: SignInWatch,
-    may_control: bool,
+    link_user: LinkUser,
 ) {
+    let may_control = link_user.may_control;
     let hello = tokio::time::timeout(HELLO_TIMEOUT, socket.recv()).await;
     let version = match hello {
         Ok(Some(Ok(Message::Text(text)))) => match serde_json::from_str::<ConsoleMessage>(&text) {
@@ -234,7 +250,7 @@ async fn run_session(
                     tracing::debug!(session_id, error = %err, "console message not forwarded");
                 }
                 if let Some(request) = tool {
-                    let answer = tool_request(&state, &session_id, connection, may_control, request).await;
+                    let answer = tool_request(&state, &session_id, connection, &link_user, request).await;
                     let Ok(text) = serde_json::to_string(&answer) else { continue };
                     if sink.send(Message::Text(text.into())).await.is_err() {
                         break Outcome::Closed;
@@ -293,6 +309,7 @@ async fn run_session(
 }
 
 /// A console's request to change the session's screen tools.
+#[derive(Debug, Clone, Copy)]
 enum ToolRequest {
     ScreenSharing { paused: bool },
     Control { held: bool },
@@ -306,10 +323,10 @@ async fn tool_request(
     state: &AppState,
     session_id: &str,
     connection: u64,
-    may_control: bool,
+    user: &LinkUser,
     request: ToolRequest,
 ) -> ServerToConsole {
-    if !may_control {
+    if !user.may_control {
         return ServerToConsole::Refused {
             code: ErrorCode::Forbidden,
             message: "your roles let you watch this session, not control it".into(),
@@ -330,7 +347,15 @@ async fn tool_request(
         }
     };
     match changed {
-        Ok(answer) => answer,
+        Ok(ToolsChange {
+            state: answer,
+            changed,
+        }) => {
+            if changed {
+                record_tool_change(state, session_id, &user.actor, request).await;
+            }
+            answer
+        }
         Err(HubError::DeviceOffline) => ServerToConsole::Refused {
             code: ErrorCode::DeviceOffline,
             message: "the device is offline".into(),
@@ -340,6 +365,28 @@ async fn tool_request(
             message: "the session has ended".into(),
         },
     }
+}
+
+/// Writes a change of the screen tools to the event log, naming the session.
+async fn record_tool_change(
+    state: &AppState,
+    session_id: &str,
+    actor: &Actor,
+    request: ToolRequest,
+) {
+    let Some(record) = state.hub.live_session(session_id) else {
+        return;
+    };
+    let code = match request {
+        ToolRequest::ScreenSharing { paused: true } => AuditCode::ScreenSharingPaused,
+        ToolRequest::ScreenSharing { paused: false } => AuditCode::ScreenSharingResumed,
+        ToolRequest::Control { held: false } => AuditCode::ControlReleased,
+        ToolRequest::Control { held: true } => AuditCode::ControlTakenBack,
+    };
+    let entry = Entry::new(&record.company_id, code, actor.clone())
+        .target("session", &record.id, Some(&record.device_nickname))
+        .detail("technician", &record.technician_name);
+    crate::audit::record(state, entry).await;
 }
 
 /// Sends a device tool's refusal on the link; the link stays open.

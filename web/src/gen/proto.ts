@@ -19,7 +19,7 @@ export type ErrorCode = "bad_request" | "unauthenticated" | "invalid_credentials
 
 export type EndReason = "technician_ended" | "technician_disconnected" | "agent_ended" | "agent_disconnected" | "device_revoked" | "server_shutdown";
 
-export type AuditCode = "R1000I" | "R1001W" | "R1002I" | "R1003I" | "R1004I" | "R1005I" | "R1006I" | "R1007I" | "R1008I" | "R1009I" | "R1100I" | "R1101I" | "R1102I" | "R1103I" | "R1104I" | "R1200I" | "R1201I" | "R1202I" | "R1300I" | "R1301I" | "R1302I" | "R1400I" | "R1401I" | "R1500I" | "R1501I" | "R1502I" | "R1503W" | "R1504I" | "R1505I" | "R1506I" | "R1507I" | "R1508I" | "R1509I" | "R2000I" | "R2001I" | "R2002I" | "R2003I" | "R2004I" | "R3000I" | "R3001I" | "R3002I" | "R3003I" | "R3004I" | "R3005I";
+export type AuditCode = "R1000I" | "R1001W" | "R1002I" | "R1003I" | "R1004I" | "R1005I" | "R1006I" | "R1007I" | "R1008I" | "R1009I" | "R1100I" | "R1101I" | "R1102I" | "R1103I" | "R1104I" | "R1200I" | "R1201I" | "R1202I" | "R1300I" | "R1301I" | "R1302I" | "R1400I" | "R1401I" | "R1500I" | "R1501I" | "R1502I" | "R1503W" | "R1504I" | "R1505I" | "R1506I" | "R1507I" | "R1508I" | "R1509I" | "R2000I" | "R2001I" | "R2002I" | "R2003I" | "R2004I" | "R3000I" | "R3001I" | "R3002I" | "R3003I" | "R3004I" | "R3005I" | "R3006I" | "R3007I" | "R3008I" | "R3009I";
 
 export type ActorKind = "user" | "device" | "api_token" | "system";
 

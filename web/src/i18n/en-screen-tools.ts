@@ -77,4 +77,8 @@ export const enScreenTools = {
   'osk.key.end': 'End',
   'osk.key.pageUp': 'PgUp',
   'osk.key.pageDown': 'PgDn',
+  'audit.code.R3006I': 'Screen sharing paused',
+  'audit.code.R3007I': 'Screen sharing resumed',
+  'audit.code.R3008I': 'Control released',
+  'audit.code.R3009I': 'Control taken back',
 };

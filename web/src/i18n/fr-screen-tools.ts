@@ -76,4 +76,8 @@ export const frScreenTools: Readonly<Record<keyof typeof enScreenTools, string>>
   'osk.key.end': 'Fin',
   'osk.key.pageUp': 'Pg préc',
   'osk.key.pageDown': 'Pg suiv',
+  'audit.code.R3006I': 'Partage d’écran mis en pause',
+  'audit.code.R3007I': 'Partage d’écran repris',
+  'audit.code.R3008I': 'Contrôle rendu',
+  'audit.code.R3009I': 'Contrôle repris',
 };

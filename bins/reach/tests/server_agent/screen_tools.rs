@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::StreamExt;
+use reach_proto::audit::AuditCode;
 use reach_proto::codes::ErrorCode;
 use reach_proto::messages::{ConsoleMessage, InputEvent, ServerToConsole};
 use tokio_tungstenite::tungstenite::Message;
@@ -201,7 +202,7 @@ async fn a_paused_screen_sends_nothing_and_resumes_with_what_changed() {
     let scroller = Scroller::start(&xvfb.display).await;
     let server = TestServer::start(Backend::Sqlite).await;
     let mut api = server.api();
-    api.sign_in_admin().await;
+    let me = api.sign_in_admin().await;
     let device = enroll_device(&server, &api, "paused").await;
     let _agent = RunningAgent::spawn(&device, Some(xvfb.display.clone()));
     api.wait_online(&device.id).await;
@@ -274,6 +275,19 @@ async fn a_paused_screen_sends_nothing_and_resumes_with_what_changed() {
     console
         .paint_until(&mut fresh, |s| s.rgb_at(10, 0) == line_rgb(48))
         .await;
+
+    // Each pause and resume is in the event log, by the technician.
+    let logged = audit_of(&api, &session.id).await;
+    for code in [
+        AuditCode::ScreenSharingPaused,
+        AuditCode::ScreenSharingResumed,
+    ] {
+        let by: Vec<_> = logged.iter().filter(|(c, _)| *c == code).collect();
+        assert_eq!(by.len(), 2, "{code:?} in {logged:?}");
+        assert!(by
+            .iter()
+            .all(|(_, actor)| actor.as_deref() == Some(me.user.id.as_str())));
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -332,6 +346,16 @@ async fn released_control_drops_input_on_the_server() {
         })
         .await;
     assert!(!pattern.has_seen(|e| e["event"] == "key_press" && e["keysym"] == KEYSYM_K));
+
+    // Releasing and taking back control are in the event log; asking for the
+    // state control is already in changes nothing and logs nothing.
+    send_console(&mut console.ws, &ConsoleMessage::Control { held: true }).await;
+    assert_eq!(next_answer(&mut console).await, Some(state(false, false)));
+    let logged = audit_of(&api, &session.id).await;
+    for code in [AuditCode::ControlReleased, AuditCode::ControlTakenBack] {
+        let count = logged.iter().filter(|(c, _)| *c == code).count();
+        assert_eq!(count, 2, "{code:?} in {logged:?}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -29,6 +29,7 @@ mod tools;
 mod viewers;
 
 pub use monitors::MonitorError;
+pub use tools::ToolsChange;
 use viewers::Viewer;
 pub use viewers::{ViewerLink, VIEWER_BYTE_BUDGET};
 

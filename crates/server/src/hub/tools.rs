@@ -30,9 +30,19 @@ impl ToolsState {
     }
 }
 
+/// The outcome of a console's request to change a tool.
+#[derive(Debug)]
+pub struct ToolsChange {
+    /// The session's tools now, to show the console that asked.
+    pub state: ServerToConsole,
+    /// Whether the request changed anything (asking for the current state does not).
+    pub changed: bool,
+}
+
 /// Where a tools change must go once the hub's lock is released.
 struct Change {
     state: ServerToConsole,
+    changed: bool,
     agent: Option<(mpsc::Sender<ToAgent>, ServerToAgent)>,
     /// The other consoles of the session (the one that asked is answered directly).
     others: Vec<mpsc::Sender<ToConsole>>,
@@ -54,7 +64,7 @@ impl Hub {
         session_id: &str,
         connection: u64,
         paused: bool,
-    ) -> Result<ServerToConsole, HubError> {
+    ) -> Result<ToolsChange, HubError> {
         let change = self.change_tools(session_id, connection, |tools, channel| {
             if tools.screen_paused == paused {
                 return None;
@@ -72,7 +82,7 @@ impl Hub {
         session_id: &str,
         connection: u64,
         released: bool,
-    ) -> Result<ServerToConsole, HubError> {
+    ) -> Result<ToolsChange, HubError> {
         let change = self.change_tools(session_id, connection, |tools, channel| {
             if tools.control_released == released {
                 return None;
@@ -125,6 +135,7 @@ impl Hub {
         let live = sessions.get_mut(session_id).ok_or(HubError::SessionEnded)?;
         // Without a channel the agent is told nothing now; `u32::MAX` is never used.
         let channel = live.channel;
+        let before = live.tools;
         let message = apply(&mut live.tools, channel.unwrap_or(u32::MAX));
         let agent = match (channel, message) {
             (Some(_), Some(message)) => {
@@ -145,12 +156,13 @@ impl Hub {
             .collect();
         Ok(Change {
             state: live.tools.message(),
+            changed: live.tools != before,
             agent,
             others,
         })
     }
 
-    async fn deliver(&self, change: Change) -> Result<ServerToConsole, HubError> {
+    async fn deliver(&self, change: Change) -> Result<ToolsChange, HubError> {
         if let Some((tx, message)) = change.agent {
             tx.send(ToAgent::Control(message))
                 .await
@@ -160,7 +172,10 @@ impl Hub {
             // A console too far behind to take it reloads the state when it reconnects.
             let _ = console.try_send(ToConsole::Control(change.state.clone()));
         }
-        Ok(change.state)
+        Ok(ToolsChange {
+            state: change.state,
+            changed: change.changed,
+        })
     }
 }
 
@@ -183,7 +198,9 @@ mod tests {
         else {
             panic!("no start_session");
         };
-        let state = hub.set_screen_paused("s1", first, true).await.unwrap();
+        let change = hub.set_screen_paused("s1", first, true).await.unwrap();
+        assert!(change.changed);
+        let state = change.state;
         assert_eq!(
             state,
             ServerToConsole::SessionState {
@@ -196,7 +213,8 @@ mod tests {
             Ok(ToAgent::Control(ServerToAgent::ScreenSharing { channel: c, paused: true })) if c == channel
         ));
         // Asking again changes nothing and tells the agent nothing.
-        hub.set_screen_paused("s1", first, true).await.unwrap();
+        let again = hub.set_screen_paused("s1", first, true).await.unwrap();
+        assert!(!again.changed);
         assert!(agent.try_recv().is_err());
 
         hub.detach_console("s1", first);

@@ -1,9 +1,10 @@
 //! Checks several test modules share: the code of an agent's refusal, ids that
-//! nobody issued, and that bad input left the stored devices and sessions as
-//! they were.
+//! nobody issued, what the event log says about something, and that bad input
+//! left the stored devices and sessions as they were.
 
 use reach_agent::AgentError;
-use reach_proto::api::{DeviceView, SessionView};
+use reach_proto::api::{AuditEventView, DeviceView, SessionView};
+use reach_proto::audit::AuditCode;
 use reach_proto::codes::ErrorCode;
 
 use super::api::Api;
@@ -103,4 +104,14 @@ pub async fn add_technician(server: &TestServer, company_id: &Option<String>, em
     let mut tech = server.api();
     tech.login(email, password).await.ok("technician sign-in");
     tech
+}
+
+/// The codes of the event log's entries about `target_id`, with who did each.
+pub async fn audit_of(api: &Api, target_id: &str) -> Vec<(AuditCode, Option<String>)> {
+    let log: Vec<AuditEventView> =
+        serde_json::from_value(api.get("/api/audit-events").await.ok("the event log")).unwrap();
+    log.into_iter()
+        .filter(|event| event.target_id.as_deref() == Some(target_id))
+        .map(|event| (event.code, event.actor_id))
+        .collect()
 }
