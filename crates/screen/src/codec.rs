@@ -17,7 +17,7 @@ use crate::Frame;
 /// heuristic, which tries every filter on every row, was 14% smaller but 55%
 /// slower. Text repeats vertically (glyph columns, indentation) more than it
 /// continues horizontally.
-const PNG_FILTER: png::FilterType = png::FilterType::Up;
+const PNG_FILTER: png::Filter = png::Filter::Up;
 
 /// Appends a COPY tile record: `rect` is painted from (`src_x`, `src_y`) of the
 /// picture the receiver held before the batch.
@@ -32,9 +32,10 @@ pub(crate) fn write_copy(out: &mut Vec<u8>, rect: TileRect, src_x: u16, src_y: u
 }
 
 /// Appends one tile record (header and data) for `rect` of `frame` to `out`:
-/// SOLID for one colour, else INDEXED when `palette` is given and the tile has
-/// at most 256 colours, else PNG, or JPEG at `lossy_quality` when given and the
-/// pixels look like a photo. Returns the encoding chosen.
+/// SOLID for one colour, else INDEXED when the tile has at most 256 colours
+/// (text and UI: lossless, and a third to a half of PNG's bytes on text),
+/// else PNG, or JPEG at `lossy_quality` when given and the pixels look like a
+/// photo. Returns the encoding chosen.
 /// `rgb` and `palette` are scratch space reused between tiles.
 pub(crate) fn write_tile(
     out: &mut Vec<u8>,
@@ -42,7 +43,7 @@ pub(crate) fn write_tile(
     rect: TileRect,
     rgb: &mut Vec<u8>,
     lossy_quality: Option<u8>,
-    palette: Option<&mut Palette>,
+    palette: &mut Palette,
 ) -> Result<TileEncoding, EncodeError> {
     let header_at = out.len();
     out.extend_from_slice(&rect.x.to_be_bytes());
@@ -58,9 +59,7 @@ pub(crate) fn write_tile(
     let encoding = if let Some(colour) = solid_colour(frame, rect) {
         out.extend_from_slice(&colour);
         TileEncoding::Solid
-    } else if let Some(palette) =
-        palette.and_then(|palette| palette.build(frame, rect).then_some(palette))
-    {
+    } else if palette.build(frame, rect) {
         palette.write_png(out, rect)?;
         TileEncoding::Indexed
     } else {
@@ -176,9 +175,8 @@ fn write_png(out: &mut Vec<u8>, rect: TileRect, rgb: &[u8]) -> Result<(), png::E
     let mut encoder = png::Encoder::new(out, u32::from(rect.w), u32::from(rect.h));
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Fast);
+    encoder.set_deflate_compression(png::DeflateCompression::FdeflateUltraFast);
     encoder.set_filter(PNG_FILTER);
-    encoder.set_adaptive_filter(png::AdaptiveFilterType::NonAdaptive);
     let mut writer = encoder.write_header()?;
     writer.write_image_data(rgb)?;
     writer.finish()
@@ -198,7 +196,7 @@ pub(crate) fn decode_png(
     let limits = png::Limits {
         bytes: expected + 256 * 1024,
     };
-    let decoder = png::Decoder::new_with_limits(data, limits);
+    let decoder = png::Decoder::new_with_limits(std::io::Cursor::new(data), limits);
     let mut reader = decoder.read_info()?;
     let info = reader.info();
     if info.width != u32::from(w)
@@ -212,7 +210,11 @@ pub(crate) fn decode_png(
             height: info.height,
         });
     }
-    let mut rgb = vec![0; reader.output_buffer_size()];
+    let size = reader.output_buffer_size().ok_or(DecodeError::PngFormat {
+        width: u32::from(w),
+        height: u32::from(h),
+    })?;
+    let mut rgb = vec![0; size];
     reader.next_frame(&mut rgb)?;
     rgb.truncate(expected);
     Ok(rgb)

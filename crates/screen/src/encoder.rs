@@ -116,7 +116,7 @@ pub struct TileEncoder {
     mode: ColourMode,
     /// The frame reduced to `mode`'s colours, kept between encodes.
     reducer: colour::Reducer,
-    /// Scratch palette for INDEXED tiles (reduced modes only).
+    /// Scratch palette for INDEXED tiles.
     palette: Palette,
     /// Where a full picture (after a resize, a forced refresh or an error) is.
     key: KeyProgress,
@@ -320,9 +320,14 @@ impl TileEncoder {
             let rect = self.tile_rect(index);
             let lossy = self.lossy_quality.filter(|_| !self.exact[index]);
             let tile_start = part.len();
-            // Reduced modes replay in their own encoding (the picture is reduced).
-            let palette = self.mode.reduces().then_some(&mut self.palette);
-            codec::write_tile(&mut part, picture, rect, &mut self.rgb, lossy, palette)?;
+            codec::write_tile(
+                &mut part,
+                picture,
+                rect,
+                &mut self.rgb,
+                lossy,
+                &mut self.palette,
+            )?;
             let over = part.len() - part_start > self.max_batch_bytes || tiles == u16::MAX;
             if over && tiles > 0 {
                 let record = part.split_off(tile_start);
@@ -433,8 +438,8 @@ impl TileEncoder {
             let lossy = self
                 .lossy_quality
                 .filter(|_| !self.refining[index] && self.changing[index] >= LOSSY_AFTER_CHANGES);
-            let palette = self.mode.reduces().then_some(&mut self.palette);
-            let encoding = codec::write_tile(out, frame, rect, &mut self.rgb, lossy, palette)?;
+            let encoding =
+                codec::write_tile(out, frame, rect, &mut self.rgb, lossy, &mut self.palette)?;
             if out.len() - batch_start > self.max_batch_bytes {
                 out.truncate(tile_start);
                 outcome.pending = true;

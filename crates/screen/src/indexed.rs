@@ -1,7 +1,9 @@
 //! The INDEXED tile codec: a PNG with a palette (colour type 3) holding only the
-//! colours the tile uses, at 1, 2, 4 or 8 bits per pixel. The reduced colour
-//! modes send every non-solid tile this way (black and white is 1 bit per pixel);
-//! browsers decode it natively with `createImageBitmap`.
+//! colours the tile uses, at 1, 2, 4 or 8 bits per pixel. Every tile of at most
+//! 256 colours is sent this way, in every mode: it is lossless, and text and UI
+//! tiles (a few dozen colours of anti-aliasing) take a third to a half of an RGB
+//! PNG's bytes. The reduced colour modes make most tiles qualify (black and
+//! white is 1 bit per pixel). Browsers decode it natively with `createImageBitmap`.
 //!
 //! Owns building the palette, packing the indices and checking a received tile
 //! strictly. It must not choose when to use it (that is [`crate::codec`]).
@@ -18,12 +20,14 @@ const TABLE_SLOTS: usize = 1024;
 /// Marks a used slot (colours are 24 bits).
 const USED: u32 = 1 << 24;
 
-/// Compression of the deflate stream. Measured on whole 1920×1080 corpus
-/// frames reduced by each mode (docs/BENCHMARKS.md): the default level is 2.3
-/// to 3.6 times smaller than fdeflate's `Fast` (tuned for 8-bit RGB rows, not
-/// packed indices) and 2 to 6 times slower; `Best` is no smaller. The reduced
-/// modes exist to save bandwidth, and a typical update is a few tiles.
-const COMPRESSION: png::Compression = png::Compression::Default;
+/// Compression of the deflate stream: zlib level 3 (flate2). Measured on the
+/// 1920×1080 corpus (docs/BENCHMARKS.md): fdeflate (the RGB tiles' compressor,
+/// tuned for filtered 8-bit RGB rows) gains nothing on packed indices (typing
+/// 1 541 bytes per frame against 1 543 as RGB PNG), while level 3 takes typing
+/// to 752, man-scroll from 28 257 to 17 258 and browser from 44 187 to 19 620.
+/// Level 6 is 1 % smaller and slower; level 1 is 3 % larger and no faster where
+/// it matters (a whole new screen, where the palette scan costs as much).
+const COMPRESSION: png::DeflateCompression = png::DeflateCompression::Level(3);
 
 /// Reusable state for building one tile's palette and indices.
 #[derive(Debug)]
@@ -110,10 +114,9 @@ impl Palette {
         encoder.set_color(png::ColorType::Indexed);
         encoder.set_depth(depth);
         encoder.set_palette(self.rgb.as_slice());
-        encoder.set_compression(COMPRESSION);
+        encoder.set_deflate_compression(COMPRESSION);
         // Filters predict smooth gradients; indices are not ordered by colour.
-        encoder.set_filter(png::FilterType::NoFilter);
-        encoder.set_adaptive_filter(png::AdaptiveFilterType::NonAdaptive);
+        encoder.set_filter(png::Filter::NoFilter);
         let mut writer = encoder.write_header()?;
         writer.write_image_data(&pack(&self.indices, usize::from(rect.w), bits))?;
         writer.finish()
@@ -149,7 +152,7 @@ pub(crate) fn decode(data: &[u8], w: u16, h: u16) -> Result<Vec<u8>, DecodeError
     let limits = png::Limits {
         bytes: pixels + 256 * 1024,
     };
-    let mut decoder = png::Decoder::new_with_limits(data, limits);
+    let mut decoder = png::Decoder::new_with_limits(std::io::Cursor::new(data), limits);
     // Raw indices: the palette lookup is done here, with a bounds check.
     decoder.set_transformations(png::Transformations::IDENTITY);
     let mut reader = decoder.read_info()?;
@@ -176,7 +179,10 @@ pub(crate) fn decode(data: &[u8], w: u16, h: u16) -> Result<Vec<u8>, DecodeError
             height: info.height,
         });
     }
-    let mut packed = vec![0; reader.output_buffer_size()];
+    let size = reader
+        .output_buffer_size()
+        .ok_or(DecodeError::IndexedFormat { width, height })?;
+    let mut packed = vec![0; size];
     let frame = reader.next_frame(&mut packed)?;
     let row_bytes = frame.line_size;
     let colours = palette.len() / 3;

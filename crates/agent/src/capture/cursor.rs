@@ -177,7 +177,7 @@ mod tests {
         let mut reader = png::Decoder::new(std::io::Cursor::new(png))
             .read_info()
             .unwrap();
-        let mut rgba = vec![0; reader.output_buffer_size()];
+        let mut rgba = vec![0; reader.output_buffer_size().expect("a buffer size")];
         reader.next_frame(&mut rgba).unwrap();
         assert_eq!(&rgba[..4], &[255, 0, 0, 0x80]);
         assert_eq!(&rgba[4..8], &[0, 0, 0, 0]);
