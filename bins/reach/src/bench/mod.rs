@@ -3,6 +3,7 @@
 //! and drives them as a technician's console would, over the network protocol.
 //! `vnc` runs the same workload against x11vnc for a side-by-side comparison.
 
+mod browser;
 mod corpus;
 mod ffmpeg;
 mod meshcentral;
@@ -136,7 +137,7 @@ pub async fn run(command: BenchCommand) -> Result<()> {
         } => (workload, idle_agents),
         BenchCommand::Vnc { workload } => return vnc::run(workload).await,
         BenchCommand::Corpus(args) => return corpus::run(args),
-        BenchCommand::Screen(args) => return screen::run(args),
+        BenchCommand::Screen(args) => return screen::run(args).await,
     };
     let report = session(workload, idle_agents).await?;
     if workload.json {
