@@ -22,6 +22,7 @@ export default defineConfig({
     viewport: { width: 1600, height: 1050 },
     deviceScaleFactor: 1,
     locale: 'en-US',
+    screenshot: 'only-on-failure',
     launchOptions: {
       executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
       args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

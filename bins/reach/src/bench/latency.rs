@@ -59,6 +59,9 @@ struct SpecOutput {
     latencies_ms: Vec<f64>,
     /// Presses whose change was not seen (timed out).
     missed: u32,
+    /// Presses before which the canvas had lost the focus and was given it again.
+    #[serde(default)]
+    refocuses: u32,
 }
 
 #[derive(Serialize)]
@@ -67,6 +70,7 @@ struct LatencyReport {
     presses: u32,
     measured: usize,
     missed: u32,
+    refocuses: u32,
     p50_ms: f64,
     p99_ms: f64,
     max_ms: f64,
@@ -131,6 +135,12 @@ pub async fn run(args: LatencyArgs) -> Result<()> {
     if report.missed > 0 {
         println!("  {} presses showed no change within 2 s", report.missed);
     }
+    if report.refocuses > 0 {
+        println!(
+            "  the canvas had lost the focus before {} presses (given back)",
+            report.refocuses
+        );
+    }
     if let Some(path) = &args.json {
         std::fs::write(path, serde_json::to_string_pretty(&report)?)
             .with_context(|| format!("writing {}", path.display()))?;
@@ -189,6 +199,7 @@ fn summarise(spec: &SpecOutput, args: &LatencyArgs) -> Result<LatencyReport> {
         presses: args.presses,
         measured: sorted.len(),
         missed: spec.missed,
+        refocuses: spec.refocuses,
         p50_ms: at(50),
         p99_ms: at(99),
         max_ms: at(100),
@@ -299,6 +310,7 @@ mod tests {
         let none = SpecOutput {
             latencies_ms: Vec::new(),
             missed: 6,
+            refocuses: 0,
         };
         assert!(summarise(&none, &args).is_err());
     }
