@@ -17,6 +17,7 @@
 
 import type { FromDecoder, ToDecoder } from '../features/remote-screen/worker-protocol.ts';
 import { videoSupported } from '../features/remote-screen/video.ts';
+import { splitFrames } from './frames.ts';
 
 interface Job {
   id: number;
@@ -37,29 +38,6 @@ interface JobResult {
 
 /** How long one frame may take before the job is given up (a stuck decoder). */
 const FRAME_TIMEOUT_MS = 20_000;
-
-/** Splits the /frames body into frames, each a list of whole link messages. */
-export function splitFrames(body: ArrayBuffer): ArrayBuffer[][] {
-  const view = new DataView(body);
-  const frames: ArrayBuffer[][] = [];
-  let offset = 0;
-  while (offset < body.byteLength) {
-    if (offset + 4 > body.byteLength) throw new Error('a frame count runs past the end');
-    const count = view.getUint32(offset);
-    offset += 4;
-    const messages: ArrayBuffer[] = [];
-    for (let index = 0; index < count; index += 1) {
-      if (offset + 4 > body.byteLength) throw new Error('a message length runs past the end');
-      const length = view.getUint32(offset);
-      offset += 4;
-      if (offset + length > body.byteLength) throw new Error('a message runs past the end');
-      messages.push(body.slice(offset, offset + length));
-      offset += length;
-    }
-    frames.push(messages);
-  }
-  return frames;
-}
 
 /** The console's decoding worker on a fresh canvas, answering one message at a time. */
 class Decoder {

@@ -719,7 +719,9 @@ mod tests {
             .expect("the console decodes the streams");
         for row in &rows[..4] {
             assert_eq!(row.console_note, None, "{}", row.approach);
-            assert_eq!(row.console_frames, Some(3), "{}", row.approach);
+            // Black and white may see no change after the first frame.
+            let frames = row.console_frames.unwrap_or_default();
+            assert!((1..=3).contains(&frames), "{}: {frames}", row.approach);
             assert!(row.console_decode_ms_p99.is_some(), "{}", row.approach);
             // PNG, palette PNG, solid and copy tiles are exact; JPEG cells
             // decode a little differently in each decoder.
