@@ -31,8 +31,9 @@ struct Page;
 
 const PAGE: &str = "bench/decode.html";
 
-/// The flags the brief for console measurements fixes, plus headless and a
-/// throw-away profile.
+/// The flags of the project's browser measurements (no sandbox: the bench may
+/// run as root; no GPU, background traffic or updates), headless; the profile
+/// is a throw-away directory.
 const CHROMIUM_FLAGS: [&str; 7] = [
     "--headless",
     "--no-sandbox",

@@ -280,7 +280,7 @@ pub async fn run(args: ScreenArgs) -> Result<()> {
         }
         if args.no_browser {
             for row in &mut rows {
-                row.console_note = Some("skipped (--no-browser)".into());
+                row.console_note = Some("skipped: --no-browser".into());
             }
         } else {
             in_console(&args.chromium, info, &mut rows, kept).await?;
