@@ -24,6 +24,8 @@ type Rgb = [number, number, number];
 interface ProbeState {
   /** The colour being waited for, or null between presses. */
   target: Rgb | null;
+  /** The square's other colour: a pixel counts as changed once it is nearer the target. */
+  other: Rgb | null;
   pressedAt: number | null;
   /** The probe pixel at the last animation frame. */
   pixel: Rgb;
@@ -39,7 +41,7 @@ function installProbe([x, y]: [number, number]): void {
   reader.height = 1;
   const context = reader.getContext('2d', { willReadFrequently: true });
   if (context === null) throw new Error('no 2D context');
-  const state: ProbeState = { target: null, pressedAt: null, pixel: [0, 0, 0], latencies: [] };
+  const state: ProbeState = { target: null, other: null, pressedAt: null, pixel: [0, 0, 0], latencies: [] };
   (window as unknown as { reachLatency: ProbeState }).reachLatency = state;
   window.addEventListener(
     'keydown',
@@ -48,12 +50,14 @@ function installProbe([x, y]: [number, number]): void {
     },
     { capture: true },
   );
-  const near = (a: Rgb, b: Rgb): boolean => a.every((value, index) => Math.abs(value - (b[index] ?? 0)) <= 8);
+  // The reduced colour modes and video show the colours approximately: nearest wins.
+  const distance = (a: Rgb, b: Rgb): number => a.reduce((sum, value, index) => sum + (value - (b[index] ?? 0)) ** 2, 0);
   const tick = (): void => {
     context.drawImage(screen, x, y, 1, 1, 0, 0, 1, 1);
     const [r = 0, g = 0, b = 0] = context.getImageData(0, 0, 1, 1).data;
     state.pixel = [r, g, b];
-    if (state.target !== null && state.pressedAt !== null && near(state.pixel, state.target)) {
+    const { target, other } = state;
+    if (target !== null && other !== null && state.pressedAt !== null && distance(state.pixel, target) < distance(state.pixel, other)) {
       state.latencies.push(performance.now() - state.pressedAt);
       state.target = null;
       state.pressedAt = null;
@@ -69,12 +73,18 @@ function rgb(hex: string): Rgb {
 }
 
 const near = (a: Rgb, b: Rgb): boolean => a.every((value, index) => Math.abs(value - (b[index] ?? 0)) <= 8);
+const distance = (a: Rgb, b: Rgb): number => a.reduce((sum, value, index) => sum + (value - (b[index] ?? 0)) ** 2, 0);
+
+/** The screen modes in the order of the console's mode menu (its digit keys). */
+const MODES = ['black_and_white', 'few_colours', 'more_colours', 'all_colours', 'video'];
 
 test('key event to changed pixel on the console canvas', async ({ page }) => {
   const presses = Number(env('REACH_BENCH_PRESSES'));
   const [x = 0, y = 0] = env('REACH_BENCH_PROBE').split(',').map(Number);
   const colours = env('REACH_BENCH_COLOURS').split(',').map(rgb);
   const device = env('REACH_BENCH_DEVICE');
+  const mode = env('REACH_BENCH_MODE');
+  if (!MODES.includes(mode)) throw new Error(`unknown screen mode ${mode}`);
 
   await signIn(page, env('REACH_BENCH_EMAIL'), env('REACH_BENCH_PASSWORD'));
   await expect(page).toHaveURL(/\/console\/devices$/);
@@ -86,11 +96,27 @@ test('key event to changed pixel on the console canvas', async ({ page }) => {
   await expect(page.locator('[data-phase]')).toHaveAttribute('data-phase', 'connected', { timeout: 30_000 });
   const screen = page.locator('canvas[data-remote-screen]');
   await page.evaluate(installProbe, [x, y] as [number, number]);
-  const shown = async (): Promise<number> => {
-    const pixel = await page.evaluate(() => (window as unknown as { reachLatency: ProbeState }).reachLatency.pixel);
-    return colours.findIndex((colour) => near(pixel, colour));
+  const pixel = async (): Promise<Rgb> => page.evaluate(() => (window as unknown as { reachLatency: ProbeState }).reachLatency.pixel);
+  // In all colours the square shows exactly: that is how the first picture is known to be there.
+  const exactly = async (): Promise<number> => {
+    const seen = await pixel();
+    return colours.findIndex((colour) => near(seen, colour));
   };
-  await expect.poll(shown, { timeout: 30_000, message: 'the square appears on the console canvas' }).not.toBe(-1);
+  await expect.poll(exactly, { timeout: 30_000, message: 'the square appears on the console canvas' }).not.toBe(-1);
+  if (mode !== 'all_colours') {
+    // Through the console's own mode menu, as a technician would.
+    await page.locator('button[data-screen-mode]').click();
+    await page.keyboard.press(`Digit${MODES.indexOf(mode) + 1}`);
+    await expect(page.locator('button[data-screen-mode]')).toHaveAttribute('data-screen-mode', mode);
+    await expect(page.getByTestId('video-problem')).toHaveCount(0);
+    // Let the picture in the new mode arrive before timing.
+    await page.waitForTimeout(2_000);
+  }
+  /** Which of the two colours the square shows now (the nearer one). */
+  const shown = async (): Promise<number> => {
+    const seen = await pixel();
+    return distance(seen, colours[0] ?? [0, 0, 0]) <= distance(seen, colours[1] ?? [0, 0, 0]) ? 0 : 1;
+  };
   // Focus once the view has settled: focused earlier, it was seen to end up on the page's body.
   await screen.focus();
   await expect(screen).toBeFocused();
@@ -98,17 +124,18 @@ test('key event to changed pixel on the console canvas', async ({ page }) => {
   let missed = 0;
   let refocuses = 0;
   for (let press = 0; press < presses; press += 1) {
-    const next = colours[((await shown()) + 1) % colours.length];
-    const refocused = await page.evaluate((target) => {
+    const now = await shown();
+    const refocused = await page.evaluate(([target, other]) => {
       const state = (window as unknown as { reachLatency: ProbeState }).reachLatency;
       state.target = target ?? null;
+      state.other = other ?? null;
       state.pressedAt = null;
       // Keys reach the device only from the focused canvas, as for a user.
       const canvas = document.querySelector<HTMLCanvasElement>('canvas[data-remote-screen]');
       if (canvas === null || document.activeElement === canvas) return false;
       canvas.focus({ preventScroll: true });
       return true;
-    }, next);
+    }, [colours[1 - now], colours[now]] as const);
     if (refocused) refocuses += 1;
     await page.keyboard.press('KeyA');
     try {

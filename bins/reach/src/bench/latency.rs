@@ -38,6 +38,9 @@ pub struct LatencyArgs {
     /// Screen height of the Xvfb display
     #[arg(long, default_value_t = 1080)]
     height: u16,
+    /// The screen mode, chosen in the console's mode menu before timing
+    #[arg(long, default_value = "all_colours", value_parser = ["black_and_white", "few_colours", "more_colours", "all_colours", "video"])]
+    mode: String,
     /// The repository's web/ directory (with `npm ci` done: Playwright drives Chromium)
     #[arg(long, value_name = "DIR", default_value = "web")]
     web: PathBuf,
@@ -67,6 +70,7 @@ struct SpecOutput {
 #[derive(Serialize)]
 struct LatencyReport {
     screen: String,
+    mode: String,
     presses: u32,
     measured: usize,
     missed: u32,
@@ -125,8 +129,8 @@ pub async fn run(args: LatencyArgs) -> Result<()> {
     drop(flipper);
     let report = summarise(&spec, &args)?;
     println!(
-        "reach bench latency ({}, {} presses, loopback)",
-        report.screen, report.presses
+        "reach bench latency ({}, {}, {} presses, loopback)",
+        report.screen, report.mode, report.presses
     );
     println!(
         "  key event → changed pixel painted: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms, mean {:.1} ms",
@@ -168,6 +172,7 @@ async fn run_spec(
         .env("REACH_BENCH_PASSWORD", password)
         .env("REACH_BENCH_DEVICE", "latency-device")
         .env("REACH_BENCH_PRESSES", args.presses.to_string())
+        .env("REACH_BENCH_MODE", &args.mode)
         .env("REACH_BENCH_PROBE", format!("{},{}", probe.0, probe.1))
         .env("REACH_BENCH_COLOURS", colours)
         .env("REACH_BENCH_OUT", out)
@@ -196,6 +201,7 @@ fn summarise(spec: &SpecOutput, args: &LatencyArgs) -> Result<LatencyReport> {
     };
     Ok(LatencyReport {
         screen: format!("{}x{}", args.width, args.height),
+        mode: args.mode.clone(),
         presses: args.presses,
         measured: sorted.len(),
         missed: spec.missed,
@@ -296,6 +302,7 @@ mod tests {
                 .expect("the spec's output");
         let args = LatencyArgs {
             presses: 6,
+            mode: "all_colours".into(),
             width: 8,
             height: 8,
             web: PathBuf::from("web"),
