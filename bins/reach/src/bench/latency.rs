@@ -295,6 +295,45 @@ fn start_flipper(display: &str, probe: (u16, u16)) -> Result<Flipper> {
 mod tests {
     use super::*;
 
+    /// The X client the latency is timed against flips its square on each key
+    /// press (XTEST, as the agent types), and only then.
+    #[test]
+    fn the_square_flips_on_every_key_press() {
+        use x11rb::protocol::xproto::{ImageFormat, KEY_PRESS_EVENT, KEY_RELEASE_EVENT};
+        use x11rb::protocol::xtest::ConnectionExt as _;
+
+        let xvfb = Xvfb::start(64, 48).expect("Xvfb");
+        let _flipper = start_flipper(&xvfb.display, (32, 24)).expect("the X client");
+        let (conn, screen_num) = x11rb::connect(Some(&xvfb.display)).expect("connecting");
+        let root = conn.setup().roots[screen_num].root;
+        let keycode = conn.setup().min_keycode + 30;
+        let pixel = || -> u32 {
+            let image = conn
+                .get_image(ImageFormat::Z_PIXMAP, root, 32, 24, 1, 1, !0)
+                .expect("GetImage")
+                .reply()
+                .expect("the pixel");
+            // 32 bits per pixel, little-endian: blue, green, red, unused.
+            u32::from_le_bytes([image.data[0], image.data[1], image.data[2], 0])
+        };
+        assert_eq!(pixel(), COLOURS[0]);
+        for want in [COLOURS[1], COLOURS[0]] {
+            for kind in [KEY_PRESS_EVENT, KEY_RELEASE_EVENT] {
+                conn.xtest_fake_input(kind, keycode, CURRENT_TIME, root, 0, 0, 0)
+                    .expect("a key event");
+            }
+            conn.flush().expect("flushing");
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while pixel() != want {
+                assert!(
+                    Instant::now() < deadline,
+                    "the square did not turn {want:06x}"
+                );
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+    }
+
     #[test]
     fn the_spec_output_is_summarised() {
         let spec: SpecOutput =
