@@ -206,6 +206,8 @@ pub struct Measured {
     /// carried data only; None when not measured (see `console_note`).
     pub console_decode_ms_p50: Option<f64>,
     pub console_decode_ms_p99: Option<f64>,
+    /// The first frame's time alone: the whole screen, what a console pays on connecting.
+    pub console_first_frame_ms: Option<f64>,
     pub console_frames: Option<u32>,
     /// PSNR of the console's final picture against this bench's own decode of
     /// the same bytes (EXACT_DB when identical): proof it painted the picture.
@@ -332,6 +334,7 @@ async fn in_console(
         if let Some(error) = result.error {
             row.console_note = Some(format!("failed: {error}"));
         }
+        row.console_first_frame_ms = result.frame_ms.first().copied();
         let mut times: Vec<Duration> = result
             .frame_ms
             .iter()
@@ -367,6 +370,7 @@ async fn in_console(
 
 fn print_row(measured: &Measured) {
     let console = |ms: Option<f64>| ms.map_or_else(|| "-".to_string(), |ms| format!("{ms:.2} ms"));
+    let first = console(measured.console_first_frame_ms);
     println!(
         "{:<11} {:<14} {:>6} {:>7.2} ms {:>10} {:>12.0} {:>9} {:>9} {:>11} {:>11}{}",
         measured.workload,
@@ -383,8 +387,10 @@ fn print_row(measured: &Measured) {
         console(measured.console_decode_ms_p99),
         match (&measured.console_note, measured.console_picture_psnr_db) {
             (Some(note), _) => format!("  ({note})"),
-            (None, Some(db)) if db >= EXACT_DB => "  (console picture exact)".to_string(),
-            (None, Some(db)) => format!("  (console picture {db:.1} dB from ours)"),
+            (None, Some(db)) if db >= EXACT_DB =>
+                format!("  (console: first frame {first}, picture exact)"),
+            (None, Some(db)) =>
+                format!("  (console: first frame {first}, picture {db:.1} dB from ours)"),
             (None, None) => String::new(),
         }
     );
