@@ -152,6 +152,7 @@ pub fn measure(
         bytes_per_frame: sizes.iter().sum::<u64>() as f64 / f64::from(frames.max(1)),
         psnr_db_mean: Some(psnr_sum / f64::from(compared.max(1))),
         psnr_db_min: psnr_min,
+        ..Measured::default()
     })
 }
 

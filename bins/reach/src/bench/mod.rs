@@ -2,9 +2,12 @@
 //! real parts (Xvfb, xterm, a `reach server` process, a `reach agent` process)
 //! and drives them as a technician's console would, over the network protocol.
 //! `vnc` runs the same workload against x11vnc for a side-by-side comparison.
+//! `latency` times key event to painted pixel in the console (Chromium).
 
+mod browser;
 mod corpus;
 mod ffmpeg;
+mod latency;
 mod meshcentral;
 mod screen;
 mod vnc;
@@ -68,6 +71,10 @@ pub enum BenchCommand {
     /// Encode a corpus with Reach and the approaches users would otherwise pick,
     /// on the same frames and one core: encode time, bytes and PSNR per frame.
     Screen(screen::ScreenArgs),
+    /// Input-to-pixel latency on loopback: a key event in the console (Chromium,
+    /// driven by Playwright from web/) until the changed pixels are painted on its
+    /// canvas. Needs Xvfb, Chromium and `npm ci` in web/.
+    Latency(latency::LatencyArgs),
     /// The `session` workload against x11vnc (a VNC server), read by a minimal
     /// RFB client that negotiates ZRLE. Needs Xvfb, xterm and x11vnc.
     Vnc {
@@ -136,7 +143,8 @@ pub async fn run(command: BenchCommand) -> Result<()> {
         } => (workload, idle_agents),
         BenchCommand::Vnc { workload } => return vnc::run(workload).await,
         BenchCommand::Corpus(args) => return corpus::run(args),
-        BenchCommand::Screen(args) => return screen::run(args),
+        BenchCommand::Screen(args) => return screen::run(args).await,
+        BenchCommand::Latency(args) => return latency::run(args).await,
     };
     let report = session(workload, idle_agents).await?;
     if workload.json {

@@ -9,15 +9,21 @@
 //! MeshCentral approach (32×32 tiles,
 //! unchanged tiles skipped by CRC, JPEG quality 50; `meshcentral.rs`), and, when
 //! ffmpeg is installed, RustDesk's VP9 and x264 (`ffmpeg.rs`).
+//!
+//! Unless `--no-browser`, the bytes of every Reach mode are then decoded and
+//! painted by the console's own code in Chromium (`browser.rs`): decode time per
+//! frame in the console, and a check of the picture it painted.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
+use reach_proto::frame::{start_bulk_frame, BulkKind};
 use reach_screen::{ColourMode, Frame, TileEncoder, BYTES_PER_PIXEL};
 use serde::Serialize;
 
+use super::browser;
 use super::corpus::CorpusInfo;
 use super::ffmpeg;
 use super::meshcentral::JpegTiles;
@@ -33,6 +39,12 @@ pub struct ScreenArgs {
     /// Use at most this many frames of each workload
     #[arg(long, value_name = "N")]
     max_frames: Option<u32>,
+    /// Skip the console decode times (Chromium); the other columns are measured
+    #[arg(long)]
+    no_browser: bool,
+    /// The Chromium that runs the console's decoder
+    #[arg(long, value_name = "PATH", default_value_os_t = browser::default_chromium())]
+    chromium: PathBuf,
 }
 
 /// One screen codec under test: frames in, bytes out, and the picture a viewer
@@ -44,6 +56,18 @@ pub trait Approach {
     fn encode(&mut self, frame: &Frame, out: &mut Vec<u8>) -> Result<()>;
     /// Paints `bytes` onto `picture` (RGB, 3 bytes per pixel, no padding).
     fn paint(&mut self, bytes: &[u8], picture: &mut Vec<u8>) -> Result<()>;
+    /// `bytes` (from the last `encode`) as the session-link messages the console
+    /// receives; None for approaches the console cannot show.
+    fn console_messages(&self, _bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
+        None
+    }
+}
+
+/// A payload with the bulk header the session link puts before it.
+fn link_message(kind: BulkKind, payload: &[u8]) -> Vec<u8> {
+    let mut message = start_bulk_frame(kind, 1, payload.len());
+    message.extend_from_slice(payload);
+    message
 }
 
 /// Reach's tile encoder as the agent runs it, in one colour mode.
@@ -103,6 +127,16 @@ impl Approach for ReachTiles {
         }
         Ok(())
     }
+
+    fn console_messages(&self, bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
+        let mut start = 0;
+        let mut messages = Vec::with_capacity(self.batch_ends.len());
+        for &end in &self.batch_ends {
+            messages.push(link_message(BulkKind::ScreenTiles, bytes.get(start..end)?));
+            start = end;
+        }
+        Some(messages)
+    }
 }
 
 /// Reach's video mode: the whole screen as H.264 (OpenH264 at the agent's
@@ -143,10 +177,18 @@ impl Approach for ReachVideo {
         }
         Ok(())
     }
+
+    fn console_messages(&self, bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
+        Some(if bytes.is_empty() {
+            Vec::new()
+        } else {
+            vec![link_message(BulkKind::ScreenVideo, bytes)]
+        })
+    }
 }
 
 /// What one approach did on one workload.
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 pub struct Measured {
     pub workload: String,
     pub approach: String,
@@ -160,9 +202,31 @@ pub struct Measured {
     pub psnr_db_mean: Option<f64>,
     /// The worst frame's PSNR; None when it was exact.
     pub psnr_db_min: Option<f64>,
+    /// Decode + paint time per frame in the console (Chromium), frames that
+    /// carried data only; None when not measured (see `console_note`).
+    pub console_decode_ms_p50: Option<f64>,
+    pub console_decode_ms_p99: Option<f64>,
+    /// The first frame's time alone: the whole screen, what a console pays on connecting.
+    pub console_first_frame_ms: Option<f64>,
+    pub console_frames: Option<u32>,
+    /// PSNR of the console's final picture against this bench's own decode of
+    /// the same bytes (EXACT_DB when identical): proof it painted the picture.
+    pub console_picture_psnr_db: Option<f64>,
+    /// Why there is no console time: skipped, unsupported, failed, or not a Reach mode.
+    pub console_note: Option<String>,
 }
 
-pub fn run(args: ScreenArgs) -> Result<()> {
+/// An approach's bytes as the console receives them, and the picture this
+/// bench decoded from them, kept for the browser run.
+struct Kept {
+    frames: Vec<Vec<Vec<u8>>>,
+    picture: Vec<u8>,
+}
+
+/// How long Chromium may take over one workload's streams.
+const BROWSER_TIMEOUT: Duration = Duration::from_secs(900);
+
+pub async fn run(args: ScreenArgs) -> Result<()> {
     let workloads = list_workloads(&args.corpus)?;
     if workloads.is_empty() {
         bail!(
@@ -171,11 +235,23 @@ pub fn run(args: ScreenArgs) -> Result<()> {
             args.corpus.display()
         );
     }
+    if !args.no_browser {
+        browser::check(&args.chromium)?;
+    }
     let mut results = Vec::new();
     let video = ffmpeg::available();
     println!(
-        "{:<11} {:<14} {:>6} {:>10} {:>10} {:>12} {:>9} {:>9}",
-        "workload", "approach", "frames", "enc p50", "enc p99", "bytes/frame", "PSNR", "PSNR min"
+        "{:<11} {:<14} {:>6} {:>10} {:>10} {:>12} {:>9} {:>9} {:>11} {:>11}",
+        "workload",
+        "approach",
+        "frames",
+        "enc p50",
+        "enc p99",
+        "bytes/frame",
+        "PSNR",
+        "PSNR min",
+        "console p50",
+        "console p99"
     );
     for (name, info) in &workloads {
         let approaches: Vec<Box<dyn Approach>> = vec![
@@ -186,10 +262,14 @@ pub fn run(args: ScreenArgs) -> Result<()> {
             Box::new(ReachVideo::new()?),
             Box::new(JpegTiles::new(50)),
         ];
+        let mut rows = Vec::new();
+        let mut kept = Vec::new();
         for approach in approaches {
-            let measured = measure(&args, name, info, approach)?;
-            print_row(&measured);
-            results.push(measured);
+            let (measured, stream) = measure(&args, name, info, approach, !args.no_browser)?;
+            if let Some(stream) = stream {
+                kept.push((rows.len(), stream));
+            }
+            rows.push(measured);
         }
         if video {
             let raw = args.corpus.join(format!("{name}.raw"));
@@ -197,10 +277,19 @@ pub fn run(args: ScreenArgs) -> Result<()> {
                 .max_frames
                 .map_or(info.frames, |max| max.min(info.frames));
             for codec in &ffmpeg::CODECS {
-                let measured = ffmpeg::measure(codec, &raw, name, info, frames)?;
-                print_row(&measured);
-                results.push(measured);
+                rows.push(ffmpeg::measure(codec, &raw, name, info, frames)?);
             }
+        }
+        if args.no_browser {
+            for row in &mut rows {
+                row.console_note = Some("skipped: --no-browser".into());
+            }
+        } else {
+            in_console(&args.chromium, info, &mut rows, kept).await?;
+        }
+        for row in rows {
+            print_row(&row);
+            results.push(row);
         }
     }
     if !video {
@@ -213,9 +302,77 @@ pub fn run(args: ScreenArgs) -> Result<()> {
     Ok(())
 }
 
+/// Decodes the kept streams with the console's code in Chromium and fills in
+/// the console columns of `rows` (kept: row index and stream).
+async fn in_console(
+    chromium: &Path,
+    info: &CorpusInfo,
+    rows: &mut [Measured],
+    kept: Vec<(usize, Kept)>,
+) -> Result<()> {
+    let mut pictures = Vec::with_capacity(kept.len());
+    let mut jobs = Vec::with_capacity(kept.len());
+    for (row, stream) in kept {
+        jobs.push(browser::Job {
+            workload: rows[row].workload.clone(),
+            approach: rows[row].approach.clone(),
+            width: info.width,
+            height: info.height,
+            frames: stream.frames,
+        });
+        pictures.push((row, stream.picture));
+    }
+    let outcomes = browser::run(&jobs, chromium, BROWSER_TIMEOUT).await?;
+    drop(jobs);
+    for ((row, picture), outcome) in pictures.into_iter().zip(outcomes) {
+        let row = &mut rows[row];
+        let result = outcome.result;
+        if let Some(why) = result.unsupported {
+            row.console_note = Some(format!("unsupported: {why}"));
+            continue;
+        }
+        if let Some(error) = result.error {
+            row.console_note = Some(format!("failed: {error}"));
+        }
+        row.console_first_frame_ms = result.frame_ms.first().copied();
+        let mut times: Vec<Duration> = result
+            .frame_ms
+            .iter()
+            .map(|ms| Duration::from_secs_f64(ms.max(0.0) / 1000.0))
+            .collect();
+        times.sort();
+        if !times.is_empty() {
+            row.console_decode_ms_p50 = Some(millis(percentile(&times, 50)));
+            row.console_decode_ms_p99 = Some(millis(percentile(&times, 99)));
+        }
+        row.console_frames = Some(u32::try_from(times.len())?);
+        if let Some(png) = outcome.snapshot {
+            let (width, height, seen) = browser::snapshot_rgb(&png)?;
+            if (width, height) != (u32::from(info.width), u32::from(info.height)) {
+                bail!(
+                    "{} {}: the console painted {width}×{height}, not {}×{}",
+                    row.workload,
+                    row.approach,
+                    info.width,
+                    info.height
+                );
+            }
+            row.console_picture_psnr_db = Some(psnr(&picture, &seen).unwrap_or(EXACT_DB));
+        }
+    }
+    for row in rows.iter_mut() {
+        if row.console_decode_ms_p50.is_none() && row.console_note.is_none() {
+            row.console_note = Some("not a Reach mode: not decoded in the console".into());
+        }
+    }
+    Ok(())
+}
+
 fn print_row(measured: &Measured) {
+    let console = |ms: Option<f64>| ms.map_or_else(|| "-".to_string(), |ms| format!("{ms:.2} ms"));
+    let first = console(measured.console_first_frame_ms);
     println!(
-        "{:<11} {:<14} {:>6} {:>7.2} ms {:>10} {:>12.0} {:>9} {:>9}",
+        "{:<11} {:<14} {:>6} {:>7.2} ms {:>10} {:>12.0} {:>9} {:>9} {:>11} {:>11}{}",
         measured.workload,
         measured.approach,
         measured.frames,
@@ -226,6 +383,16 @@ fn print_row(measured: &Measured) {
         measured.bytes_per_frame,
         db(measured.psnr_db_mean),
         db(measured.psnr_db_min),
+        console(measured.console_decode_ms_p50),
+        console(measured.console_decode_ms_p99),
+        match (&measured.console_note, measured.console_picture_psnr_db) {
+            (Some(note), _) => format!("  ({note})"),
+            (None, Some(db)) if db >= EXACT_DB =>
+                format!("  (console: first frame {first}, picture exact)"),
+            (None, Some(db)) =>
+                format!("  (console: first frame {first}, picture {db:.1} dB from ours)"),
+            (None, None) => String::new(),
+        }
     );
 }
 
@@ -281,12 +448,15 @@ fn frame_bytes(info: &CorpusInfo) -> usize {
     usize::from(info.width) * usize::from(info.height) * BYTES_PER_PIXEL
 }
 
+/// Encodes a workload with `approach`; with `keep`, also returns its stream as
+/// the console would receive it (for approaches the console shows).
 fn measure(
     args: &ScreenArgs,
     name: &str,
     info: &CorpusInfo,
     mut approach: Box<dyn Approach>,
-) -> Result<Measured> {
+    keep: bool,
+) -> Result<(Measured, Option<Kept>)> {
     let raw = args.corpus.join(format!("{name}.raw"));
     let mut reader = std::io::BufReader::with_capacity(
         1 << 20,
@@ -304,6 +474,8 @@ fn measure(
     let mut psnr_min: Option<f64> = None;
     let mut inexact = 0u32;
     let mut out = Vec::new();
+    let mut kept_frames = Vec::new();
+    let mut console = keep;
     for _ in 0..frames {
         reader
             .read_exact(&mut frame.data)
@@ -313,6 +485,12 @@ fn measure(
         approach.encode(&frame, &mut out)?;
         encode_times.push(started.elapsed());
         bytes_total += out.len();
+        if console {
+            match approach.console_messages(&out) {
+                Some(messages) => kept_frames.push(messages),
+                None => console = false,
+            }
+        }
         approach.paint(&out, &mut picture)?;
         rgb_of(&frame, &mut source_rgb);
         if let Some(db) = psnr(&source_rgb, &picture) {
@@ -322,7 +500,11 @@ fn measure(
         }
     }
     encode_times.sort();
-    Ok(Measured {
+    let kept = console.then_some(Kept {
+        frames: kept_frames,
+        picture,
+    });
+    let measured = Measured {
         workload: name.to_string(),
         approach: approach.name().to_string(),
         frames,
@@ -333,7 +515,9 @@ fn measure(
         psnr_db_mean: (inexact > 0)
             .then(|| (psnr_sum + f64::from(frames - inexact) * EXACT_DB) / f64::from(frames)),
         psnr_db_min: psnr_min,
-    })
+        ..Measured::default()
+    };
+    Ok((measured, kept))
 }
 
 /// The PSNR an exact frame counts as in the mean.
@@ -438,6 +622,8 @@ mod tests {
             corpus: dir.to_path_buf(),
             json: None,
             max_frames: None,
+            no_browser: true,
+            chromium: browser::default_chromium(),
         }
     }
 
@@ -451,8 +637,10 @@ mod tests {
             name,
             info,
             Box::new(ReachTiles::new(ColourMode::AllColours)),
+            false,
         )
-        .expect("reach tiles");
+        .expect("reach tiles")
+        .0;
         assert_eq!((reach.frames, reach.psnr_db_mean), (3, None), "lossless");
         assert!(reach.bytes_per_frame > 0.0);
         // Each reduced mode costs fewer bytes and loses more colour than the one above it.
@@ -467,8 +655,10 @@ mod tests {
                 name,
                 info,
                 Box::new(ReachTiles::new(mode)),
+                false,
             )
-            .expect("a reduced mode");
+            .expect("a reduced mode")
+            .0;
             let psnr = reduced.psnr_db_mean.expect("reduced modes are lossy");
             assert!(psnr < previous.psnr_db_mean.unwrap_or(EXACT_DB), "{mode:?}");
             assert!(
@@ -484,16 +674,77 @@ mod tests {
             name,
             info,
             Box::new(ReachVideo::new().expect("an H.264 decoder")),
+            false,
         )
-        .expect("reach video");
+        .expect("reach video")
+        .0;
         let psnr = video.psnr_db_mean.expect("H.264 is lossy");
         assert!((20.0..EXACT_DB).contains(&psnr), "{psnr}");
         assert!(video.bytes_per_frame > 0.0);
-        let jpeg = measure(&args(dir.path()), name, info, Box::new(JpegTiles::new(50)))
-            .expect("JPEG tiles");
+        let jpeg = measure(
+            &args(dir.path()),
+            name,
+            info,
+            Box::new(JpegTiles::new(50)),
+            false,
+        )
+        .expect("JPEG tiles")
+        .0;
         let psnr = jpeg.psnr_db_mean.expect("JPEG is lossy");
         assert!((10.0..EXACT_DB).contains(&psnr), "{psnr}");
         assert!(jpeg.bytes_per_frame > 0.0);
+    }
+
+    /// The console's own decoder, in Chromium, paints every Reach mode's stream
+    /// (video when this Chromium decodes H.264) and the picture matches ours.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn every_reach_mode_is_decoded_in_the_console() {
+        let dir = tiny_corpus(3);
+        let workloads = list_workloads(dir.path()).expect("the corpus is read");
+        let (name, info) = &workloads[0];
+        let approaches: Vec<Box<dyn Approach>> = vec![
+            Box::new(ReachTiles::new(ColourMode::AllColours)),
+            Box::new(ReachTiles::new(ColourMode::MoreColours)),
+            Box::new(ReachTiles::new(ColourMode::FewColours)),
+            Box::new(ReachTiles::new(ColourMode::BlackAndWhite)),
+            Box::new(ReachVideo::new().expect("an H.264 decoder")),
+            Box::new(JpegTiles::new(50)),
+        ];
+        let (mut rows, mut kept) = (Vec::new(), Vec::new());
+        for approach in approaches {
+            let (measured, stream) =
+                measure(&args(dir.path()), name, info, approach, true).expect("encoded");
+            if let Some(stream) = stream {
+                kept.push((rows.len(), stream));
+            }
+            rows.push(measured);
+        }
+        assert_eq!(kept.len(), 5, "every Reach mode goes to the console");
+        in_console(&browser::default_chromium(), info, &mut rows, kept)
+            .await
+            .expect("the console decodes the streams");
+        for row in &rows[..4] {
+            assert_eq!(row.console_note, None, "{}", row.approach);
+            // Black and white may see no change after the first frame.
+            let frames = row.console_frames.unwrap_or_default();
+            assert!((1..=3).contains(&frames), "{}: {frames}", row.approach);
+            assert!(row.console_decode_ms_p99.is_some(), "{}", row.approach);
+            // PNG, palette PNG, solid and copy tiles are exact; JPEG cells
+            // decode a little differently in each decoder.
+            let db = row.console_picture_psnr_db.unwrap_or_default();
+            assert!(db >= 40.0, "{}: {db} dB", row.approach);
+        }
+        let video = &rows[4];
+        match &video.console_note {
+            Some(note) => assert!(note.starts_with("unsupported"), "{note}"),
+            None => {
+                assert_eq!(video.console_frames, Some(3));
+                let db = video.console_picture_psnr_db.unwrap_or_default();
+                assert!(db >= 30.0, "video: {db} dB");
+            }
+        }
+        let jpeg = rows[5].console_note.as_deref().unwrap_or_default();
+        assert!(jpeg.starts_with("not a Reach mode"), "{jpeg}");
     }
 
     #[test]
