@@ -298,11 +298,14 @@ async fn page_file(uri: Uri) -> Response {
 
 /// The page's final picture (a PNG from the canvas) as RGB, 3 bytes per pixel.
 pub fn snapshot_rgb(png_bytes: &[u8]) -> Result<(u32, u32, Vec<u8>)> {
-    let decoder = png::Decoder::new(png_bytes);
+    let decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
     let mut reader = decoder
         .read_info()
         .context("the page's snapshot is not a PNG")?;
-    let mut buffer = vec![0; reader.output_buffer_size()];
+    let size = reader
+        .output_buffer_size()
+        .context("the page's snapshot is too large")?;
+    let mut buffer = vec![0; size];
     let info = reader.next_frame(&mut buffer)?;
     let channels = match info.color_type {
         png::ColorType::Rgba => 4,
