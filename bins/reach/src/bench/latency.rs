@@ -11,8 +11,6 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use reach_proto::api::{CreateEnrollmentToken, EnrollmentTokenCreated};
-use reach_testkit::console::Console;
 use reach_testkit::process::ServerProcess;
 use reach_testkit::xvfb::Xvfb;
 use serde::{Deserialize, Serialize};
@@ -25,7 +23,7 @@ use x11rb::protocol::Event;
 use x11rb::wrapper::ConnectionExt as _;
 use x11rb::{COPY_DEPTH_FROM_PARENT, COPY_FROM_PARENT, CURRENT_TIME};
 
-use super::{enroll, random_password, wait_online, Child, EMAIL};
+use super::{BenchDevice, EMAIL};
 
 #[derive(clap::Args)]
 pub struct LatencyArgs {
@@ -97,32 +95,13 @@ pub async fn run(args: LatencyArgs) -> Result<()> {
     let xvfb = Xvfb::start(args.width, args.height)?;
     let probe = (args.width / 2, args.height / 2);
     let flipper = start_flipper(&xvfb.display, probe)?;
-    let password = random_password();
-    let server = ServerProcess::start(&reach, EMAIL, &password)?;
-    let console = Console::sign_in(&server.base_url, server.fingerprint, EMAIL, &password).await?;
-    let created: EnrollmentTokenCreated = console
-        .post(
-            "/api/enrollment-tokens",
-            &CreateEnrollmentToken {
-                max_uses: 1,
-                expires_in_secs: 3600,
-                device_group: None,
-            },
-        )
-        .await?;
-    let scratch = tempfile::tempdir()?;
-    let agent_dir = scratch.path().join("agent");
-    enroll(&server, &created.token, "latency-device", &agent_dir).await?;
-    let _agent = Child(
-        std::process::Command::new(&reach)
-            .args(["agent", "run", "--state-dir"])
-            .arg(&agent_dir)
-            .args(["--display", &xvfb.display])
-            .env("RUST_LOG", "warn")
-            .spawn()
-            .context("starting the agent")?,
-    );
-    wait_online(&console, "latency-device").await?;
+    let BenchDevice {
+        server,
+        password,
+        scratch,
+        agent: _agent,
+        ..
+    } = BenchDevice::start(&reach, &xvfb.display, "latency-device", 0).await?;
 
     let out = scratch.path().join("latency.json");
     let spec = run_spec(&cli, &web, &server, &password, &args, probe, &out).await?;

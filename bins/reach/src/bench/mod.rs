@@ -259,31 +259,15 @@ async fn session(workload: Workload, idle_agents: usize) -> Result<SessionReport
     let reach = std::env::current_exe()?;
     let xvfb = Xvfb::start(width, height)?;
     let _xterm = start_xterm(&xvfb.display)?;
-    let password = random_password();
-    let server = ServerProcess::start(&reach, EMAIL, &password)?;
-    let console = Console::sign_in(&server.base_url, server.fingerprint, EMAIL, &password).await?;
-    let created: EnrollmentTokenCreated = console
-        .post(
-            "/api/enrollment-tokens",
-            &CreateEnrollmentToken {
-                max_uses: u32::try_from(idle_agents + 1)?,
-                expires_in_secs: 3600,
-                device_group: None,
-            },
-        )
-        .await?;
-    let scratch = tempfile::tempdir()?;
-    let agent_dir = scratch.path().join("agent");
-    enroll(&server, &created.token, "bench-device", &agent_dir).await?;
-    let agent = Child(
-        std::process::Command::new(&reach)
-            .args(["agent", "run", "--state-dir"])
-            .arg(&agent_dir)
-            .args(["--display", &xvfb.display])
-            .env("RUST_LOG", "warn")
-            .spawn()?,
-    );
-    let device = wait_online(&console, "bench-device").await?;
+    let BenchDevice {
+        agent,
+        console,
+        device,
+        token,
+        scratch,
+        server,
+        ..
+    } = BenchDevice::start(&reach, &xvfb.display, "bench-device", idle_agents).await?;
     // Let xterm finish drawing its prompt so the first frame is the steady screen.
     tokio::time::sleep(Duration::from_millis(500)).await;
 
@@ -348,7 +332,7 @@ async fn session(workload: Workload, idle_agents: usize) -> Result<SessionReport
         (cpu_time(agent_pid)? - still_start).as_secs_f64() / still.as_secs_f64() * 100.0;
     link.send(&ConsoleMessage::End).await?;
 
-    let per_agent = idle_memory(&server, &created.token, scratch.path(), idle_agents).await?;
+    let per_agent = idle_memory(&server, &token, scratch.path(), idle_agents).await?;
     drop(agent);
     Ok(SessionReport {
         stream: StreamMeasures {
@@ -380,6 +364,69 @@ async fn keep_painting(
         painter.paint(link, event?).await?;
     }
     Ok(())
+}
+
+/// A `reach server` process with the bench's console signed in, and one device
+/// whose `reach agent` process shows an X display, online.
+struct BenchDevice {
+    agent: Child,
+    console: Console,
+    device: DeviceView,
+    /// The enrollment token, with uses left for more agents.
+    token: String,
+    /// Holds the agent's state directory.
+    scratch: tempfile::TempDir,
+    server: ServerProcess,
+    /// The console's password, for a browser to sign in too.
+    password: String,
+}
+
+impl BenchDevice {
+    /// Starts the server, enrolls a device named `nickname` whose agent shows
+    /// `display`, and waits until it is online; the token keeps `spare_uses`.
+    async fn start(
+        reach: &std::path::Path,
+        display: &str,
+        nickname: &str,
+        spare_uses: usize,
+    ) -> Result<Self> {
+        let password = random_password();
+        let server = ServerProcess::start(reach, EMAIL, &password)?;
+        let console =
+            Console::sign_in(&server.base_url, server.fingerprint, EMAIL, &password).await?;
+        let created: EnrollmentTokenCreated = console
+            .post(
+                "/api/enrollment-tokens",
+                &CreateEnrollmentToken {
+                    max_uses: u32::try_from(spare_uses + 1)?,
+                    expires_in_secs: 3600,
+                    device_group: None,
+                },
+            )
+            .await?;
+        let scratch = tempfile::tempdir()?;
+        let agent_dir = scratch.path().join("agent");
+        enroll(&server, &created.token, nickname, &agent_dir).await?;
+        let agent = Child(
+            std::process::Command::new(reach)
+                .args(["agent", "run", "--state-dir"])
+                .arg(&agent_dir)
+                .args(["--display", display])
+                .env("RUST_LOG", "warn")
+                .spawn()
+                .context("starting the agent")?,
+        );
+        let device = wait_online(&console, nickname).await?;
+        Ok(Self {
+            agent,
+            console,
+            device,
+            token: created.token,
+            scratch,
+            server,
+            password,
+        })
+    }
 }
 
 async fn enroll(
