@@ -1,12 +1,13 @@
-//! What the test X clients (`reach-test-pattern`, `reach-test-scroller`) share:
-//! connecting to `$DISPLAY` and creating their override-redirect window. No
+//! What the test X clients (`reach-test-pattern`, `reach-test-scroller`, the
+//! latency benchmark's) share: connecting to the display and creating their
+//! override-redirect window. No
 //! window manager runs under Xvfb, and none may move or decorate the window if
 //! one does.
 
 use anyhow::{Context, Result};
 use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{
-    ConnectionExt as _, CreateWindowAux, EventMask, Gcontext, Window, WindowClass,
+    ConnectionExt as _, CreateGCAux, CreateWindowAux, EventMask, Gcontext, Window, WindowClass,
 };
 use x11rb::rust_connection::RustConnection;
 use x11rb::{COPY_DEPTH_FROM_PARENT, COPY_FROM_PARENT};
@@ -28,9 +29,30 @@ pub fn open_window(
     y: i16,
     size: Option<(u16, u16)>,
     events: EventMask,
-    gc_values: &x11rb::protocol::xproto::CreateGCAux,
+    gc_values: &CreateGCAux,
 ) -> Result<TestWindow> {
-    let (conn, screen_num) = x11rb::connect(None).context("connecting to $DISPLAY")?;
+    open_window_on(
+        None,
+        x,
+        y,
+        size,
+        CreateWindowAux::new().event_mask(events),
+        gc_values,
+    )
+}
+
+/// Like [`open_window`], on `display` (`None`: `$DISPLAY`) and with the
+/// window attributes of `attributes` (override-redirect is always added).
+pub fn open_window_on(
+    display: Option<&str>,
+    x: i16,
+    y: i16,
+    size: Option<(u16, u16)>,
+    attributes: CreateWindowAux,
+    gc_values: &CreateGCAux,
+) -> Result<TestWindow> {
+    let (conn, screen_num) = x11rb::connect(display)
+        .with_context(|| format!("connecting to {}", display.unwrap_or("$DISPLAY")))?;
     let screen = conn
         .setup()
         .roots
@@ -51,9 +73,7 @@ pub fn open_window(
         0,
         WindowClass::INPUT_OUTPUT,
         COPY_FROM_PARENT,
-        &CreateWindowAux::new()
-            .override_redirect(1)
-            .event_mask(events),
+        &attributes.override_redirect(1),
     )?;
     let gc = conn.generate_id()?;
     conn.create_gc(gc, window, gc_values)?;

@@ -12,16 +12,16 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use reach_testkit::process::ServerProcess;
+use reach_testkit::xclient::{open_window_on, TestWindow};
 use reach_testkit::xvfb::Xvfb;
 use serde::{Deserialize, Serialize};
 use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{
-    ChangeGCAux, ConnectionExt as _, CreateGCAux, CreateWindowAux, EventMask, InputFocus,
-    Rectangle, WindowClass,
+    ChangeGCAux, ConnectionExt as _, CreateGCAux, CreateWindowAux, EventMask, InputFocus, Rectangle,
 };
 use x11rb::protocol::Event;
 use x11rb::wrapper::ConnectionExt as _;
-use x11rb::{COPY_DEPTH_FROM_PARENT, COPY_FROM_PARENT, CURRENT_TIME};
+use x11rb::CURRENT_TIME;
 
 use super::{BenchDevice, EMAIL};
 
@@ -201,34 +201,18 @@ struct Flipper {
 }
 
 fn start_flipper(display: &str, probe: (u16, u16)) -> Result<Flipper> {
-    let (conn, screen_num) = x11rb::connect(Some(display)).context("connecting to Xvfb")?;
-    let screen = conn
-        .setup()
-        .roots
-        .get(screen_num)
-        .context("the display has no default screen")?;
-    let (root, width, height) = (screen.root, screen.width_in_pixels, screen.height_in_pixels);
-    let window = conn.generate_id()?;
-    conn.create_window(
-        COPY_DEPTH_FROM_PARENT,
-        window,
-        root,
+    let TestWindow {
+        conn, window, gc, ..
+    } = open_window_on(
+        Some(display),
         0,
         0,
-        width,
-        height,
-        0,
-        WindowClass::INPUT_OUTPUT,
-        COPY_FROM_PARENT,
-        &CreateWindowAux::new()
-            .override_redirect(1)
+        None,
+        CreateWindowAux::new()
             .background_pixel(BACKGROUND)
             .event_mask(EventMask::EXPOSURE | EventMask::KEY_PRESS),
+        &CreateGCAux::new().foreground(COLOURS[0]),
     )?;
-    let gc = conn.generate_id()?;
-    conn.create_gc(gc, window, &CreateGCAux::new().foreground(COLOURS[0]))?;
-    conn.map_window(window)?;
-    conn.flush()?;
     let square = Rectangle {
         x: i16::try_from(probe.0.saturating_sub(SQUARE / 2))?,
         y: i16::try_from(probe.1.saturating_sub(SQUARE / 2))?,
