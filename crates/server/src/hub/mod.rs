@@ -480,23 +480,34 @@ impl Hub {
         session_id: &str,
         make: impl FnOnce(u32) -> ServerToAgent,
     ) -> Result<(), HubError> {
-        let (tx, message) = {
-            let state = self.state();
-            let live = state
-                .sessions
-                .get(session_id)
-                .ok_or(HubError::SessionEnded)?;
-            let channel = live.channel.ok_or(HubError::SessionEnded)?;
-            let agent = state
-                .agents
-                .get(&live.record.device_id)
-                .ok_or(HubError::DeviceOffline)?;
-            (agent.tx.clone(), make(channel))
-        };
+        let (tx, message) =
+            self.with_live_channel(session_id, |_, channel| Ok::<_, HubError>(make(channel)))?;
         // Awaiting here slows only this console when the agent is slow to drain.
         tx.send(ToAgent::Control(message))
             .await
             .map_err(|_| HubError::DeviceOffline)
+    }
+
+    /// Under the hub's lock, runs `change` on the live session and its agent
+    /// channel; returns the agent's sender with what `change` made, so the
+    /// caller sends once the lock is released.
+    fn with_live_channel<T, E: From<HubError>>(
+        &self,
+        session_id: &str,
+        change: impl FnOnce(&mut LiveSession, u32) -> Result<T, E>,
+    ) -> Result<(mpsc::Sender<ToAgent>, T), E> {
+        let mut state = self.state();
+        let State {
+            agents, sessions, ..
+        } = &mut *state;
+        let live = sessions.get_mut(session_id).ok_or(HubError::SessionEnded)?;
+        let channel = live.channel.ok_or(HubError::SessionEnded)?;
+        let tx = agents
+            .get(&live.record.device_id)
+            .ok_or(HubError::DeviceOffline)?
+            .tx
+            .clone();
+        Ok((tx, change(live, channel)?))
     }
 
     /// Offers a screen update from an agent to the viewers of the session on

@@ -29,16 +29,7 @@ impl Hub {
         session_id: &str,
         monitor: Option<String>,
     ) -> Result<(), MonitorError> {
-        let (agent, channel) = {
-            let mut state = self.state();
-            let super::State {
-                agents, sessions, ..
-            } = &mut *state;
-            let live = sessions.get_mut(session_id).ok_or(HubError::SessionEnded)?;
-            let channel = live.channel.ok_or(HubError::SessionEnded)?;
-            let agent = agents
-                .get(&live.record.device_id)
-                .ok_or(HubError::DeviceOffline)?;
+        let (agent, channel) = self.with_live_channel(session_id, |live, channel| {
             let offered = live
                 .monitors
                 .as_ref()
@@ -47,8 +38,8 @@ impl Hub {
                 return Err(MonitorError::Unknown(name.clone()));
             }
             live.monitor_choice = Some(monitor.clone());
-            (agent.tx.clone(), channel)
-        };
+            Ok(channel)
+        })?;
         agent
             .send(ToAgent::Control(ServerToAgent::SelectMonitor {
                 channel,

@@ -18,26 +18,16 @@ impl Hub {
         session_id: &str,
         mode: ScreenMode,
     ) -> Result<(), HubError> {
-        let (agent, channel, consoles) = {
-            let mut state = self.state();
-            let super::State {
-                agents, sessions, ..
-            } = &mut *state;
-            let live = sessions.get_mut(session_id).ok_or(HubError::SessionEnded)?;
-            let channel = live.channel.ok_or(HubError::SessionEnded)?;
-            let agent = agents
-                .get(&live.record.device_id)
-                .ok_or(HubError::DeviceOffline)?;
-            live.screen_mode = mode;
-            (
-                agent.tx.clone(),
-                channel,
-                live.viewers
+        let (agent, (channel, consoles)) =
+            self.with_live_channel(session_id, |live, channel| {
+                live.screen_mode = mode;
+                let consoles: Vec<_> = live
+                    .viewers
                     .iter()
                     .map(|viewer| viewer.tx.clone())
-                    .collect::<Vec<_>>(),
-            )
-        };
+                    .collect();
+                Ok::<_, HubError>((channel, consoles))
+            })?;
         agent
             .send(ToAgent::Control(ServerToAgent::SetScreenMode {
                 channel,
