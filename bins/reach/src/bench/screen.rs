@@ -214,6 +214,7 @@ pub struct Measured {
     pub console_decode_ms_p99: Option<f64>,
     /// The first frame's time alone: the whole screen, what a console pays on connecting.
     pub console_first_frame_ms: Option<f64>,
+    /// Frames the console painted, the first included.
     pub console_frames: Option<u32>,
     /// PSNR of the console's final picture against this bench's own decode of
     /// the same bytes (EXACT_DB when identical): proof it painted the picture.
@@ -353,7 +354,7 @@ async fn in_console(
             row.console_decode_ms_p50 = Some(millis(percentile(&times, 50)));
             row.console_decode_ms_p99 = Some(millis(percentile(&times, 99)));
         }
-        row.console_frames = Some(u32::try_from(times.len())?);
+        row.console_frames = Some(u32::try_from(result.frame_ms.len())?);
         if let Some(png) = outcome.snapshot {
             let (width, height, seen) = browser::snapshot_rgb(&png)?;
             if (width, height) != (u32::from(info.width), u32::from(info.height)) {
