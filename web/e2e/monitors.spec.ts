@@ -108,6 +108,8 @@ test('Ctrl+Alt+Shift+M then 2 shows the other monitor, and the key never reaches
   await page.keyboard.press('Control+Alt+Shift+KeyM');
   const menu = page.getByRole('menu', { name: en['monitor.label'] });
   await expect(menu).toBeVisible();
+  // The menu takes the focus (on the monitor shown) before digits choose.
+  await expect(menu.getByRole('menuitemradio', { name: /RIGHT/ })).toBeFocused();
   await page.keyboard.press('Digit2');
   await expect(menu).toBeHidden();
   await expect(monitorButton()).toHaveAttribute('data-monitor', 'LEFT');

@@ -46,7 +46,7 @@ const breakNext: Breakage[] = [];
 let heldRefreshes: string[] | null = null;
 let serverSide: { send(message: string | Buffer): void } | null = null;
 
-/** Cuts the batch short, or spoils a PNG tile's header (the first or the last one). */
+/** Cuts the batch short, or spoils a PNG or INDEXED tile's header (the first or the last one). */
 function breakFrame(frame: Buffer, how: Breakage): Buffer {
   if (how === 'truncate') return frame.subarray(0, frame.length - 9);
   const broken = Buffer.from(frame);
@@ -57,7 +57,8 @@ function breakFrame(frame: Buffer, how: Breakage): Buffer {
   for (let index = 0; index < count; index += 1) {
     const encoding = broken.readUInt8(offset + 8);
     const length = broken.readUInt32BE(offset + 9);
-    if (encoding === 1) pngTiles.push(offset);
+    // PNG (1) and INDEXED (5) tiles are both PNG files, with IHDR at the same place.
+    if (encoding === 1 || encoding === 5) pngTiles.push(offset);
     offset += 13 + length;
   }
   const tile = how === 'corrupt-first-png' ? pngTiles[0] : pngTiles.at(-1);
