@@ -396,13 +396,13 @@ impl TileEncoder {
         let copies = self.find_copies(frame, &parts);
         if !copies.is_empty() {
             batch::write_header(out, seq, self.start_flags(), self.width, self.height);
-            for (_, rect, src_y) in &copies {
-                codec::write_copy(out, *rect, rect.x, *src_y);
+            for (_, rect, (src_x, src_y)) in &copies {
+                codec::write_copy(out, *rect, *src_x, *src_y);
             }
             // A copy of lossy pixels is lossy too (and refined later).
             let inexact: Vec<usize> = copies
                 .iter()
-                .filter(|(_, rect, src_y)| !self.exact_source(rect.x, *src_y, rect.h))
+                .filter(|(_, rect, (src_x, src_y))| !self.exact_source(*src_x, *src_y, rect))
                 .map(|(index, _, _)| *index)
                 .collect();
             for index in inexact {
@@ -467,15 +467,17 @@ impl TileEncoder {
         Ok(outcome)
     }
 
-    /// Parts of changed tiles the receiver already holds higher or lower (a
-    /// scroll, a window dragged up or down): `(tile index, rect, source y)`, at
-    /// most one rect per tile, the longest run of rows that moved. Each is
-    /// checked pixel for pixel against the picture before this batch.
+    /// Parts of changed tiles the receiver already holds elsewhere (a scroll, a
+    /// dragged window): `(tile index, rect, source x and y)`, at most one rect
+    /// per tile, the longest run of rows that moved. Each is checked pixel for
+    /// pixel against the picture before this batch. Moves in two directions
+    /// are looked for only when vertical shifts leave most changed tiles
+    /// unexplained: scrolling, the common case, does not pay for the search.
     fn find_copies(
         &self,
         frame: &Frame,
         parts: &[Option<TileRect>],
-    ) -> Vec<(usize, TileRect, u16)> {
+    ) -> Vec<(usize, TileRect, (u16, u16))> {
         let tiles_x = usize::from(self.width.div_ceil(TILE_SIZE));
         // A tile being refined did not change: it is sent again, not moved.
         let changed: Vec<usize> = (0..parts.len())
@@ -489,34 +491,72 @@ impl TileEncoder {
         for &index in &changed {
             columns[index % tiles_x] = true;
         }
-        let shifts = scroll::candidate_shifts(&self.previous, frame, &columns);
-        let mut copies = Vec::new();
-        for index in changed {
-            let tile = self.tile_rect(index);
-            let best = shifts
+        let shifts: Vec<(i32, i32)> = scroll::candidate_shifts(&self.previous, frame, &columns)
+            .into_iter()
+            .map(|shift| (0, shift))
+            .collect();
+        let mut copies = self.copies_for(frame, &changed, &shifts);
+        if copies.len() * 2 < changed.len() {
+            let unexplained: Vec<TileRect> = changed
                 .iter()
-                .filter_map(|&shift| self.moved_rows(frame, tile, shift))
+                .filter(|index| !copies.iter().any(|(copied, _, _)| copied == *index))
+                .map(|&index| self.tile_rect(index))
+                .collect();
+            let moves = scroll::candidate_moves(&self.previous, frame, &unexplained);
+            if !moves.is_empty() {
+                let moves: Vec<(i32, i32)> = shifts.into_iter().chain(moves).collect();
+                copies = self.copies_for(frame, &changed, &moves);
+            }
+        }
+        copies
+    }
+
+    /// For each of the `changed` tiles, the longest run of rows that one of the
+    /// `offsets` explains.
+    fn copies_for(
+        &self,
+        frame: &Frame,
+        changed: &[usize],
+        offsets: &[(i32, i32)],
+    ) -> Vec<(usize, TileRect, (u16, u16))> {
+        let mut copies = Vec::new();
+        for &index in changed {
+            let tile = self.tile_rect(index);
+            let best = offsets
+                .iter()
+                .filter_map(|&offset| self.moved_rows(frame, tile, offset))
                 .max_by_key(|(rect, _)| rect.h);
-            if let Some((rect, src_y)) = best {
-                copies.push((index, rect, src_y));
+            if let Some((rect, source)) = best {
+                copies.push((index, rect, source));
             }
         }
         copies
     }
 
     /// The longest run of rows of `tile` that equal the picture before this
-    /// batch `shift` rows lower, if it is worth a copy.
-    fn moved_rows(&self, frame: &Frame, tile: TileRect, shift: i32) -> Option<(TileRect, u16)> {
+    /// batch `dx` pixels right and `dy` rows lower, if it is worth a copy;
+    /// with where that run comes from.
+    fn moved_rows(
+        &self,
+        frame: &Frame,
+        tile: TileRect,
+        (dx, dy): (i32, i32),
+    ) -> Option<(TileRect, (u16, u16))> {
+        let src_x = u16::try_from(i32::from(tile.x) + dx).ok()?;
+        if u32::from(src_x) + u32::from(tile.w) > u32::from(self.width) {
+            return None;
+        }
+        let source = TileRect { x: src_x, ..tile };
         let mut best: Option<(u16, u16)> = None;
         let mut run_start = None;
         for row in 0..=tile.h {
             let y = tile.y + row;
-            let src_y = i32::from(y) + shift;
+            let src_y = i32::from(y) + dy;
             let same = row < tile.h
                 && src_y >= 0
                 && src_y < i32::from(self.height)
                 && u16::try_from(src_y).is_ok_and(|src_y| {
-                    frame.row(tile.x, y, tile.w) == &self.previous[self.previous_row(tile, src_y)]
+                    frame.row(tile.x, y, tile.w) == &self.previous[self.previous_row(source, src_y)]
                 });
             match (same, run_start) {
                 (true, None) => run_start = Some(row),
@@ -531,7 +571,7 @@ impl TileEncoder {
         }
         let (from, to) = best.filter(|(from, to)| to - from >= MIN_COPY_ROWS)?;
         let y = tile.y + from;
-        let src_y = u16::try_from(i32::from(y) + shift).ok()?;
+        let src_y = u16::try_from(i32::from(y) + dy).ok()?;
         Some((
             TileRect {
                 x: tile.x,
@@ -539,7 +579,7 @@ impl TileEncoder {
                 w: tile.w,
                 h: to - from,
             },
-            src_y,
+            (src_x, src_y),
         ))
     }
 
@@ -613,18 +653,20 @@ impl TileEncoder {
         Ok(())
     }
 
-    /// Whether the receiver holds exact pixels in the column of tiles at `x`,
-    /// rows `y..y + h` (the source of a copy).
-    fn exact_source(&self, x: u16, y: u16, h: u16) -> bool {
+    /// Whether the receiver holds exact pixels in every tile under the source
+    /// of a copy of `rect` from (`x`, `y`).
+    fn exact_source(&self, x: u16, y: u16, rect: &TileRect) -> bool {
         let tiles_x = usize::from(self.width.div_ceil(TILE_SIZE));
-        let column = usize::from(x / TILE_SIZE);
+        let columns = usize::from(x / TILE_SIZE)..=usize::from((x + rect.w - 1) / TILE_SIZE);
         let first = usize::from(y / TILE_SIZE);
-        let last = usize::from((y + h - 1) / TILE_SIZE);
+        let last = usize::from((y + rect.h - 1) / TILE_SIZE);
         (first..=last).all(|row| {
-            self.exact
-                .get(row * tiles_x + column)
-                .copied()
-                .unwrap_or(false)
+            columns.clone().all(|column| {
+                self.exact
+                    .get(row * tiles_x + column)
+                    .copied()
+                    .unwrap_or(false)
+            })
         })
     }
 

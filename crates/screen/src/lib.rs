@@ -19,6 +19,8 @@ mod encoder;
 mod indexed;
 #[cfg(test)]
 mod mode_tests;
+#[cfg(test)]
+mod move_tests;
 mod scroll;
 #[cfg(test)]
 mod tests;
