@@ -63,13 +63,7 @@ fn colours(canvas: &[u8]) -> HashSet<[u8; 3]> {
 fn reduced_rgb(frame: &Frame, mode: ColourMode) -> Vec<u8> {
     let mut out = Frame::default();
     crate::colour::reduce(frame, mode, &mut out);
-    let mut rgb = Vec::new();
-    for y in 0..out.height {
-        for x in 0..out.width {
-            rgb.extend_from_slice(&out.rgb_at(x, y).unwrap());
-        }
-    }
-    rgb
+    crate::tests::frame_rgb(&out)
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! of the earlier picture, decoded through [`batch::decode`] as a receiver would.
 
 use crate::batch::{self, TileEncoding};
+use crate::tests::frame_rgb as rgb;
 use crate::{Frame, TileEncoder};
 
 const DESKTOP: [u8; 3] = [40, 60, 90];
@@ -27,16 +28,6 @@ fn desktop_with_window(x: u16, y: u16) -> Frame {
         }
     }
     frame
-}
-
-fn rgb(frame: &Frame) -> Vec<u8> {
-    let mut out = Vec::new();
-    for y in 0..frame.height {
-        for x in 0..frame.width {
-            out.extend_from_slice(&frame.rgb_at(x, y).unwrap_or_default());
-        }
-    }
-    out
 }
 
 #[test]

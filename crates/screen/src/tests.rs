@@ -42,7 +42,8 @@ fn lossless() -> TileEncoder {
     TileEncoder::new().with_lossy_quality(None)
 }
 
-fn frame_rgb(frame: &Frame) -> Vec<u8> {
+/// The frame as RGB, row by row (what a receiver paints).
+pub(crate) fn frame_rgb(frame: &Frame) -> Vec<u8> {
     let mut rgb = Vec::new();
     for y in 0..frame.height {
         for x in 0..frame.width {
