@@ -504,8 +504,18 @@ impl TileEncoder {
                 .collect();
             let moves = scroll::candidate_moves(&self.previous, frame, &unexplained);
             if !moves.is_empty() {
-                let moves: Vec<(i32, i32)> = shifts.into_iter().chain(moves).collect();
-                copies = self.copies_for(frame, &changed, &moves);
+                // Per tile, the longer of its vertical and its 2-D copy (the
+                // 2-D one on a tie), without checking the vertical shifts again.
+                let mut moved = self.copies_for(frame, &changed, &moves);
+                moved.retain(|(index, rect, _)| {
+                    copies
+                        .iter()
+                        .find(|(copied, _, _)| copied == index)
+                        .is_none_or(|(_, vertical, _)| rect.h >= vertical.h)
+                });
+                copies.retain(|(index, _, _)| !moved.iter().any(|(m, _, _)| m == index));
+                copies.extend(moved);
+                copies.sort_by_key(|(index, _, _)| *index);
             }
         }
         copies
