@@ -46,6 +46,19 @@ pub(crate) async fn grant(admin: &Api, body: Value) -> String {
     created["id"].as_str().unwrap().to_string()
 }
 
+/// A member with a view-only role on unattended sessions ("Watcher"), signed in:
+/// they may watch a session, not control it.
+pub(crate) async fn watcher(server: &TestServer, admin: &Api) -> Api {
+    let watcher_role = role(admin, "Watcher", &["session.unattended"], true).await;
+    let (watcher_id, watcher) = member(server, admin, "watcher@reach.test").await;
+    grant(
+        admin,
+        json!({"role_id": watcher_role, "user_id": watcher_id}),
+    )
+    .await;
+    watcher
+}
+
 pub(crate) async fn me(api: &Api) -> SignedIn {
     serde_json::from_value(api.get("/api/auth/me").await.ok("me")).unwrap()
 }
@@ -167,13 +180,7 @@ async fn a_view_only_role_watches_without_input() {
     let device = enroll_device(&server, &admin, "kiosk").await;
     let _agent = AgentLink::spawn(&device, Some(xvfb.display.clone()));
     admin.wait_online(&device.id).await;
-    let watcher_role = role(&admin, "Watcher", &["session.unattended"], true).await;
-    let (watcher_id, watcher) = member(&server, &admin, "watcher@reach.test").await;
-    grant(
-        &admin,
-        json!({"role_id": watcher_role, "user_id": watcher_id}),
-    )
-    .await;
+    let watcher = watcher(&server, &admin).await;
 
     let session = watcher.start_session(&device.id).await;
     let mut console = Console::open_expecting(&server, &watcher, &session.id, true).await;

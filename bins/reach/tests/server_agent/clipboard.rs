@@ -10,7 +10,7 @@ use reach_proto::codes::ErrorCode;
 use reach_proto::messages::{ConsoleMessage, ServerToConsole};
 use serde_json::json;
 
-use crate::access::{grant, member, role};
+use crate::access::watcher;
 use crate::support::*;
 
 /// The next clipboard message on the link (screen sizes and batches skipped).
@@ -172,13 +172,7 @@ async fn bad_clipboard_requests_change_nothing() {
     );
 
     // A console that only watches may neither set nor see the clipboard.
-    let watcher_role = role(&admin, "Watcher", &["session.unattended"], true).await;
-    let (watcher_id, watcher) = member(&server, &admin, "watcher@reach.test").await;
-    grant(
-        &admin,
-        json!({"role_id": watcher_role, "user_id": watcher_id}),
-    )
-    .await;
+    let watcher = watcher(&server, &admin).await;
     let watched = watcher.start_session(&device.id).await;
     let mut console = Console::open_expecting(&server, &watcher, &watched.id, true).await;
     console.screen_info().await;

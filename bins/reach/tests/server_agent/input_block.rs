@@ -12,9 +12,8 @@ use reach_proto::audit::{ActorKind, AuditCode};
 use reach_proto::codes::ErrorCode;
 use reach_proto::input_block::InputBlockState;
 use reach_proto::messages::{ConsoleMessage, InputEvent, ServerToConsole};
-use serde_json::json;
 
-use crate::access::{grant, member, role};
+use crate::access::watcher;
 use crate::support::*;
 
 const ESCAPE: u32 = 0xff1b;
@@ -270,13 +269,7 @@ async fn a_watching_console_cannot_block_the_end_user() {
     let device = enroll_device(&server, &admin, "kiosk").await;
     let _agent = AgentLink::spawn(&device, Some(xvfb.display.clone()));
     admin.wait_online(&device.id).await;
-    let watcher_role = role(&admin, "Watcher", &["session.unattended"], true).await;
-    let (watcher_id, watcher) = member(&server, &admin, "watcher@reach.test").await;
-    grant(
-        &admin,
-        json!({"role_id": watcher_role, "user_id": watcher_id}),
-    )
-    .await;
+    let watcher = watcher(&server, &admin).await;
     let session = watcher.start_session(&device.id).await;
     let mut console = Console::open_expecting(&server, &watcher, &session.id, true).await;
     console.screen_info().await;

@@ -11,9 +11,8 @@ use reach_proto::messages::{ConsoleMessage, InputEvent, ServerToConsole};
 use reach_proto::screen::{MonitorLayout, MAX_MONITOR_NAME};
 use reach_testkit::monitors::{set_monitors, TestMonitor};
 use reach_testkit::xvfb::{PATTERN_BARS, PATTERN_GREY};
-use serde_json::json;
 
-use crate::access::{grant, member, role};
+use crate::access::watcher;
 use crate::support::*;
 
 const WIDTH: u16 = 1280;
@@ -248,13 +247,7 @@ async fn bad_monitor_choices_change_nothing() {
     assert_eq!(seen.shown(), Some(Some("LEFT")));
 
     // A console that may only watch cannot choose.
-    let watcher_role = role(&scene.api, "Watcher", &["session.unattended"], true).await;
-    let (watcher_id, watcher) = member(&scene.server, &scene.api, "watcher@reach.test").await;
-    grant(
-        &scene.api,
-        json!({"role_id": watcher_role, "user_id": watcher_id}),
-    )
-    .await;
+    let watcher = watcher(&scene.server, &scene.api).await;
     let watched = watcher.start_session(&scene.device.id).await;
     let mut view_only = Console::open_expecting(&scene.server, &watcher, &watched.id, true).await;
     let mut watched_seen = Seen::new();

@@ -10,7 +10,7 @@ use reach_screen::{ColourMode, Frame};
 use reach_testkit::xvfb::{PATTERN_BARS, PATTERN_GREY};
 use serde_json::json;
 
-use crate::access::{grant, member, role};
+use crate::access::watcher;
 use crate::support::*;
 
 const WIDTH: u16 = 320;
@@ -157,13 +157,7 @@ async fn a_view_only_console_cannot_change_the_colour_mode() {
     let device = enroll_device(&server, &admin, "kiosk").await;
     let _agent = AgentLink::spawn(&device, Some(xvfb.display.clone()));
     admin.wait_online(&device.id).await;
-    let watcher_role = role(&admin, "Watcher", &["session.unattended"], true).await;
-    let (watcher_id, watcher) = member(&server, &admin, "watcher@reach.test").await;
-    grant(
-        &admin,
-        json!({"role_id": watcher_role, "user_id": watcher_id}),
-    )
-    .await;
+    let watcher = watcher(&server, &admin).await;
 
     let session = watcher.start_session(&device.id).await;
     let mut console = Console::open_expecting(&server, &watcher, &session.id, true).await;

@@ -16,7 +16,7 @@ use reach_proto::codes::ErrorCode;
 use reach_proto::messages::{ConsoleMessage, InputEvent, ServerToConsole};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::access::{grant, member, role};
+use crate::access::watcher;
 use crate::support::*;
 
 const KEYSYM_J: u32 = 0x6a;
@@ -368,13 +368,7 @@ async fn a_watcher_may_neither_pause_nor_hold_control() {
     let device = enroll_device(&server, &admin, "watched").await;
     let _agent = RunningAgent::spawn(&device, Some(xvfb.display.clone()));
     admin.wait_online(&device.id).await;
-    let watcher_role = role(&admin, "Watcher", &["session.unattended"], true).await;
-    let (watcher_id, watcher) = member(&server, &admin, "watcher@reach.test").await;
-    grant(
-        &admin,
-        serde_json::json!({"role_id": watcher_role, "user_id": watcher_id}),
-    )
-    .await;
+    let watcher = watcher(&server, &admin).await;
     let session = watcher.start_session(&device.id).await;
     let mut console = Console::open_expecting(&server, &watcher, &session.id, true).await;
     let mut screen = Screen::new(320, 240);
